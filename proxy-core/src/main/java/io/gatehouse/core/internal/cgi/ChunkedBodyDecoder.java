@@ -1,0 +1,214 @@
+package io.gatehouse.core.internal.cgi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Incremental decoder for a body in HTTP/1.1 chunked framing (RFC 9112 §7.1), used when a
+ * backend answers with {@code Transfer-Encoding: chunked}:
+ *
+ * <pre>
+ * 1a;name=value CRLF          chunk size in hex, optional extensions (skipped)
+ * ...26 bytes of data... CRLF
+ * 0 CRLF                      last chunk
+ * Trailer-Name: value CRLF    optional trailer lines (skipped)
+ * CRLF
+ * </pre>
+ *
+ * <p>Bare LF line ends are accepted as well, as in the response head. Bytes after the final
+ * empty line are left in the input buffer.
+ *
+ * <p>Not thread-safe: one decoder per response body, used by one thread at a time.
+ */
+public final class ChunkedBodyDecoder {
+
+    /** 15 hex digits (2^60 bytes) is far beyond any real chunk and keeps the size arithmetic inside a long. */
+    public static final int MAX_CHUNK_SIZE_DIGITS = 15;
+    /** Extensions are skipped, never used; the bound stops a backend streaming an endless size line. */
+    public static final int MAX_CHUNK_EXTENSION_BYTES = 4096;
+    /** Trailers are skipped, never forwarded; same bound as a response head. */
+    public static final int MAX_TRAILER_BYTES = 64 * 1024;
+
+    private enum State {
+        SIZE_START, SIZE, SIZE_BLANKS, EXTENSION, SIZE_LINE_LF,
+        DATA, DATA_END, DATA_END_LF,
+        TRAILER_LINE_START, TRAILER_LINE, TRAILER_END_LF,
+        DONE
+    }
+
+    private State state = State.SIZE_START;
+    private long chunkSize;
+    private int sizeDigits;
+    private long dataRemaining;
+    private int extensionBytes;
+    private int trailerBytes;
+
+    /**
+     * Decodes from {@code in} into {@code out}, advancing both positions.
+     *
+     * @return {@code true} once the last chunk and its trailers have been read (then and on every
+     *     later call, without consuming anything more); {@code false} when {@code in} is exhausted
+     *     or {@code out} is full: drain {@code out} or read more input, and call again
+     * @throws BadGatewayException the framing is malformed or over a limit
+     */
+    public boolean decode(ByteBuffer in, ByteBuffer out) throws BadGatewayException {
+        while (state != State.DONE) {
+            if (state == State.DATA) {
+                if (!in.hasRemaining() || !out.hasRemaining()) {
+                    return false;
+                }
+                copyData(in, out);
+                continue;
+            }
+            if (!in.hasRemaining()) {
+                return false;
+            }
+            step(in.get());
+        }
+        return true;
+    }
+
+    private void copyData(ByteBuffer in, ByteBuffer out) {
+        int count = (int) Math.min(dataRemaining, Math.min(in.remaining(), out.remaining()));
+        int limit = in.limit();
+        in.limit(in.position() + count);
+        out.put(in);
+        in.limit(limit);
+        dataRemaining -= count;
+        if (dataRemaining == 0) {
+            state = State.DATA_END;
+        }
+    }
+
+    private void step(byte c) throws BadGatewayException {
+        switch (state) {
+            case SIZE_START:
+                if (hexValue(c) < 0) {
+                    throw malformed("chunk size line does not start with a hex digit", c);
+                }
+                chunkSize = 0;
+                sizeDigits = 0;
+                extensionBytes = 0;
+                sizeDigit(c);
+                state = State.SIZE;
+                break;
+            case SIZE:
+                if (hexValue(c) >= 0) {
+                    sizeDigit(c);
+                } else {
+                    afterSize(c);
+                }
+                break;
+            case SIZE_BLANKS:
+                afterSize(c);
+                break;
+            case EXTENSION:
+                if (c == '\r') {
+                    state = State.SIZE_LINE_LF;
+                } else if (c == '\n') {
+                    endOfSizeLine();
+                } else if (++extensionBytes > MAX_CHUNK_EXTENSION_BYTES) {
+                    throw new BadGatewayException("chunk extension too long: more than " + MAX_CHUNK_EXTENSION_BYTES
+                            + " bytes (limit MAX_CHUNK_EXTENSION_BYTES = " + MAX_CHUNK_EXTENSION_BYTES + ")");
+                }
+                break;
+            case SIZE_LINE_LF:
+                if (c != '\n') {
+                    throw malformed("chunk size line: CR not followed by LF", c);
+                }
+                endOfSizeLine();
+                break;
+            case DATA_END:
+                if (c == '\r') {
+                    state = State.DATA_END_LF;
+                } else if (c == '\n') {
+                    state = State.SIZE_START;
+                } else {
+                    throw malformed("chunk data not followed by CRLF", c);
+                }
+                break;
+            case DATA_END_LF:
+                if (c != '\n') {
+                    throw malformed("chunk data not followed by CRLF: CR not followed by LF", c);
+                }
+                state = State.SIZE_START;
+                break;
+            case TRAILER_LINE_START:
+                countTrailerByte();
+                state = c == '\r' ? State.TRAILER_END_LF : c == '\n' ? State.DONE : State.TRAILER_LINE;
+                break;
+            case TRAILER_LINE:
+                countTrailerByte();
+                if (c == '\n') {
+                    state = State.TRAILER_LINE_START;
+                }
+                break;
+            case TRAILER_END_LF:
+                countTrailerByte();
+                if (c != '\n') {
+                    throw malformed("end of trailers: CR not followed by LF", c);
+                }
+                state = State.DONE;
+                break;
+            default:
+                throw new IllegalStateException("no byte expected in state " + state);
+        }
+    }
+
+    private void sizeDigit(byte c) throws BadGatewayException {
+        if (++sizeDigits > MAX_CHUNK_SIZE_DIGITS) {
+            throw new BadGatewayException("chunk size too long: more than " + MAX_CHUNK_SIZE_DIGITS
+                    + " hex digits (limit MAX_CHUNK_SIZE_DIGITS = " + MAX_CHUNK_SIZE_DIGITS + ")");
+        }
+        chunkSize = chunkSize << 4 | hexValue(c);
+    }
+
+    /** A byte after the size digits: blanks, an extension, or the end of the line. */
+    private void afterSize(byte c) throws BadGatewayException {
+        if (HeaderBytes.isBlank(c)) {
+            state = State.SIZE_BLANKS;
+        } else if (c == ';') {
+            state = State.EXTENSION;
+        } else if (c == '\r') {
+            state = State.SIZE_LINE_LF;
+        } else if (c == '\n') {
+            endOfSizeLine();
+        } else {
+            throw malformed("chunk size \"" + Long.toHexString(chunkSize) + "\" followed by an invalid byte", c);
+        }
+    }
+
+    private void endOfSizeLine() {
+        if (chunkSize == 0) {
+            trailerBytes = 0;
+            state = State.TRAILER_LINE_START;
+        } else {
+            dataRemaining = chunkSize;
+            state = State.DATA;
+        }
+    }
+
+    private void countTrailerByte() throws BadGatewayException {
+        if (++trailerBytes > MAX_TRAILER_BYTES) {
+            throw new BadGatewayException("chunked trailer section too large: more than " + MAX_TRAILER_BYTES
+                    + " bytes (limit MAX_TRAILER_BYTES = " + MAX_TRAILER_BYTES + ")");
+        }
+    }
+
+    private static int hexValue(byte c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    private static BadGatewayException malformed(String problem, byte got) {
+        return new BadGatewayException("malformed chunked body: " + problem + ", got "
+                + BadGatewayException.describeByte(got));
+    }
+}

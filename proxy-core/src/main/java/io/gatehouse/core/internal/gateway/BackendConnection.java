@@ -1,0 +1,157 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * One blocking connection to a backend (unix or TCP) with connect, read and write timeouts
+ * enforced by the {@link Watchdog}.
+ *
+ * <p>Used by one thread at a time for reading and by at most one other thread for writing (a
+ * request body written while the response is read); {@link #close()} may be called from any
+ * thread.
+ */
+final class BackendConnection implements Closeable {
+
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private final SocketChannel channel;
+    private final Watchdog watchdog;
+    private final String target;
+    // Reads and writes may block at the same time (a body written while the response is read),
+    // so each direction has its own deadline; connecting uses the write side.
+    private volatile long readDeadline = NO_DEADLINE;
+    private volatile long writeDeadline = NO_DEADLINE;
+    private volatile BackendTimeoutException.Phase expired;
+    private long bytesWritten;
+
+    private BackendConnection(SocketChannel channel, Watchdog watchdog, String target) {
+        this.channel = channel;
+        this.watchdog = watchdog;
+        this.target = target;
+    }
+
+    /** Connects to {@code host}, failing with {@link BackendTimeoutException} after {@code timeout} (ZERO = none). */
+    static BackendConnection connect(BackendHost host, Duration timeout, Watchdog watchdog) throws IOException {
+        boolean unix = host.address() instanceof UnixDomainSocketAddress;
+        SocketChannel channel = SocketChannel.open(unix ? StandardProtocolFamily.UNIX
+                : ((InetSocketAddress) host.address()).getAddress() instanceof java.net.Inet6Address
+                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        BackendConnection connection = new BackendConnection(channel, watchdog, host.describe());
+        watchdog.watch(connection);
+        try {
+            if (!unix) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            connection.writeDeadline = deadline(timeout);
+            channel.connect(host.address());
+            connection.writeDeadline = NO_DEADLINE;
+            return connection;
+        } catch (IOException e) {
+            connection.close();
+            throw connection.translate(e);
+        }
+    }
+
+    /** Reads at least one byte into {@code buffer}; returns -1 at EOF. */
+    int read(ByteBuffer buffer, Duration timeout) throws IOException {
+        try {
+            readDeadline = deadline(timeout);
+            int n = channel.read(buffer);
+            readDeadline = NO_DEADLINE;
+            return n;
+        } catch (IOException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Writes every remaining byte of {@code buffers}. */
+    void write(ByteBuffer[] buffers, Duration timeout) throws IOException {
+        try {
+            writeDeadline = deadline(timeout);
+            long remaining = 0;
+            for (ByteBuffer b : buffers) {
+                remaining += b.remaining();
+            }
+            while (remaining > 0) {
+                long n = channel.write(buffers);
+                remaining -= n;
+                bytesWritten += n;
+            }
+            writeDeadline = NO_DEADLINE;
+        } catch (IOException e) {
+            throw translate(e);
+        }
+    }
+
+    void write(ByteBuffer buffer, Duration timeout) throws IOException {
+        write(new ByteBuffer[] {buffer}, timeout);
+    }
+
+    /** Bytes of the request written so far: nothing written yet means a failed request may be retried. */
+    long bytesWritten() {
+        return bytesWritten;
+    }
+
+    String target() {
+        return target;
+    }
+
+    private static long deadline(Duration timeout) {
+        return timeout.isZero() ? NO_DEADLINE : System.nanoTime() + timeout.toNanos();
+    }
+
+    void expireIfDue(long now) {
+        long read = readDeadline;
+        long write = writeDeadline;
+        if (read != NO_DEADLINE && now - read >= 0) {
+            expired = BackendTimeoutException.Phase.READ;
+            closeQuietly();
+        } else if (write != NO_DEADLINE && now - write >= 0) {
+            expired = bytesWritten == 0 && !channel.isConnected()
+                    ? BackendTimeoutException.Phase.CONNECT : BackendTimeoutException.Phase.WRITE;
+            closeQuietly();
+        }
+    }
+
+    private IOException translate(IOException e) {
+        BackendTimeoutException.Phase phase = expired;
+        if (phase != null) {
+            String what = switch (phase) {
+                case CONNECT -> "connect to ";
+                case READ -> "no data from ";
+                case WRITE -> "could not write to ";
+            };
+            BackendTimeoutException t = new BackendTimeoutException(phase, what + target + ": timed out");
+            t.initCause(e);
+            return t;
+        }
+        if (e instanceof ClosedChannelException && !(e instanceof java.nio.channels.AsynchronousCloseException)) {
+            return new EOFException("connection to " + target + " closed");
+        }
+        return e;
+    }
+
+    private void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a broken or timed-out connection: nothing to recover
+        }
+    }
+
+    @Override
+    public void close() {
+        watchdog.unwatch(this);
+        closeQuietly();
+    }
+}

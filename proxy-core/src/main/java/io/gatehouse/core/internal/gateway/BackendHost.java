@@ -1,0 +1,96 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.gatehouse.conf.BackendConfig;
+
+/**
+ * One backend address a request can be sent to, with its load (requests in flight) and whether
+ * it is temporarily out of rotation after a connect failure ({@code disable-time}).
+ *
+ * <p>Thread-safe.
+ */
+public final class BackendHost {
+
+    private final BackendConfig config;
+    private final SocketAddress address;
+    private final String description;
+    private final AtomicInteger load = new AtomicInteger();
+    private final AtomicLong requests = new AtomicLong();
+    private volatile long disabledUntil;
+    private volatile boolean disabled;
+
+    public BackendHost(BackendConfig config, SocketAddress address) {
+        this.config = config;
+        this.address = address;
+        this.description = config.label() + " " + describe(address);
+    }
+
+    /** The address lighttpd would use for an external (not spawned) backend of this config. */
+    public static SocketAddress addressOf(BackendConfig config) {
+        if (config.socket().isPresent()) {
+            return UnixDomainSocketAddress.of(config.socket().get());
+        }
+        // Resolved once, as lighttpd does: a backend's name does not move while we run.
+        return new InetSocketAddress(config.host().orElse("127.0.0.1"), config.port());
+    }
+
+    private static String describe(SocketAddress address) {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            return "unix:" + unix.getPath();
+        }
+        InetSocketAddress inet = (InetSocketAddress) address;
+        return inet.getHostString() + ":" + inet.getPort();
+    }
+
+    public BackendConfig config() {
+        return config;
+    }
+
+    public SocketAddress address() {
+        return address;
+    }
+
+    public String describe() {
+        return description;
+    }
+
+    public int load() {
+        return load.get();
+    }
+
+    public long requests() {
+        return requests.get();
+    }
+
+    boolean isAvailable(long now) {
+        if (disabled && now - disabledUntil >= 0) {
+            disabled = false;
+        }
+        return !disabled;
+    }
+
+    /** Takes the host out of rotation for {@code time} (lighttpd's {@code disable-time}). */
+    void disable(Duration time) {
+        disabledUntil = System.nanoTime() + time.toNanos();
+        disabled = true;
+    }
+
+    boolean isDisabled() {
+        return disabled;
+    }
+
+    void enter() {
+        load.incrementAndGet();
+        requests.incrementAndGet();
+    }
+
+    void leave() {
+        load.decrementAndGet();
+    }
+}

@@ -1,0 +1,194 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.gatehouse.conf.BackendConfig;
+import io.gatehouse.core.internal.route.RouteMatch;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+
+/**
+ * Builds the CGI/1.1 variables for one request, in the order lighttpd's {@code http_cgi_headers}
+ * sends them: CONTENT_LENGTH first (SCGI requires it, php-fpm hangs without it), QUERY_STRING
+ * always, then the URI, script and server variables, then the request headers as HTTP_*.
+ * Headers with empty values are skipped, {@code Proxy} is never forwarded (httpoxy), and a header
+ * whose name only differs from another by punctuation other than '-' is refused with 400, since a
+ * backend could not tell the two apart.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class CgiEnvironment {
+
+    /** Header names whose look-alikes ({@code User_Agent}, {@code X-Forwarded_For}) are refused. */
+    private static final Set<String> KNOWN_HEADERS = Set.of("accept", "accept-charset", "accept-encoding",
+            "accept-language", "authorization", "cache-control", "connection", "content-length", "content-type",
+            "content-encoding", "content-language", "cookie", "date", "expect", "forwarded", "from", "host",
+            "if-match", "if-modified-since", "if-none-match", "if-range", "if-unmodified-since", "max-forwards",
+            "origin", "pragma", "proxy", "proxy-authorization", "range", "referer", "te", "transfer-encoding",
+            "upgrade", "user-agent", "via", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+            "x-real-ip", "x-requested-with", "https", "dnt");
+
+    private CgiEnvironment() {
+    }
+
+    static Map<String, String> build(HttpServerExchange exchange, RouteMatch match, String listenerPort,
+            String serverSoftware, long contentLength) throws BadRequestException {
+        BackendConfig backend = match.firstBackend();
+        Map<String, String> env = new LinkedHashMap<>(64);
+        env.put("CONTENT_LENGTH", Long.toString(contentLength));
+        String query = exchange.getQueryString();
+        env.put("QUERY_STRING", query);
+        env.put("REQUEST_URI", requestUri(exchange, query, backend));
+        env.put("REDIRECT_STATUS", "200");
+        env.put("SCRIPT_NAME", ByteStrings.fromUtf8(match.scriptName()));
+        if (!match.pathInfo().isEmpty()) {
+            String pathInfo = ByteStrings.fromUtf8(match.pathInfo());
+            env.put("PATH_INFO", pathInfo);
+            env.put("PATH_TRANSLATED", ByteStrings.fromUtf8(match.documentRoot()) + pathInfo);
+        }
+        env.put("SCRIPT_FILENAME", ByteStrings.fromUtf8(match.scriptFilename()));
+        env.put("DOCUMENT_ROOT", ByteStrings.fromUtf8(match.documentRoot()));
+        env.put("REQUEST_METHOD", exchange.getRequestMethod().toString());
+        env.put("SERVER_PROTOCOL", exchange.getProtocol().toString());
+        env.put("SERVER_SOFTWARE", serverSoftware);
+        env.put("GATEWAY_INTERFACE", "CGI/1.1");
+        String scheme = exchange.getRequestScheme();
+        env.put("REQUEST_SCHEME", scheme);
+        if ("https".equals(scheme)) {
+            env.put("HTTPS", "on");
+        }
+        env.put("SERVER_PORT", listenerPort);
+        InetSocketAddress local = exchange.getDestinationAddress();
+        env.put("SERVER_ADDR", local == null || local.getAddress() == null ? "" : local.getAddress().getHostAddress());
+        env.put("SERVER_NAME", serverName(exchange.getRequestHeaders().getFirst("Host")));
+        InetSocketAddress remote = exchange.getSourceAddress();
+        env.put("REMOTE_ADDR", remote == null || remote.getAddress() == null ? "" : remote.getAddress().getHostAddress());
+        env.put("REMOTE_PORT", remote == null ? "0" : Integer.toString(remote.getPort()));
+        addHeaders(exchange, env);
+        return env;
+    }
+
+    private static String requestUri(HttpServerExchange exchange, String query, BackendConfig backend) {
+        String uri = exchange.getRequestURI();
+        if (backend.stripRequestUri().isPresent()) {
+            String prefix = backend.stripRequestUri().get();
+            if (prefix.endsWith("/")) {
+                prefix = prefix.substring(0, prefix.length() - 1);
+            }
+            if (uri.startsWith(prefix) && uri.length() > prefix.length() && uri.charAt(prefix.length()) == '/') {
+                uri = uri.substring(prefix.length());
+            }
+        }
+        return query.isEmpty() ? uri : uri + "?" + query;
+    }
+
+    private static String serverName(String host) {
+        if (host == null) {
+            return "";
+        }
+        int end = host.length();
+        int colon = host.lastIndexOf(':');
+        if (colon >= 0 && host.indexOf(']', colon) < 0) {
+            end = colon;
+        }
+        return host.substring(0, end);
+    }
+
+    private static void addHeaders(HttpServerExchange exchange, Map<String, String> env) throws BadRequestException {
+        Map<String, String> seenByNormalisedName = null;
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            String name = values.getHeaderName().toString();
+            if (name.equalsIgnoreCase("Proxy") || name.equalsIgnoreCase("Content-Length")) {
+                continue;
+            }
+            String value = join(name, values);
+            if (value.isEmpty()) {
+                continue;
+            }
+            if (hasOtherPunctuation(name)) {
+                if (seenByNormalisedName == null) {
+                    seenByNormalisedName = normalisedNames(exchange);
+                }
+                String normalised = normalise(name);
+                if (KNOWN_HEADERS.contains(normalised) || seenByNormalisedName.containsKey(normalised)
+                        || env.containsKey(variableName(name))) {
+                    throw new BadRequestException(400, "request header '" + name
+                            + "' would be indistinguishable from '" + normalised + "' as a CGI variable");
+                }
+            }
+            env.put(variableName(name), value);
+        }
+    }
+
+    private static String join(String name, HeaderValues values) {
+        if (values.size() == 1) {
+            return values.getFirst();
+        }
+        String separator = name.equalsIgnoreCase("Cookie") ? "; " : ", ";
+        StringBuilder joined = new StringBuilder();
+        for (String v : values) {
+            if (v.isEmpty()) {
+                continue;
+            }
+            if (joined.length() > 0) {
+                joined.append(separator);
+            }
+            joined.append(v);
+        }
+        return joined.toString();
+    }
+
+    /** Lower-case names of the headers that use only letters, digits and '-'. */
+    private static Map<String, String> normalisedNames(HttpServerExchange exchange) {
+        Map<String, String> names = new HashMap<>();
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            String name = values.getHeaderName().toString();
+            if (!hasOtherPunctuation(name)) {
+                names.put(name.toLowerCase(Locale.ROOT), name);
+            }
+        }
+        return names;
+    }
+
+    private static boolean hasOtherPunctuation(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!Character.isLetterOrDigit(c) && c != '-') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String normalise(String name) {
+        StringBuilder b = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            b.append(Character.isLetterOrDigit(c) ? Character.toLowerCase(c) : '-');
+        }
+        return b.toString();
+    }
+
+    private static String variableName(String header) {
+        if (header.equalsIgnoreCase("Content-Type")) {
+            return "CONTENT_TYPE";
+        }
+        StringBuilder b = new StringBuilder(header.length() + 5).append("HTTP_");
+        for (int i = 0; i < header.length(); i++) {
+            char c = header.charAt(i);
+            if (c >= 'a' && c <= 'z') {
+                b.append((char) (c - 32));
+            } else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+                b.append(c);
+            } else {
+                b.append('_');
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,97 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+
+import io.gatehouse.fcgi.Fcgi;
+import io.gatehouse.fcgi.FcgiRequestGenerator;
+import io.gatehouse.fcgi.FcgiResponseParser;
+
+/**
+ * FastCGI as lighttpd speaks it: request id 1, no multiplexing, BEGIN_REQUEST and PARAMS in one
+ * write, the body in STDIN records of at most 65535 bytes, an empty STDIN record at the end; the
+ * response ends with END_REQUEST.
+ */
+final class FcgiProtocol implements BackendProtocol {
+
+    static final FcgiProtocol INSTANCE = new FcgiProtocol();
+
+    private static final int REQUEST_ID = 1;
+
+    private FcgiProtocol() {
+    }
+
+    @Override
+    public ByteBuffer requestHead(Map<String, String> env) throws IOException {
+        return FcgiRequestGenerator.beginRequest(REQUEST_ID, false, env);
+    }
+
+    @Override
+    public void sendRequest(ByteBuffer head, RequestBody body, BackendConnection connection, Duration writeTimeout)
+            throws IOException {
+        ByteBuffer end = FcgiRequestGenerator.endOfStdin(REQUEST_ID);
+        if (body.length() == 0) {
+            connection.write(new ByteBuffer[] {head, end}, writeTimeout);
+            return;
+        }
+        connection.write(head, writeTimeout);
+        byte[] record = new byte[Fcgi.HEADER_LENGTH + (int) Math.min(Fcgi.MAX_CONTENT_LENGTH, body.length())];
+        ByteBuffer recordBuffer = ByteBuffer.wrap(record);
+        long remaining = body.length();
+        while (remaining > 0) {
+            int want = (int) Math.min(record.length - Fcgi.HEADER_LENGTH, remaining);
+            int n = body.read(record, Fcgi.HEADER_LENGTH, want);
+            if (n < 0) {
+                throw new IOException("client sent " + (body.length() - remaining) + " of "
+                        + body.length() + " request body bytes");
+            }
+            recordBuffer.clear();
+            FcgiRequestGenerator.stdinHeader(recordBuffer, REQUEST_ID, n);
+            recordBuffer.position(0).limit(Fcgi.HEADER_LENGTH + n);
+            connection.write(recordBuffer, writeTimeout);
+            remaining -= n;
+        }
+        connection.write(end, writeTimeout);
+    }
+
+    @Override
+    public void readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout)
+            throws IOException {
+        FcgiResponseParser parser = new FcgiResponseParser(REQUEST_ID, new FcgiResponseParser.Listener() {
+            @Override
+            public void onStdout(ByteBuffer content) {
+                try {
+                    sink.stdout(content);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void onStderr(ByteBuffer content) {
+                sink.stderr(content);
+            }
+        });
+        ByteBuffer buffer = ReadBuffers.acquire();
+        try {
+            while (true) {
+                buffer.clear();
+                if (connection.read(buffer, readTimeout) < 0) {
+                    throw new PrematureEofException("unexpected end-of-file from " + connection.target()
+                            + " before END_REQUEST (perhaps the fastcgi process died)");
+                }
+                buffer.flip();
+                if (parser.parse(buffer)) {
+                    return;
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            ReadBuffers.release(buffer);
+        }
+    }
+}

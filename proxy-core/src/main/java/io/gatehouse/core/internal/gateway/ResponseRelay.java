@@ -1,0 +1,155 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import io.gatehouse.core.internal.cgi.BadGatewayException;
+import io.gatehouse.core.internal.cgi.ChunkedBodyDecoder;
+import io.gatehouse.core.internal.cgi.CgiResponseHead;
+import io.gatehouse.core.internal.cgi.CgiResponseParser;
+import io.gatehouse.core.internal.log.ErrorLog;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import org.xnio.channels.Channels;
+import org.xnio.channels.StreamSinkChannel;
+
+/**
+ * Turns the CGI response a backend writes into the HTTP response: parses the head, sets status
+ * and headers on the exchange, and streams the body to the client as it arrives.
+ *
+ * <p>Not thread-safe: used by the one thread that reads the backend.
+ */
+final class ResponseRelay implements ResponseSink {
+
+    private final HttpServerExchange exchange;
+    private final ErrorLog errorLog;
+    private final String backend;
+    private final CgiResponseParser parser = new CgiResponseParser();
+    private CgiResponseHead head;
+    private ChunkedBodyDecoder dechunker;
+    private ByteBuffer dechunked;
+    private StreamSinkChannel client;
+    private boolean bodyComplete;
+    private boolean sawOutput;
+
+    ResponseRelay(HttpServerExchange exchange, ErrorLog errorLog, String backend) {
+        this.exchange = exchange;
+        this.errorLog = errorLog;
+        this.backend = backend;
+    }
+
+    @Override
+    public void stdout(ByteBuffer data) throws IOException {
+        if (data.hasRemaining()) {
+            sawOutput = true;
+        }
+        while (head == null && data.hasRemaining()) {
+            if (!parser.parse(data)) {
+                return;
+            }
+            CgiResponseHead parsed = parser.head();
+            if (parsed.status() < 200) {
+                // Interim responses (103 Early Hints) are not forwarded: Undertow's blocking
+                // exchange cannot send one before the final head.
+                parser.continueAfterInterim();
+                continue;
+            }
+            commit(parsed);
+        }
+        if (head != null && data.hasRemaining()) {
+            writeBody(data);
+        }
+    }
+
+    @Override
+    public void stderr(ByteBuffer data) {
+        String text = StandardCharsets.UTF_8.decode(data).toString();
+        for (String line : text.split("\n")) {
+            if (!line.isBlank()) {
+                errorLog.info("gw-backend", "FastCGI-stderr (" + backend + "): " + line.stripTrailing());
+            }
+        }
+    }
+
+    private void commit(CgiResponseHead parsed) {
+        head = parsed;
+        exchange.setStatusCode(parsed.status());
+        if (parsed.reason() != null && !parsed.reason().isEmpty()) {
+            exchange.setReasonPhrase(parsed.reason());
+        }
+        HeaderMap headers = exchange.getResponseHeaders();
+        for (Map.Entry<String, String> header : parsed.headers()) {
+            headers.add(HttpString.tryFromString(header.getKey()), header.getValue());
+        }
+        if (parsed.chunked()) {
+            headers.remove(Headers.CONTENT_LENGTH);
+            dechunker = new ChunkedBodyDecoder();
+            dechunked = ByteBuffer.allocate(64 * 1024);
+        } else if (parsed.contentLength() >= 0) {
+            headers.put(Headers.CONTENT_LENGTH, parsed.contentLength());
+        }
+        if (parsed.closeConnection()) {
+            exchange.setPersistent(false);
+        }
+    }
+
+    private void writeBody(ByteBuffer data) throws IOException {
+        if (dechunker == null) {
+            write(data);
+            return;
+        }
+        while (data.hasRemaining() && !bodyComplete) {
+            dechunked.clear();
+            bodyComplete = dechunker.decode(data, dechunked);
+            dechunked.flip();
+            write(dechunked);
+        }
+        data.position(data.limit()); // bytes after the last chunk are not part of the response
+    }
+
+    private void write(ByteBuffer data) throws IOException {
+        if (!data.hasRemaining()) {
+            return;
+        }
+        try {
+            if (client == null) {
+                client = exchange.getResponseChannel(); // sends the head with the first body bytes
+            }
+            // Blocks this gateway thread (never an I/O thread) until the client took the bytes.
+            Channels.writeBlocking(client, data);
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+    }
+
+    /** True once the response status and headers went to the exchange. */
+    boolean headCommitted() {
+        return head != null;
+    }
+
+    /** True once the backend sent any response byte. */
+    boolean sawOutput() {
+        return sawOutput;
+    }
+
+    /**
+     * Called when the backend's response has ended: a response without a complete head is an
+     * error (500 when the backend said nothing at all, 502 when its headers were cut off).
+     */
+    void finish() throws IOException {
+        if (head != null) {
+            if (dechunker != null && !bodyComplete) {
+                throw new PrematureEofException("chunked response from " + backend + " ended before the last chunk");
+            }
+            return;
+        }
+        if (!sawOutput) {
+            throw new PrematureEofException("response not received from " + backend + ", request sent");
+        }
+        throw new BadGatewayException("response from " + backend + " ended inside its headers");
+    }
+}

@@ -1,0 +1,67 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+
+import io.gatehouse.scgi.ScgiRequestGenerator;
+import io.gatehouse.scgi.UwsgiRequestGenerator;
+
+/**
+ * SCGI (and its uwsgi variant): a header of CGI variables, the raw body, and a response that
+ * lasts until the backend closes the connection.
+ */
+final class ScgiProtocol implements BackendProtocol {
+
+    static final ScgiProtocol SCGI = new ScgiProtocol(false);
+    static final ScgiProtocol UWSGI = new ScgiProtocol(true);
+
+    private static final int BODY_CHUNK = 64 * 1024;
+
+    private final boolean uwsgi;
+
+    private ScgiProtocol(boolean uwsgi) {
+        this.uwsgi = uwsgi;
+    }
+
+    @Override
+    public ByteBuffer requestHead(Map<String, String> env) throws IOException {
+        return uwsgi ? UwsgiRequestGenerator.header(env) : ScgiRequestGenerator.header(env);
+    }
+
+    @Override
+    public void sendRequest(ByteBuffer head, RequestBody body, BackendConnection connection, Duration writeTimeout)
+            throws IOException {
+        connection.write(head, writeTimeout);
+        byte[] chunk = new byte[(int) Math.min(BODY_CHUNK, Math.max(1, body.length()))];
+        long remaining = body.length();
+        while (remaining > 0) {
+            int n = body.read(chunk, 0, (int) Math.min(chunk.length, remaining));
+            if (n < 0) {
+                throw new IOException("client sent " + (body.length() - remaining) + " of "
+                        + body.length() + " request body bytes");
+            }
+            connection.write(ByteBuffer.wrap(chunk, 0, n), writeTimeout);
+            remaining -= n;
+        }
+    }
+
+    @Override
+    public void readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout)
+            throws IOException {
+        ByteBuffer buffer = ReadBuffers.acquire();
+        try {
+            while (true) {
+                buffer.clear();
+                if (connection.read(buffer, readTimeout) < 0) {
+                    return; // SCGI responses end at EOF
+                }
+                buffer.flip();
+                sink.stdout(buffer);
+            }
+        } finally {
+            ReadBuffers.release(buffer);
+        }
+    }
+}

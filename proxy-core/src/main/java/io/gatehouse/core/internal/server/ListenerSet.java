@@ -1,0 +1,199 @@
+package io.gatehouse.core.internal.server;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.gatehouse.conf.ListenerConfig;
+import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+
+/**
+ * The HTTP listeners, built directly on XNIO rather than through {@code Undertow.builder()}: that
+ * keeps each accepting channel in hand, so accepting can be paused without closing a connection
+ * (needed by graceful restart) and listeners can be added or removed one by one.
+ *
+ * <p>Thread-safe for {@link #close()}; built once.
+ */
+public final class ListenerSet implements Closeable {
+
+    /** Per-connection read buffers; 16 KiB holds a typical request head in one read. */
+    private static final int BUFFER_SIZE = 16 * 1024;
+
+    /** lighttpd's default listen backlog: connections wait here while accepting is paused. */
+    private static final int BACKLOG = 1024;
+
+    /** lighttpd's {@code server.max-keep-alive-idle} default: idle keep-alive connections close after it. */
+    private static final int KEEP_ALIVE_IDLE_MILLIS = 5_000;
+
+    /** lighttpd's {@code server.max-read-idle}: a client that stops sending mid-request is dropped. */
+    private static final int CLIENT_READ_IDLE_MILLIS = 60_000;
+
+    /** lighttpd's {@code server.max-write-idle}: a client that stops reading the response is dropped. */
+    private static final int CLIENT_WRITE_IDLE_MILLIS = 360_000;
+
+    /** Threads for Undertow's own dispatches (static files); proxied requests use the gateway executor. */
+    private static final int WORKER_TASK_THREADS = 8;
+
+    private final XnioWorker worker;
+    private final ExecutorService tasks;
+    private final ByteBufferPool buffers;
+    private final List<Bound> bound = new ArrayList<>();
+
+    /** A listener with its accepting channel and the connections it opened. */
+    private record Bound(ListenerConfig config, AcceptingChannel<StreamConnection> channel, HttpOpenListener open) {
+    }
+
+    private ListenerSet(XnioWorker worker, ExecutorService tasks, ByteBufferPool buffers) {
+        this.worker = worker;
+        this.tasks = tasks;
+        this.buffers = buffers;
+    }
+
+    /**
+     * Binds every listener; on failure nothing stays bound.
+     *
+     * @param handlers the root handler for each listener
+     */
+    public static ListenerSet bind(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers)
+            throws IOException {
+        int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        // XNIO's own task pool (jboss-threads) touches sun.misc.Unsafe, which JDK 24+ warns about
+        // on every start; requests run on our gateway executor, so a small plain pool does.
+        ThreadPoolExecutor tasks = new ThreadPoolExecutor(WORKER_TASK_THREADS, WORKER_TASK_THREADS, 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "gatehouse-task");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        tasks.allowCoreThreadTimeOut(true);
+        XnioWorker worker;
+        try {
+            worker = Xnio.getInstance(ListenerSet.class.getClassLoader()).createWorkerBuilder()
+                    .populateFromOptions(OptionMap.builder()
+                            .set(Options.WORKER_IO_THREADS, ioThreads)
+                            .set(Options.TCP_NODELAY, true)
+                            .set(Options.WORKER_NAME, "gatehouse")
+                            .getMap())
+                    .setExternalExecutorService(tasks)
+                    .build();
+        } catch (RuntimeException e) {
+            tasks.shutdownNow();
+            throw e;
+        }
+        ListenerSet set = new ListenerSet(worker, tasks, new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4));
+        try {
+            for (ListenerConfig listener : listeners) {
+                set.bindOne(listener, handlers.apply(listener));
+            }
+            return set;
+        } catch (IOException | RuntimeException e) {
+            set.close();
+            throw e;
+        }
+    }
+
+    private void bindOne(ListenerConfig listener, HttpHandler handler) throws IOException {
+        if (listener.inetAddress().isEmpty()) {
+            throw new IOException("GH-LISTEN-001 " + listener.location() + ": unix-domain listener "
+                    + listener.token() + " is not supported (XNIO listens on TCP only); use server.bind with an IP");
+        }
+        InetSocketAddress address = listener.inetAddress().get();
+        OptionMap undertowOptions = OptionMap.builder()
+                .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
+                .set(UndertowOptions.RECORD_REQUEST_START_TIME, true)
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, KEEP_ALIVE_IDLE_MILLIS)
+                .set(UndertowOptions.ALWAYS_SET_DATE, true)
+                // Undertow cuts bodies over 2 MiB by default; the size limit is ours
+                // (server.max-request-size, answered with a clear 413).
+                .set(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
+                .getMap();
+        HttpOpenListener open = new HttpOpenListener(buffers, undertowOptions);
+        // Answers "Expect: 100-continue" when the gateway starts reading the body (curl waits for it).
+        open.setRootHandler(new HttpContinueReadHandler(handler));
+        ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(open);
+        OptionMap socketOptions = OptionMap.builder()
+                .set(Options.TCP_NODELAY, true)
+                .set(Options.REUSE_ADDRESSES, true)
+                .set(Options.BACKLOG, BACKLOG)
+                .set(Options.READ_TIMEOUT, CLIENT_READ_IDLE_MILLIS)
+                .set(Options.WRITE_TIMEOUT, CLIENT_WRITE_IDLE_MILLIS)
+                .getMap();
+        AcceptingChannel<StreamConnection> channel;
+        try {
+            channel = worker.createStreamConnectionServer(address, accept, socketOptions);
+        } catch (IOException e) {
+            throw new IOException("GH-LISTEN-002 " + listener.location() + ": cannot listen on " + listener.token()
+                    + ": " + e.getMessage(), e);
+        }
+        channel.resumeAccepts();
+        bound.add(new Bound(listener, channel, open));
+    }
+
+    /** The addresses actually bound, in listener order (port 0 resolved). */
+    public List<SocketAddress> addresses() {
+        List<SocketAddress> addresses = new ArrayList<>();
+        for (Bound b : bound) {
+            addresses.add(b.channel().getLocalAddress());
+        }
+        return addresses;
+    }
+
+    /** Stops accepting on every listener; the sockets stay bound and connections stay open. */
+    public void suspendAccepts() {
+        for (Bound b : bound) {
+            b.channel().suspendAccepts();
+        }
+    }
+
+    public void resumeAccepts() {
+        for (Bound b : bound) {
+            b.channel().resumeAccepts();
+        }
+    }
+
+    /** Closes the listening sockets only; open connections are left to finish. */
+    public void closeListeners() {
+        for (Bound b : bound) {
+            IoUtils.safeClose(b.channel());
+        }
+    }
+
+    /** Closes listeners, every open connection and the I/O threads. */
+    @Override
+    public void close() {
+        closeListeners();
+        for (Bound b : bound) {
+            b.open().closeConnections();
+        }
+        worker.shutdownNow();
+        tasks.shutdownNow();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+            tasks.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
