@@ -1,0 +1,118 @@
+package io.gatehouse.spawn;
+
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+import io.gatehouse.spawn.internal.ChildRegistry;
+import io.gatehouse.spawn.internal.Supervisor;
+
+/**
+ * One running bin-path backend: {@code procs} children, each serving its own listening socket
+ * ({@code P-N} or {@code port+N}) inherited as fd 0, supervised until {@link #stop()}.
+ *
+ * <p>{@link #start} binds, spawns and checks every proc, or fails leaving nothing behind. After
+ * that a supervisor thread notices every child's exit within 100 ms, takes the proc out of
+ * rotation ({@link ProcStatus.State#DOWN}), kills what is left of its process group and respawns
+ * it on the same address: at once the first time, then with a delay doubling from 250 ms up to
+ * 10 s, reset after 10 s of good health. A proc whose address something else already served at
+ * start is {@link ProcStatus.State#EXTERNAL}: used, never spawned or signalled.
+ *
+ * <pre>
+ * SpawnSpec spec = SpawnSpec.builder("php", SpawnSpec.splitBinPath("/usr/bin/php-cgi"))
+ *         .socket(Path.of("/run/gatehouse/php.sock")).procs(2).build();
+ * try (SpawnedBackend php = SpawnedBackend.start(spec, SpawnEvents.lines(log::info), stateFile)) {
+ *     SocketAddress proc0 = php.addresses().get(0);   // /run/gatehouse/php.sock-0
+ *     ...
+ * }   // close() = stop(): kill-signal, SIGKILL after kill-timeout, reap, unlink, verify
+ * </pre>
+ *
+ * <p>Thread-safe: every method may be called from any thread; {@link #stop()} may race with a
+ * respawn and wins (a pending respawn is cancelled, a child being spawned is stopped).
+ */
+public final class SpawnedBackend implements AutoCloseable {
+
+    private final SpawnSpec spec;
+    private final Supervisor supervisor;
+
+    private SpawnedBackend(SpawnSpec spec, Supervisor supervisor) {
+        this.spec = spec;
+        this.supervisor = supervisor;
+    }
+
+    /**
+     * Starts {@code spec} without a state file: children are not found again if this JVM dies
+     * without stopping them.
+     */
+    public static SpawnedBackend start(SpawnSpec spec, SpawnEvents events) throws SpawnException {
+        return start(spec, events, ChildRegistry.NONE);
+    }
+
+    /**
+     * Starts {@code spec}, recording every child in {@code stateFile} so that a later start can
+     * kill them if this JVM dies without stopping them (see {@link StateFile}).
+     *
+     * @throws SpawnException with a GH-SPAWN id; nothing spawned or bound is left behind
+     */
+    public static SpawnedBackend start(SpawnSpec spec, SpawnEvents events, StateFile stateFile)
+            throws SpawnException {
+        return start(spec, events, stateFile.registry());
+    }
+
+    private static SpawnedBackend start(SpawnSpec spec, SpawnEvents events, ChildRegistry registry)
+            throws SpawnException {
+        Supervisor supervisor = new Supervisor(spec, events, registry);
+        supervisor.start();
+        return new SpawnedBackend(spec, supervisor);
+    }
+
+    public SpawnSpec spec() {
+        return spec;
+    }
+
+    public String label() {
+        return spec.label();
+    }
+
+    /**
+     * One address per proc, index = proc number: {@link java.net.UnixDomainSocketAddress} of the
+     * absolute path {@code P-N}, or {@link java.net.InetSocketAddress} with port {@code port+N}.
+     */
+    public List<SocketAddress> addresses() {
+        return supervisor.addresses();
+    }
+
+    /** True when proc {@code proc} is {@link ProcStatus.State#RUNNING} or {@link ProcStatus.State#EXTERNAL}. */
+    public boolean isAvailable(int proc) {
+        return supervisor.isAvailable(proc);
+    }
+
+    /**
+     * Waits until at least one proc is available, for requests that arrive while every proc is
+     * down. Returns false on timeout or when the backend is stopped.
+     */
+    public boolean awaitAnyAvailable(Duration timeout) throws InterruptedException {
+        return supervisor.awaitAnyAvailable(timeout);
+    }
+
+    /** A snapshot of every proc, index = proc number. */
+    public List<ProcStatus> status() {
+        return supervisor.status();
+    }
+
+    /**
+     * Stops supervision and every child: kill-signal to each child's process group, SIGKILL to
+     * the groups still alive after kill-timeout, reap, unlink every socket file we bound, verify.
+     * Idempotent: later calls return the first report at once. Blocks for at most kill-timeout
+     * plus about two seconds.
+     */
+    public StopReport stop() {
+        return supervisor.stop();
+    }
+
+    /** Same as {@link #stop()}; the report is dropped. */
+    @Override
+    public void close() {
+        stop();
+    }
+}

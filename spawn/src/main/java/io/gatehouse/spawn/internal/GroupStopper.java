@@ -1,0 +1,179 @@
+package io.gatehouse.spawn.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+import io.gatehouse.spawn.SpawnEvent;
+import io.gatehouse.spawn.StopReport;
+
+/**
+ * Stops the children of one backend: kill-signal to each child's process group, wait up to
+ * kill-timeout for the group to be empty, SIGKILL to the groups still populated, reap every child,
+ * unlink every socket file we bound, then verify that no group member is alive and no such file
+ * is left. The whole group matters: php-cgi's master exits on SIGTERM without waiting for its
+ * workers, and a SIGKILL to the master alone leaves the workers serving as orphans.
+ *
+ * <p>Not thread-safe: one stop per instance, on one thread.
+ */
+final class GroupStopper {
+
+    /** SIGKILL cannot be caught; this only covers the scheduler and a slow /proc. */
+    static final long AFTER_KILL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long POLL_MILLIS = 10;
+
+    record Target(int proc, long pid, String address) {
+    }
+
+    record OwnedSocket(int proc, Path path, long inode) {
+    }
+
+    /** Progress of one child: leader reaped, group empty. */
+    private static final class Progress {
+        final Target target;
+        String exit;
+
+        Progress(Target target) {
+            this.target = target;
+        }
+    }
+
+    private final String label;
+    private final int killSignal;
+    private final Duration killTimeout;
+    private final ChildWaits waits;
+    private final ChildRegistry registry;
+    private final EventSink events;
+    private final Map<Long, String> exits = new HashMap<>();
+
+    GroupStopper(NativeLib lib, String label, int killSignal, Duration killTimeout, ChildRegistry registry,
+                 EventSink events) {
+        this.label = label;
+        this.killSignal = killSignal;
+        this.killTimeout = killTimeout;
+        this.waits = new ChildWaits(lib);
+        this.registry = registry;
+        this.events = events;
+    }
+
+    /** How each stopped child ended ({@code status 0}, {@code signal 15 (SIGTERM)}), by pid. */
+    Map<Long, String> exits() {
+        return exits;
+    }
+
+    StopReport stop(List<Target> targets, List<OwnedSocket> sockets) {
+        long started = System.nanoTime();
+        List<String> problems = new ArrayList<>();
+        List<Progress> all = new ArrayList<>();
+        for (Target target : targets) {
+            all.add(new Progress(target));
+            if (!waits.signalGroup(target.pid(), killSignal)) {
+                // no group by that id: the child never got to setsid, or is gone; signal it alone
+                signalLeader(target.pid(), killSignal);
+            }
+            events.emit(SpawnEvent.Kind.STOP_SIGNALLED, target.proc(), target.pid(), target.address(),
+                    NativeLib.signalName(killSignal) + " to its process group");
+        }
+        List<Progress> remaining = waitUntilGone(all, killTimeout.toNanos());
+        List<Long> escalated = new ArrayList<>();
+        for (Progress progress : remaining) {
+            Target target = progress.target;
+            escalated.add(target.pid());
+            waits.signalGroup(target.pid(), NativeLib.SIGKILL);
+            signalLeader(target.pid(), NativeLib.SIGKILL);
+            events.emit(SpawnEvent.Kind.ESCALATED, target.proc(), target.pid(), target.address(),
+                    "still alive " + killTimeout.toMillis() + " ms after " + NativeLib.signalName(killSignal)
+                            + ": SIGKILL to its process group");
+        }
+        for (Progress progress : waitUntilGone(remaining, AFTER_KILL_WAIT_NANOS)) {
+            Target target = progress.target;
+            problems.add("GH-SPAWN-008 backend \"" + label + "\" proc " + target.proc() + ": pid " + target.pid()
+                    + (progress.exit == null ? "" : " exited but its process group") + " is still alive after SIGKILL: "
+                    + ProcFs.liveGroupMembers(target.pid()) + ": check for processes stuck in the kernel (state D)");
+        }
+        for (Progress progress : all) {
+            if (progress.exit != null) {
+                exits.put(progress.target.pid(), progress.exit);
+                events.emit(SpawnEvent.Kind.STOPPED, progress.target.proc(), progress.target.pid(),
+                        progress.target.address(), progress.exit);
+            }
+        }
+        unlinkSockets(sockets, problems);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        return new StopReport(label, targets.size(), escalated, problems, elapsed);
+    }
+
+    private void signalLeader(long pid, int signal) {
+        // only while it is an unreaped child of ours: its pid cannot have been reused then
+        if (!waits.hasExited(pid)) {
+            waits.signalPid(pid, signal);
+        }
+    }
+
+    private List<Progress> waitUntilGone(List<Progress> progresses, long waitNanos) {
+        List<Progress> remaining = new ArrayList<>(progresses);
+        long deadline = System.nanoTime() + waitNanos;
+        boolean interrupted = false;
+        while (true) {
+            remaining.removeIf(this::advance);
+            if (remaining.isEmpty() || System.nanoTime() - deadline >= 0) {
+                break;
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                // finish the stop regardless: leaving children behind is worse than a late return
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return remaining;
+    }
+
+    /** Reaps the leader once it exited; true when it is reaped and its group has no live member. */
+    private boolean advance(Progress progress) {
+        long pid = progress.target.pid();
+        if (progress.exit == null) {
+            if (!waits.hasExited(pid)) {
+                return false;
+            }
+            progress.exit = waits.reap(pid).map(WaitStatus::describe).orElse("exit status unknown: reaped elsewhere");
+            forget(progress.target);
+        }
+        return ProcFs.liveGroupMembers(pid).isEmpty();
+    }
+
+    private void forget(Target target) {
+        try {
+            registry.forgotten(target.pid());
+        } catch (IOException e) {
+            events.emit(SpawnEvent.Kind.WARNING, target.proc(), target.pid(), target.address(),
+                    "GH-SPAWN-009 cannot update the state file: " + e);
+        }
+    }
+
+    private void unlinkSockets(List<OwnedSocket> sockets, List<String> problems) {
+        for (OwnedSocket socket : sockets) {
+            try {
+                SocketFiles.unlinkIfOurs(socket.path(), socket.inode());
+            } catch (IOException e) {
+                problems.add("GH-SPAWN-008 backend \"" + label + "\" proc " + socket.proc() + ": cannot unlink "
+                        + socket.path() + ": " + e);
+                continue;
+            }
+            OptionalLong left = SocketFiles.socketInode(socket.path());
+            if (left.isPresent() && left.getAsLong() == socket.inode()) {
+                problems.add("GH-SPAWN-008 backend \"" + label + "\" proc " + socket.proc() + ": " + socket.path()
+                        + " is still there after unlink");
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.gatehouse.spawn.internal;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state file's content and its reading and writing. The file is rewritten whole (temp file
+ * and atomic rename) on every change, so a reader never sees half a file, and deleted when no
+ * child is left. Format, one record per line, text fields URL-encoded so no field holds a space:
+ * <pre>
+ * # gatehouse spawn state ...
+ * owner PID STARTTIME
+ * child PID STARTTIME KILLSIGNAL KILLTIMEOUTMILLIS SOCKETINODE PROC LABEL SOCKETPATH|-
+ * </pre>
+ *
+ * <p>Thread-safe: every method synchronizes on the instance.
+ */
+public final class StateStore implements ChildRegistry {
+
+    private static final String HEADER = "# gatehouse spawn state: live backend children of the owner process;"
+            + " a later start kills those still alive (see io.gatehouse.spawn.StateFile)";
+    /** A state file is a few lines per child; anything bigger is not ours. */
+    private static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
+
+    /** What was read from an existing file. */
+    public record Contents(long ownerPid, long ownerStartTime, List<ChildRecord> children, List<String> badLines) {
+    }
+
+    private final Path path;
+    private final long ownPid;
+    private final long ownStartTime;
+    private final Map<Long, ChildRecord> live = new LinkedHashMap<>();
+
+    public StateStore(Path path) {
+        this.path = path.toAbsolutePath();
+        this.ownPid = ProcessHandle.current().pid();
+        this.ownStartTime = ProcFs.stat(ownPid).map(ProcFs.Stat::startTime).orElse(0L);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long ownPid() {
+        return ownPid;
+    }
+
+    public long ownStartTime() {
+        return ownStartTime;
+    }
+
+    @Override
+    public synchronized void recorded(ChildRecord child) throws IOException {
+        live.put(child.pid(), child);
+        write();
+    }
+
+    @Override
+    public synchronized void forgotten(long pid) throws IOException {
+        if (live.remove(pid) != null) {
+            write();
+        }
+    }
+
+    /** True when {@code pid} is a child this process recorded and has not reaped. */
+    public synchronized boolean isOwnLive(long pid) {
+        return live.containsKey(pid);
+    }
+
+    /** Reads the file; an absent file reads as empty. */
+    public synchronized Contents read() throws IOException {
+        String text;
+        try {
+            if (Files.size(path) > MAX_FILE_BYTES) {
+                throw new IOException(path + " is " + Files.size(path) + " bytes, the limit is " + MAX_FILE_BYTES
+                        + ": not a gatehouse state file");
+            }
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return new Contents(0, 0, List.of(), List.of());
+        }
+        long ownerPid = 0;
+        long ownerStart = 0;
+        List<ChildRecord> children = new ArrayList<>();
+        List<String> bad = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.trim().split(" ");
+            try {
+                if (f[0].equals("owner") && f.length == 3) {
+                    ownerPid = Long.parseLong(f[1]);
+                    ownerStart = Long.parseLong(f[2]);
+                } else if (f[0].equals("child") && f.length == 9) {
+                    children.add(new ChildRecord(decode(f[7]), Integer.parseInt(f[6]), Long.parseLong(f[1]),
+                            Long.parseLong(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4]),
+                            f[8].equals("-") ? "" : decode(f[8]), Long.parseLong(f[5])));
+                } else {
+                    bad.add(line);
+                }
+            } catch (IllegalArgumentException e) {
+                bad.add(line);
+            }
+        }
+        return new Contents(ownerPid, ownerStart, children, bad);
+    }
+
+    /** Rewrites the file from what this process has recorded (deletes it when nothing is). */
+    public synchronized void rewrite() throws IOException {
+        write();
+    }
+
+    private void write() throws IOException {
+        if (live.isEmpty()) {
+            Files.deleteIfExists(path);
+            return;
+        }
+        StringBuilder text = new StringBuilder(HEADER).append('\n');
+        text.append("owner ").append(ownPid).append(' ').append(ownStartTime).append('\n');
+        for (ChildRecord c : live.values()) {
+            text.append("child ").append(c.pid()).append(' ').append(c.startTime()).append(' ')
+                    .append(c.killSignal()).append(' ').append(c.killTimeoutMillis()).append(' ')
+                    .append(c.socketInode()).append(' ').append(c.proc()).append(' ').append(encode(c.label()))
+                    .append(' ').append(c.socketPath().isEmpty() ? "-" : encode(c.socketPath())).append('\n');
+        }
+        Path parent = path.getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Path temp = path.resolveSibling(path.getFileName() + ".tmp");
+        Files.writeString(temp, text, StandardCharsets.UTF_8);
+        // whatever the umask: the next start only believes a file nobody else may write
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static String decode(String value) {
+        return URLDecoder.decode(value, StandardCharsets.UTF_8);
+    }
+}

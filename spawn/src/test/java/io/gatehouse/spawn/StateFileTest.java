@@ -1,0 +1,173 @@
+package io.gatehouse.spawn;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.gatehouse.spawn.internal.ProcFs;
+import io.gatehouse.spawn.internal.SocketFiles;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Children of a gatehouse killed with SIGKILL are found and stopped by the next start. */
+class StateFileTest extends SpawnTestSupport {
+
+    @Test
+    void leftoversOfAKilledParentAreKilledAndUnlinkedButARecycledPidIsNot() throws Exception {
+        Path php = requireBinary("/usr/bin/php-cgi", "php-cgi");
+        Path state = dir.resolve("run/gatehouse.state");
+        Path base = dir.resolve("left.sock");
+        List<String> command = new ArrayList<>(ForeignBackendsSpawnTest.javaMain(LeftBehindBackend.class.getName()));
+        command.addAll(List.of(state.toString(), base.toString(), php.toString()));
+        Process parent = new ProcessBuilder(command).redirectError(dir.resolve("parent.err").toFile()).start();
+        Process unrelated = null;
+        try {
+            List<Long> children = readyPids(parent);
+            assertEquals(2, children.size());
+            parent.destroyForcibly();
+            assertTrue(parent.waitFor(10, TimeUnit.SECONDS));
+            List<Long> workers = new ArrayList<>();
+            for (long child : children) {
+                assertTrue(ProcFs.alive(child), "orphan " + child + " still serving");
+                ProcFs.all().stream().filter(s -> s.processGroup() == child && s.pid() != child && !s.zombie())
+                        .forEach(s -> workers.add(s.pid()));
+            }
+            assertFalse(workers.isEmpty(), "php-cgi runs a worker per child");
+            assertEquals(2, Files.readAllLines(state).stream().filter(l -> l.startsWith("child ")).count());
+
+            unrelated = new ProcessBuilder("sleep", "60").start();
+            long stranger = unrelated.pid();
+            long realStart = ProcFs.stat(stranger).orElseThrow().startTime();
+            Files.writeString(state, "child " + stranger + " " + (realStart + 1) + " 15 500 0 0 other -\n",
+                    StandardOpenOption.APPEND);
+
+            StateFile.LeftoverReport report = StateFile.at(state).reapLeftovers(SpawnEvents.lines(log::add));
+            assertEquals(children, report.killed());
+            assertEquals(List.of(Path.of(base + "-0"), Path.of(base + "-1")), report.unlinked());
+            assertTrue(report.notes().stream().anyMatch(n -> n.startsWith("pid " + stranger + " is another process")),
+                    report.notes().toString());
+            for (long pid : children) {
+                assertFalse(ProcFs.alive(pid), "leftover " + pid + " killed");
+            }
+            for (long pid : workers) {
+                assertFalse(ProcFs.alive(pid), "leftover worker " + pid + " killed with its group");
+            }
+            assertFalse(SocketFiles.exists(Path.of(base + "-0")));
+            assertTrue(unrelated.isAlive(), "a recycled pid is never signalled");
+            assertFalse(Files.exists(state), "nothing left to record");
+            assertTrue(log.stream().anyMatch(l -> l.contains("proc 0 pid " + children.get(0)) && l.contains("killed")),
+                    log.toString());
+        } finally {
+            parent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            if (unrelated != null) {
+                unrelated.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void stateFileOfARunningOwnerIsRefused() throws Exception {
+        Process owner = new ProcessBuilder("sleep", "60").start();
+        try {
+            Process victim = new ProcessBuilder("sleep", "60").start();
+            try {
+                long ownerStart = ProcFs.stat(owner.pid()).orElseThrow().startTime();
+                long victimStart = ProcFs.stat(victim.pid()).orElseThrow().startTime();
+                Path state = dir.resolve("shared.state");
+                Files.writeString(state, "owner " + owner.pid() + " " + ownerStart + "\nchild " + victim.pid() + " "
+                        + victimStart + " 15 500 0 0 theirs -\n");
+                SpawnException e = assertThrows(SpawnException.class,
+                        () -> StateFile.at(state).reapLeftovers(SpawnEvents.none()));
+                assertEquals("GH-SPAWN-009", e.id(), e.getMessage());
+                assertTrue(e.getMessage().contains("gatehouse pid " + owner.pid() + ", which is running"));
+                assertTrue(victim.isAlive());
+            } finally {
+                victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            owner.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void stateFileOthersMayWriteIsNotBelieved() throws Exception {
+        Process victim = new ProcessBuilder("sleep", "60").start();
+        try {
+            long start = ProcFs.stat(victim.pid()).orElseThrow().startTime();
+            Path state = dir.resolve("open.state");
+            Files.writeString(state, "child " + victim.pid() + " " + start + " 15 500 0 0 forged -\n");
+            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rw-rw-rw-"));
+            SpawnException e = assertThrows(SpawnException.class,
+                    () -> StateFile.at(state).reapLeftovers(SpawnEvents.none()));
+            assertEquals("GH-SPAWN-009", e.id(), e.getMessage());
+            assertTrue(e.getMessage().contains("mode 666"), e.getMessage());
+            assertTrue(victim.isAlive());
+        } finally {
+            victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void liveChildrenAreRecordedOnEverySpawnAndExitAndTheFileGoesWithTheLast() throws Exception {
+        Path child = script("child.sh", "exec sleep 600");
+        Path state = dir.resolve("own.state");
+        StateFile stateFile = StateFile.at(state);
+        assertEquals(new StateFile.LeftoverReport(List.of(), List.of(), List.of()),
+                stateFile.reapLeftovers(SpawnEvents.none()), "no file, nothing to do");
+        SpawnedBackend backend = start(SpawnSpec.builder("own label", List.of(child.toString()))
+                .socket(dir.resolve("o.sock")).procs(2).build(), stateFile);
+        long first = backend.status().get(0).pid();
+        assertEquals(List.of(first, backend.status().get(1).pid()), recordedPids(state));
+        assertTrue(Files.readString(state).contains(" own+label "), "labels are encoded");
+        assertTrue(Files.readString(state).contains("owner " + ProcessHandle.current().pid() + " "));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+
+        ProcessHandle.of(first).orElseThrow().destroyForcibly();
+        assertTrue(eventually(3000, () -> backend.isAvailable(0) && backend.status().get(0).pid() != first));
+        assertTrue(eventually(1000, () -> recordedPids(state).size() == 2 && !recordedPids(state).contains(first)),
+                "the dead pid was replaced: " + recordedPids(state));
+        assertEquals(new StateFile.LeftoverReport(List.of(), List.of(), List.of()),
+                stateFile.reapLeftovers(SpawnEvents.none()), "our own live children are not leftovers");
+        assertTrue(backend.isAvailable(0) && backend.isAvailable(1));
+
+        assertTrue(backend.stop().verified());
+        assertFalse(Files.exists(state));
+    }
+
+    private static List<Long> recordedPids(Path state) {
+        try {
+            return Files.readAllLines(state).stream().filter(l -> l.startsWith("child "))
+                    .map(l -> Long.parseLong(l.split(" ")[1])).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static List<Long> readyPids(Process parent) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        String ready = line.get(60, TimeUnit.SECONDS);
+        assertTrue(ready != null && ready.startsWith("READY "), "parent said " + ready);
+        return Arrays.stream(ready.substring(6).split(" ")).map(Long::parseLong).toList();
+    }
+}

@@ -1,0 +1,81 @@
+package io.gatehouse.spawn.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The hand-written decoders and small rules of the spawner, checked without processes. */
+class DecodingTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "0x0000, status 0",
+        "0x0300, status 3",
+        "0xff00, status 255",
+        "0x0009, signal 9 (SIGKILL)",
+        "0x000f, signal 15 (SIGTERM)",
+        "0x008b, 'signal 11 (SIGSEGV), core dumped'",
+        "0x0028, signal 40 (signal 40)",
+    })
+    void waitStatusIsDecodedAsGlibcMacrosDo(String raw, String expected) {
+        assertEquals(expected, new WaitStatus(Integer.decode(raw)).describe());
+    }
+
+    @Test
+    void statFieldsAreCountedFromTheLastParenthesisSoOddCommandNamesParse() {
+        String line = "4711 (a) b (c) d) S 1 4711 4711 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 98765 1000 10 "
+                + "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
+        ProcFs.Stat stat = ProcFs.parse(4711, line);
+        assertEquals(new ProcFs.Stat(4711, 'S', 1, 4711, 98765), stat);
+        assertEquals(true, ProcFs.parse(5, "5 (z) Z 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0").zombie());
+        assertThrows(IllegalStateException.class, () -> ProcFs.parse(1, "garbage without a command"));
+    }
+
+    @Test
+    void statOfThisProcessMatchesProcessHandle() {
+        long self = ProcessHandle.current().pid();
+        ProcFs.Stat stat = ProcFs.stat(self).orElseThrow();
+        assertEquals(self, stat.pid());
+        assertEquals(ProcessHandle.current().parent().orElseThrow().pid(), stat.parentPid());
+        assertEquals(true, ProcFs.alive(self));
+        assertEquals(false, ProcFs.stat(Integer.MAX_VALUE).isPresent());
+    }
+
+    @Test
+    void backoffStartsAtOnceDoublesToTheCapAndResetsAfterAStablePeriod() {
+        Backoff backoff = new Backoff();
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            delays.add(TimeUnit.NANOSECONDS.toMillis(backoff.delayAfterExit(0)));
+        }
+        assertEquals(List.of(0L, 250L, 500L, 1000L, 2000L, 4000L, 8000L, 10000L, 10000L), delays);
+        assertEquals(0, backoff.delayAfterExit(Backoff.STABLE_NANOS));
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(250), backoff.delayAfterExit(Backoff.STABLE_NANOS - 1));
+    }
+
+    @Test
+    void environmentFollowsLighttpd() {
+        Map<String, String> ours = Map.of("PATH", "/bin", "HOME", "/root", "SECRET", "s");
+        assertEquals(Map.of("PATH", "/bin", "X", "1", "PHP_FCGI_CHILDREN", "1"),
+                ChildEnvironment.build(ours, List.of("PATH", "ABSENT"), Map.of("X", "1")));
+        assertEquals(Map.of("PATH", "/usr/bin", "HOME", "/root", "SECRET", "s", "PHP_FCGI_CHILDREN", "4"),
+                ChildEnvironment.build(ours, List.of(), Map.of("PATH", "/usr/bin", "PHP_FCGI_CHILDREN", "4")));
+        assertEquals(List.of("A=1", "PHP_FCGI_CHILDREN=1"),
+                ChildEnvironment.toEnvp(ChildEnvironment.build(Map.of(), List.of(), Map.of("A", "1"))));
+    }
+
+    @Test
+    void errnoAndSignalNamesComeFromTheirNumbers() {
+        assertEquals("ECONNREFUSED", NativeLib.errnoName(111));
+        assertEquals("errno 4095", NativeLib.errnoName(4095));
+        assertEquals("SIGUSR1", NativeLib.signalName(10));
+    }
+}
