@@ -14,11 +14,13 @@ import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.gateway.Watchdog;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.log.ErrorLog;
+import io.gatehouse.core.internal.server.BackendProcesses;
 import io.gatehouse.core.internal.server.GatewayExecutors;
 import io.gatehouse.core.internal.server.Generation;
 import io.gatehouse.core.internal.server.GenerationHolder;
 import io.gatehouse.core.internal.server.ListenerSet;
 import io.gatehouse.core.internal.server.RequestDispatcher;
+import io.gatehouse.spawn.ProcStatus;
 
 /**
  * A running gatehouse server: HTTP listeners in front of the FastCGI/SCGI backends of one
@@ -43,12 +45,13 @@ public final class Gatehouse implements AutoCloseable {
     private final ExecutorService gatewayThreads;
     private final ExecutorService bodyWriters;
     private final GenerationHolder generations;
+    private final BackendProcesses processes;
     private final ListenerSet listeners;
     private boolean stopped;
 
     private Gatehouse(ServerConfig config, ErrorLog errorLog, AccessLog accessLog, Watchdog watchdog,
             ExecutorService gatewayThreads, ExecutorService bodyWriters, GenerationHolder generations,
-            ListenerSet listeners) {
+            BackendProcesses processes, ListenerSet listeners) {
         this.config = config;
         this.errorLog = errorLog;
         this.accessLog = accessLog;
@@ -56,14 +59,16 @@ public final class Gatehouse implements AutoCloseable {
         this.gatewayThreads = gatewayThreads;
         this.bodyWriters = bodyWriters;
         this.generations = generations;
+        this.processes = processes;
         this.listeners = listeners;
     }
 
     /**
-     * Opens the logs, binds the listeners and starts serving {@code config}.
+     * Opens the logs, spawns the bin-path backends, binds the listeners and starts serving
+     * {@code config}.
      *
-     * @throws IOException when a log cannot be opened, a listener cannot be bound or a backend
-     *                     cannot be used; nothing is left open then
+     * @throws IOException when a log cannot be opened, a backend cannot be spawned or a listener
+     *                     cannot be bound; nothing is left open or running then
      */
     public static Gatehouse start(ServerConfig config) throws IOException {
         ErrorLog errorLog = ErrorLog.open(config.errorLog());
@@ -71,10 +76,12 @@ public final class Gatehouse implements AutoCloseable {
         Watchdog watchdog = null;
         ExecutorService gatewayThreads = null;
         ExecutorService bodyWriters = null;
+        BackendProcesses processes = null;
         try {
             accessLog = config.accessLog().isPresent()
                     ? new AccessLog(config.accessLog().get(), config.accessLogFormat()) : null;
-            GenerationHolder generations = new GenerationHolder(Generation.of(config));
+            processes = BackendProcesses.start(config, errorLog);
+            GenerationHolder generations = new GenerationHolder(Generation.of(config, processes));
             watchdog = new Watchdog();
             gatewayThreads = GatewayExecutors.create("gatehouse-gateway");
             bodyWriters = GatewayExecutors.create("gatehouse-body");
@@ -85,11 +92,14 @@ public final class Gatehouse implements AutoCloseable {
             ListenerSet listeners = ListenerSet.bind(config.listeners(),
                     listener -> new RequestDispatcher(generations, gateway, executor, access, listener));
             Gatehouse server = new Gatehouse(config, errorLog, accessLog, watchdog, gatewayThreads, bodyWriters,
-                    generations, listeners);
+                    generations, processes, listeners);
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "
                     + listeners.addresses() + (GatewayExecutors.usesVirtualThreads() ? " (virtual threads)" : ""));
             return server;
         } catch (IOException | RuntimeException e) {
+            if (processes != null) {
+                processes.stop();
+            }
             shutdown(gatewayThreads);
             shutdown(bodyWriters);
             if (watchdog != null) {
@@ -118,17 +128,30 @@ public final class Gatehouse implements AutoCloseable {
         return result;
     }
 
-    /** A read-only snapshot of every backend host: load, requests served, whether disabled. */
+    /**
+     * A read-only snapshot of every backend host (each child of a bin-path backend is one):
+     * requests in flight and served, and for children their pid, state, restarts and last exit.
+     */
     public List<BackendStatus> backends() {
         List<BackendStatus> result = new ArrayList<>();
         for (BackendHost host : generations.current().hosts()) {
-            result.add(new BackendStatus(host.config().label(), host.describe(), host.load(), host.requests()));
+            ProcStatus proc = host.procStatus();
+            result.add(new BackendStatus(host.config().label(), host.describe(), host.load(), host.requests(),
+                    proc == null ? 0 : proc.pid(), proc == null ? "EXTERNAL" : proc.state().name(),
+                    proc == null ? 0 : proc.restarts(), proc == null ? "" : proc.lastExit()));
         }
         return result;
     }
 
-    /** One backend host as {@link #backends()} reports it. */
-    public record BackendStatus(String label, String address, int load, long requests) {
+    /**
+     * One backend host as {@link #backends()} reports it.
+     *
+     * @param pid      the child's pid, 0 for an external backend
+     * @param state    the child's state (STARTING, RUNNING, DOWN, EXTERNAL, STOPPED)
+     * @param lastExit how the previous child of this proc ended, empty if none did
+     */
+    public record BackendStatus(String label, String address, int load, long requests, long pid, String state,
+            int restarts, String lastExit) {
     }
 
     /** Opens the log files again by name (SIGHUP, after logrotate moved them away). */
@@ -151,6 +174,7 @@ public final class Gatehouse implements AutoCloseable {
         }
         stopped = true;
         listeners.close();
+        processes.stop();
         shutdown(gatewayThreads);
         shutdown(bodyWriters);
         watchdog.close();

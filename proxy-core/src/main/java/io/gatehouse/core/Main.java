@@ -102,39 +102,26 @@ public final class Main {
             problems.forEach(problem -> err.println("gatehouse: " + problem));
             return problems.isEmpty() ? EXIT_OK : EXIT_CONFIG;
         }
-        return serve(config, null, err);
+        return serve(config, err);
     }
 
     private static int serveEmbeddedDefault(PrintStream err) {
-        EmbeddedDefault demo;
-        try {
-            demo = EmbeddedDefault.start();
-        } catch (IOException e) {
-            err.println("gatehouse: " + e.getMessage());
-            return EXIT_RUNTIME;
-        }
         err.println("gatehouse: no -f given: serving the embedded default on http://" + EmbeddedDefault.HOST + ":"
-                + EmbeddedDefault.PORT + "/ through the demo FastCGI backend (pid " + demo.pid() + ")");
-        return serve(demo.config(), demo, err);
+                + EmbeddedDefault.PORT + "/ through the built-in demo FastCGI backend");
+        return serve(EmbeddedDefault.config(), err);
     }
 
-    private static int serve(ServerConfig config, EmbeddedDefault demo, PrintStream err) {
+    private static int serve(ServerConfig config, PrintStream err) {
         Gatehouse server;
         try {
             server = Gatehouse.start(config);
         } catch (IOException | RuntimeException e) {
             err.println("gatehouse: " + e.getMessage());
-            if (demo != null) {
-                demo.close();
-            }
             return EXIT_RUNTIME;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
             server.stop();
-            if (demo != null) {
-                demo.close();
-            }
             stopped.countDown();
         };
         handle("INT", stop, err);
@@ -155,8 +142,7 @@ public final class Main {
         try {
             SignalHandler previous = Signal.handle(new Signal(signal), s -> action.run());
             if (previous == SignalHandler.SIG_IGN) {
-                // The signal was ignored when we started (nohup): keep it that way, but say so.
-                Signal.handle(new Signal(signal), SignalHandler.SIG_IGN);
+                // Ignored when we started (nohup, a background job): the JVM installs nothing then.
                 err.println("gatehouse: WARNING: SIG" + signal + " was ignored at start; it stays ignored");
             }
         } catch (IllegalArgumentException e) {

@@ -27,7 +27,10 @@ final class TestBackend implements Closeable {
         FASTCGI_TCP(Protocol.FASTCGI, false),
         SCGI_UNIX(Protocol.SCGI, true),
         SCGI_TCP(Protocol.SCGI, false),
-        UWSGI_UNIX(Protocol.UWSGI, true);
+        UWSGI_UNIX(Protocol.UWSGI, true),
+        /** Spawned by gatehouse through bin-path: a real child serving the socket it inherits as fd 0. */
+        FASTCGI_SPAWNED(Protocol.FASTCGI, true),
+        SCGI_SPAWNED(Protocol.SCGI, true);
 
         final Protocol protocol;
         final boolean unix;
@@ -35,6 +38,10 @@ final class TestBackend implements Closeable {
         Kind(Protocol protocol, boolean unix) {
             this.protocol = protocol;
             this.unix = unix;
+        }
+
+        boolean spawned() {
+            return name().endsWith("_SPAWNED");
         }
     }
 
@@ -53,6 +60,10 @@ final class TestBackend implements Closeable {
     }
 
     static TestBackend start(Kind kind) throws IOException {
+        if (kind.spawned()) {
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
+            return new TestBackend(kind, () -> { }, dir, dir.resolve("spawned.sock"), 0);
+        }
         Path dir = null;
         Path socket = null;
         ServerSocketChannel channel;
@@ -79,19 +90,30 @@ final class TestBackend implements Closeable {
         return kind;
     }
 
-    /** The backend config pointing at this backend, with check-local off. */
+    /** The backend config pointing at this backend (or spawning it), with check-local off. */
     BackendConfig.Builder config() {
-        BackendConfig.Builder builder = kind.unix ? BackendConfig.unix(socket) : BackendConfig.tcp("127.0.0.1", port);
+        BackendConfig.Builder builder = kind.spawned()
+                ? BackendConfig.spawn(javaCommand(TestAppMain.class, kind.protocol.name().toLowerCase()))
+                        .socket(socket).maxProcs(1)
+                : kind.unix ? BackendConfig.unix(socket) : BackendConfig.tcp("127.0.0.1", port);
         return builder.label("test-" + kind.name().toLowerCase()).protocol(kind.protocol).checkLocal(false)
                 .connectTimeout(Duration.ofSeconds(2));
+    }
+
+    /** A bin-path that runs {@code main} of {@code mainClass} in a new JVM with this test's class path. */
+    static String javaCommand(Class<?> mainClass, String argument) {
+        return Path.of(System.getProperty("java.home"), "bin", "java")
+                + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp " + System.getProperty("java.class.path")
+                + " " + mainClass.getName() + " " + argument;
     }
 
     @Override
     public void close() throws IOException {
         responder.close();
         if (socketDir != null) {
+            // A spawned backend's socket (socket-0) must already be gone: gatehouse unlinks what it made.
             Files.deleteIfExists(socket);
-            Files.deleteIfExists(socketDir);
+            Files.delete(socketDir);
         }
     }
 }

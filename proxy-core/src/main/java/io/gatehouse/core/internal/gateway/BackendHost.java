@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.gatehouse.conf.BackendConfig;
+import io.gatehouse.spawn.ProcStatus;
+import io.gatehouse.spawn.SpawnedBackend;
 
 /**
  * One backend address a request can be sent to, with its load (requests in flight) and whether
@@ -19,16 +21,30 @@ public final class BackendHost {
 
     private final BackendConfig config;
     private final SocketAddress address;
+    private final SpawnedBackend procs;
+    private final int proc;
     private final String description;
     private final AtomicInteger load = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
     private volatile long disabledUntil;
     private volatile boolean disabled;
 
+    /** An external backend: something else started it. */
     public BackendHost(BackendConfig config, SocketAddress address) {
+        this(config, address, null, -1);
+    }
+
+    /** Proc {@code proc} of a bin-path backend: in rotation only while its child is up. */
+    public BackendHost(BackendConfig config, SpawnedBackend procs, int proc) {
+        this(config, procs.addresses().get(proc), procs, proc);
+    }
+
+    private BackendHost(BackendConfig config, SocketAddress address, SpawnedBackend procs, int proc) {
         this.config = config;
         this.address = address;
-        this.description = config.label() + " " + describe(address);
+        this.procs = procs;
+        this.proc = proc;
+        this.description = config.label() + (procs == null ? " " : " proc " + proc + " ") + describe(address);
     }
 
     /** The address lighttpd would use for an external (not spawned) backend of this config. */
@@ -72,7 +88,17 @@ public final class BackendHost {
         if (disabled && now - disabledUntil >= 0) {
             disabled = false;
         }
-        return !disabled;
+        return !disabled && (procs == null || procs.isAvailable(proc));
+    }
+
+    /** The state of this host's child, or null for an external backend. */
+    public ProcStatus procStatus() {
+        return procs == null ? null : procs.status().get(proc);
+    }
+
+    /** The children this host is one of, or null for an external backend. */
+    SpawnedBackend procs() {
+        return procs;
     }
 
     /** Takes the host out of rotation for {@code time} (lighttpd's {@code disable-time}). */

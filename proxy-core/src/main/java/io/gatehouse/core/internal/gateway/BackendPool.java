@@ -1,10 +1,12 @@
 package io.gatehouse.core.internal.gateway;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gatehouse.conf.Balance;
 import io.gatehouse.conf.Route;
+import io.gatehouse.spawn.SpawnedBackend;
 
 /**
  * The hosts of one route key and how a request picks one of them ({@code *.balance}).
@@ -28,6 +30,30 @@ public final class BackendPool {
 
     public List<BackendHost> hosts() {
         return hosts;
+    }
+
+    /**
+     * Waits up to {@code timeout} for a spawned child of this key to come back (all were down,
+     * e.g. respawning after a crash); false at once when no host is a spawned child.
+     */
+    boolean awaitRespawn(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (BackendHost host : hosts) {
+            SpawnedBackend procs = host.procs();
+            long left = deadline - System.nanoTime();
+            if (procs == null || left <= 0) {
+                continue;
+            }
+            try {
+                if (procs.awaitAnyAvailable(Duration.ofNanos(left))) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,13 +1,7 @@
 package io.gatehouse.core.internal.server;
 
-import java.io.Closeable;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.io.File;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.Protocol;
@@ -16,108 +10,46 @@ import io.gatehouse.conf.ServerConfig;
 
 /**
  * What gatehouse serves when started without {@code -f}: 127.0.0.1:8080 in front of the built-in
- * Java FastCGI demo responder, run as a real separate process on a loopback TCP port, so a
- * newcomer sees a whole FastCGI round trip without PHP. The responder exits by itself when its
- * stdin (a pipe from gatehouse) closes, so it never outlives gatehouse, even after a SIGKILL.
- *
- * <p>Not thread-safe: started and closed by the CLI.
+ * Java FastCGI demo responder, spawned through {@code bin-path} exactly as php-cgi would be (a
+ * real child process on a unix socket it inherits as fd 0), so a newcomer sees the whole path
+ * work without PHP. {@code conf/examples/embedded-default.conf} is the same written as a config.
  */
-public final class EmbeddedDefault implements Closeable {
+public final class EmbeddedDefault {
 
     public static final String HOST = "127.0.0.1";
     public static final int PORT = 8080;
 
-    /** How long the demo JVM may take to accept its first connection. */
-    private static final long START_TIMEOUT_MILLIS = 15_000;
+    /** A small, quick-starting JVM is plenty for the demo's tiny pages. */
+    private static final String DEMO_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -Xss512k";
 
-    private final Process process;
-    private final int backendPort;
-
-    private EmbeddedDefault(Process process, int backendPort) {
-        this.process = process;
-        this.backendPort = backendPort;
+    private EmbeddedDefault() {
     }
 
-    public static EmbeddedDefault start() throws IOException {
-        int port = freeLoopbackPort();
+    /** Spawned children run in their binary's directory, so a relative class path would not resolve. */
+    private static String absoluteClassPath() {
+        StringBuilder classPath = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (classPath.length() > 0) {
+                classPath.append(File.pathSeparatorChar);
+            }
+            classPath.append(Path.of(entry).toAbsolutePath().normalize());
+        }
+        return classPath.toString();
+    }
+
+    /** The embedded default config, its demo backend run by the same java and jar as this process. */
+    public static ServerConfig config() {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        ProcessBuilder builder = new ProcessBuilder(List.of(java,
-                // A small, quick-starting JVM: the demo answers tiny pages.
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-Xss512k",
-                "-cp", System.getProperty("java.class.path"),
-                "io.gatehouse.fcgi.demo.DemoResponder", "--listen", HOST + ":" + port, "--exit-on-stdin-eof"));
-        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process process = builder.start();
-        EmbeddedDefault demo = new EmbeddedDefault(process, port);
-        try {
-            demo.awaitListening();
-        } catch (IOException e) {
-            demo.close();
-            throw e;
-        }
-        return demo;
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(HOST, 0));
-            return probe.getLocalPort();
-        }
-    }
-
-    private void awaitListening() throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("GH-DEMO-001 the demo FastCGI responder exited during start (status "
-                        + process.exitValue() + ")");
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(HOST, backendPort), 200);
-                return;
-            } catch (IOException notYet) {
-                sleep(50);
-            }
-        }
-        throw new IOException("GH-DEMO-002 the demo FastCGI responder did not listen on " + HOST + ":" + backendPort
-                + " within " + START_TIMEOUT_MILLIS + " ms");
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The config equivalent to {@code conf/examples/embedded-default.conf} with the demo's port. */
-    public ServerConfig config() {
-        BackendConfig demo = BackendConfig.tcp(HOST, backendPort).label("demo").checkLocal(false).build();
+        String binPath = java + " " + DEMO_JVM_OPTIONS + " -cp " + absoluteClassPath()
+                + " io.gatehouse.fcgi.demo.DemoResponder";
+        Path socket = Path.of(System.getProperty("java.io.tmpdir"),
+                "gatehouse-" + System.getProperty("user.name"), "demo.sock");
+        BackendConfig demo = BackendConfig.spawn(binPath).label("demo").socket(socket).maxProcs(1)
+                .checkLocal(false).build();
         return ServerConfig.builder()
                 .listen(HOST, PORT)
                 .route(Route.of("", Protocol.FASTCGI, demo))
                 .build();
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    /** Stops the responder (SIGTERM, then SIGKILL after 5 s) and waits for it. */
-    @Override
-    public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
     }
 }

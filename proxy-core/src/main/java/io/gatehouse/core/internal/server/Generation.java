@@ -1,6 +1,5 @@
 package io.gatehouse.core.internal.server;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +15,7 @@ import io.gatehouse.conf.Scope;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.gateway.BackendHost;
 import io.gatehouse.core.internal.gateway.BackendPool;
+import io.gatehouse.spawn.SpawnedBackend;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.ResponseCodeHandler;
 import io.undertow.server.handlers.resource.PathResourceManager;
@@ -47,10 +47,10 @@ public final class Generation {
      * Builds the pools for every route of every scope. Hosts are shared between routes by
      * backend config, so a backend named in several conditions counts its load once.
      *
-     * @throws IOException when a backend cannot be used by this build (bin-path needs the spawner)
+     * @param processes the children of the config's bin-path backends
      */
-    public static Generation of(ServerConfig config) throws IOException {
-        Map<BackendConfig, BackendHost> hostsByConfig = new HashMap<>();
+    public static Generation of(ServerConfig config, BackendProcesses processes) {
+        Map<BackendConfig, List<BackendHost>> hostsByConfig = new HashMap<>();
         Map<Route, BackendPool> pools = new IdentityHashMap<>();
         List<Scope> scopes = new ArrayList<>();
         scopes.add(config.global());
@@ -61,18 +61,27 @@ public final class Generation {
             for (Route route : scope.routes()) {
                 List<BackendHost> routeHosts = new ArrayList<>();
                 for (BackendConfig backend : route.backends()) {
-                    if (backend.isSpawned()) {
-                        throw new IOException("GH-SPAWN-000 " + backend.location() + ": backend \"" + backend.label()
-                                + "\" has bin-path, but this build cannot spawn backends yet;"
-                                + " start the backend yourself and point socket/host+port at it");
-                    }
-                    routeHosts.add(hostsByConfig.computeIfAbsent(backend,
-                            b -> new BackendHost(b, BackendHost.addressOf(b))));
+                    routeHosts.addAll(hostsByConfig.computeIfAbsent(backend, b -> hostsOf(b, processes)));
                 }
                 pools.put(route, new BackendPool(route, routeHosts));
             }
         }
-        return new Generation(config, pools, List.copyOf(hostsByConfig.values()));
+        List<BackendHost> hosts = new ArrayList<>();
+        hostsByConfig.values().forEach(hosts::addAll);
+        return new Generation(config, pools, List.copyOf(hosts));
+    }
+
+    /** One host for an external backend, one per child for a bin-path backend. */
+    private static List<BackendHost> hostsOf(BackendConfig backend, BackendProcesses processes) {
+        SpawnedBackend procs = processes.of(backend);
+        if (procs == null) {
+            return List.of(new BackendHost(backend, BackendHost.addressOf(backend)));
+        }
+        List<BackendHost> hosts = new ArrayList<>();
+        for (int proc = 0; proc < procs.addresses().size(); proc++) {
+            hosts.add(new BackendHost(backend, procs, proc));
+        }
+        return hosts;
     }
 
     public ServerConfig config() {
