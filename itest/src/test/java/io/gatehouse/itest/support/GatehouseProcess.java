@@ -19,7 +19,8 @@ import io.gatehouse.itest.support.ProcessTree.ProcInfo;
 import org.junit.jupiter.api.Assertions;
 
 /**
- * The built product, {@code java -jar proxy-core/target/gatehouse.jar -D -f <conf>}, as a child
+ * The built product, {@code java -jar proxy-core/target/gatehouse.jar -D -f <conf>} (or any other
+ * arguments, and extra JVM options), as a child
  * process of the test: output goes to a log file in a temp directory of its own, {@link #start}
  * returns once the given port on 127.0.0.1 accepts, and {@link #close} stops it (SIGTERM, then
  * SIGKILL) and fails if any process it spawned outlives it.
@@ -66,25 +67,45 @@ public final class GatehouseProcess implements AutoCloseable {
     }
 
     /**
+     * As {@link #start(Path, int)}, with extra JVM options (e.g. {@code -Xmx64m}) placed before
+     * {@code -jar}.
+     */
+    public static GatehouseProcess start(Path conf, int port, List<String> jvmOptions) {
+        return start(jar(), jvmOptions, List.of("-D", "-f", conf.toAbsolutePath().toString()),
+                conf.toAbsolutePath().getParent(), port, START_TIMEOUT);
+    }
+
+    /**
+     * Starts the built jar with the given JVM options and command-line arguments (none: the
+     * embedded default) in {@code workDir} and waits until 127.0.0.1:{@code port} accepts.
+     */
+    public static GatehouseProcess startWithArgs(List<String> jvmOptions, List<String> args, Path workDir,
+            int port) {
+        return start(jar(), jvmOptions, args, workDir, port, START_TIMEOUT);
+    }
+
+    /**
      * Starts {@code java -jar <jar> -D -f <conf>} in the directory of {@code conf} and waits up to
      * {@code timeout} until 127.0.0.1:{@code port} accepts. If the process exits first or the
      * time runs out, fails with the tail of its log.
      */
     public static GatehouseProcess start(Path jar, Path conf, int port, Duration timeout) {
-        if (!Files.isRegularFile(jar)) {
-            Assertions.fail("gatehouse jar not found at " + jar + ": run mvn package first"
-                    + " (mvn -B package -DskipTests in " + repoRoot() + ")");
-        }
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>();
-        command.add(java.toString());
-        command.addAll(JVM_OPTIONS);
-        command.addAll(List.of("-jar", jar.toString(), "-D", "-f", conf.toAbsolutePath().toString()));
+        return start(jar, List.of(), List.of("-D", "-f", conf.toAbsolutePath().toString()),
+                conf.toAbsolutePath().getParent(), port, timeout);
+    }
+
+    /**
+     * Starts {@code java <jvmOptions> -jar <jar> <args>} in {@code workDir} and waits up to
+     * {@code timeout} until 127.0.0.1:{@code port} accepts; fails with the log tail otherwise.
+     */
+    public static GatehouseProcess start(Path jar, List<String> jvmOptions, List<String> args, Path workDir,
+            int port, Duration timeout) {
+        List<String> command = command(jar, jvmOptions, args);
         Path dir = TempDirs.create("gh-run");
         Path logFile = dir.resolve("gatehouse.log");
         String marker = UUID.randomUUID().toString();
         ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(conf.toAbsolutePath().getParent().toFile())
+                .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());
@@ -104,6 +125,26 @@ public final class GatehouseProcess implements AutoCloseable {
             throw e;
         }
         return gatehouse;
+    }
+
+    /**
+     * {@code java <JDK-quieting options> <jvmOptions> -jar <jar> <args>}; fails naming the build
+     * command when the jar is missing.
+     */
+    static List<String> command(Path jar, List<String> jvmOptions, List<String> args) {
+        if (!Files.isRegularFile(jar)) {
+            Assertions.fail("gatehouse jar not found at " + jar + ": run mvn package first"
+                    + " (mvn -B package -DskipTests in " + repoRoot() + ")");
+        }
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(JVM_OPTIONS);
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(args);
+        return command;
     }
 
     private void awaitPort(int port, Duration timeout) {

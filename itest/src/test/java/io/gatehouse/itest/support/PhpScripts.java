@@ -12,6 +12,7 @@ import java.util.List;
  * a document root:
  * <ul>
  *   <li>{@code hello.php}: {@value #HELLO_BODY} (plus a newline)</li>
+ *   <li>{@code index.php}: {@value #INDEX_BODY} (plus a newline), the directory index</li>
  *   <li>{@code env.php}: the CGI variables received, sorted {@code KEY=value} lines</li>
  *   <li>{@code post.php}: the decoded form fields, {@code k=v} lines in order sent</li>
  *   <li>{@code upload.php}: {@code length=N sha256=HEX} of the body, read in chunks</li>
@@ -31,8 +32,10 @@ public final class PhpScripts {
 
     /** Body of {@code hello.php}, without its trailing newline. */
     public static final String HELLO_BODY = "Hello from PHP";
+    /** Body of {@code index.php}, without its trailing newline. */
+    public static final String INDEX_BODY = "Index page from PHP";
     /** The pages, by file name. */
-    public static final List<String> NAMES = List.of("hello.php", "env.php", "post.php", "upload.php",
+    public static final List<String> NAMES = List.of("hello.php", "index.php", "env.php", "post.php", "upload.php",
             "download.php", "status.php", "redirect.php", "slow.php", "pathinfo.php");
     /** Period of the download pattern: a prime, so that it never lines up with a 64 KiB piece. */
     public static final int DOWNLOAD_PERIOD = 251;

@@ -83,6 +83,11 @@ class PhpScriptsTest {
     }
 
     @Test
+    void index() throws IOException {
+        assertEquals(PhpScripts.INDEX_BODY + "\n", body(get("/index.php", "")));
+    }
+
+    @Test
     void envPrintsTheCgiVariablesSortedAndNothingElse() throws IOException {
         Map<String, String> params = RawFastCgi.cgiParams(docroot, "GET", "/env.php", "/extra", "a=1", 0);
         params.put("HTTP_X_CUSTOM", "yes");

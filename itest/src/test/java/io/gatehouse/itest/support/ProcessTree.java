@@ -153,6 +153,38 @@ public final class ProcessTree {
         return info(pid).map(ProcInfo::isZombie).orElse(false);
     }
 
+    /**
+     * Peak resident set size of {@code pid} so far in KiB ({@code VmHWM} of {@code /proc/<pid>/status}):
+     * what the process needed at its worst, whenever that was.
+     */
+    public static long peakRssKib(long pid) {
+        return Long.parseLong(statusField(pid, "VmHWM").replace("kB", "").trim());
+    }
+
+    /**
+     * True when {@code pid} ignores signal number {@code signal} ({@code SigIgn} of
+     * {@code /proc/<pid>/status}). A child inherits ignored signals, so a test run from a
+     * background job of a non-interactive shell hands SIGINT to the product ignored.
+     */
+    public static boolean ignoresSignal(long pid, int signal) {
+        long mask = Long.parseUnsignedLong(statusField(pid, "SigIgn").trim(), 16);
+        return (mask & (1L << (signal - 1))) != 0;
+    }
+
+    private static String statusField(long pid, String name) {
+        Path status = PROC.resolve(Long.toString(pid)).resolve("status");
+        try {
+            for (String line : Files.readAllLines(status, StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith(name + ":")) {
+                    return line.substring(name.length() + 1);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + status + ": " + e, e);
+        }
+        throw new IllegalStateException("no " + name + " line in " + status);
+    }
+
     /** Link targets of {@code pid}'s open descriptors, e.g. {@code socket:[1234]} or a path. */
     public static List<String> fds(long pid) {
         Path fdDir = PROC.resolve(Long.toString(pid)).resolve("fd");

@@ -65,6 +65,25 @@ class ProcessTreeTest {
     }
 
     @Test
+    void seesWhichSignalsAProcessIgnores() throws Exception {
+        // An ignored signal stays ignored across exec: the sleep inherits the shell's trap.
+        Process shell = start("/bin/sh", "-c", "trap '' INT; exec sleep 30");
+        await(() -> ProcessTree.info(shell.pid()).filter(p -> p.comm().equals("sleep")).stream().toList(), 1,
+                "sleep after exec");
+
+        assertTrue(ProcessTree.ignoresSignal(shell.pid(), 2), "SIGINT");
+        assertFalse(ProcessTree.ignoresSignal(shell.pid(), 15), "SIGTERM");
+    }
+
+    @Test
+    void peakRssOfThisJvmIsPlausible() {
+        long kib = ProcessTree.peakRssKib(ProcessHandle.current().pid());
+
+        // A JVM with JUnit loaded needs tens of MB; the surefire fork is capped at -Xmx512m.
+        assertTrue(kib > 10_000 && kib < 4_000_000, kib + " KiB");
+    }
+
+    @Test
     void findsBothSleepsOfAShellThenTheyAreGoneAfterKill() throws Exception {
         Process shell = start("/bin/sh", "-c", "sleep 30 & sleep 30");
         List<ProcInfo> sleeps = await(() -> ProcessTree.descendants(shell.pid()), 2, "descendants");

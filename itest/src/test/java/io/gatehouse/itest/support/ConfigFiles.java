@@ -1,0 +1,70 @@
+package io.gatehouse.itest.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes lighttpd-syntax config files for the end-to-end tests, the way a lighttpd user writes
+ * them: one FastCGI backend for {@code .php} on a unix socket, listening on 127.0.0.1, with the
+ * error log ({@value #ERROR_LOG}) and access log ({@value #ACCESS_LOG}) in the config's directory.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ConfigFiles {
+
+    /** File name of the config that {@link #phpBackend} writes. */
+    public static final String CONFIG = "gatehouse.conf";
+    /** File name of the error log, next to the config. */
+    public static final String ERROR_LOG = "error.log";
+    /** File name of the access log, next to the config. */
+    public static final String ACCESS_LOG = "access.log";
+
+    private ConfigFiles() {
+    }
+
+    /** {@code s} as a lighttpd string literal: quoted, with {@code \} and {@code "} escaped. */
+    public static String quote(String s) {
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    /**
+     * Writes {@code dir/gatehouse.conf}: 127.0.0.1:{@code port}, document root {@code docroot},
+     * {@code index.php} as index file, the logs in {@code dir}, and
+     * {@code fastcgi.server = ( ".php" => ( label => ( "socket" => socket, backendOptions... ) ) )};
+     * each backend option is a ready-made {@code "key" => value} pair. Returns the file.
+     */
+    public static Path phpBackend(Path dir, int port, Path docroot, String label, Path socket,
+            String... backendOptions) {
+        List<String> options = new ArrayList<>();
+        options.add("\"socket\" => " + quote(socket.toString()));
+        options.addAll(List.of(backendOptions));
+        return write(dir.resolve(CONFIG),
+                "# written by the end-to-end tests",
+                "server.bind = \"127.0.0.1\"",
+                "server.port = " + port,
+                "server.document-root = " + quote(docroot.toString()),
+                "index-file.names = ( \"index.php\" )",
+                "server.errorlog = " + quote(dir.resolve(ERROR_LOG).toString()),
+                "accesslog.filename = " + quote(dir.resolve(ACCESS_LOG).toString()),
+                "fastcgi.server = (",
+                "    \".php\" => (",
+                "        " + quote(label) + " => (",
+                "            " + String.join(",\n            ", options),
+                "        )",
+                "    )",
+                ")");
+    }
+
+    /** Writes {@code lines} to {@code file} and returns it. */
+    public static Path write(Path file, String... lines) {
+        try {
+            return Files.write(file, List.of(lines));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}
