@@ -1,0 +1,245 @@
+# The scenarios. Sourced by run.sh. Each one runs its servers in alternation (gatehouse,
+# lighttpd, nginx, then the next round), one server at a time, each started fresh for the round
+# and stopped after it, and records one line per server and round (lib/measure.sh).
+
+readonly ALL_SERVERS=(gatehouse lighttpd nginx)
+readonly SPAWNING_SERVERS=(gatehouse lighttpd)
+readonly HELLO_CONNECTIONS=64
+readonly CONCURRENCY_LEVELS=(16 256 1024)
+readonly RESTART_CONNECTIONS=64
+readonly TRANSFER_MIB=100
+# curl gives up on one 100 MiB transfer after this long (about 0.3 MiB/s: something is broken).
+readonly TRANSFER_TIMEOUT_SECONDS=300
+
+# Runs "$@" with server NAME started on backend KIND, then stops it. A server that does not
+# come up is recorded as a failed round for SCENARIO.
+with_server() {
+    local scenario=$1 name=$2 kind=$3 round=$4
+    shift 4
+    if ! start_server "$name" "$kind" "$scenario-$round" || ! wait_ready "$name" "$START_US"; then
+        record_failure "$scenario" "$name" "$round" "did not start"
+        stop_server
+        return 0
+    fi
+    "$@" || warn "$scenario: measuring $name in round $round failed"
+    stop_server
+}
+
+not_applicable() {
+    record "$1" "$2" 1 - - - - - - - - - - "$3"
+}
+
+scenario_hello() {
+    local round name
+    for round in $(seq 1 "$ROUNDS"); do
+        log "hello: round $round of $ROUNDS"
+        for name in "${ALL_SERVERS[@]}"; do
+            with_server hello "$name" fpm "$round" \
+                measure_load hello "$name" "$round" "$HELLO_CONNECTIONS" "$WARMUP_SECONDS"
+        done
+    done
+}
+
+scenario_hello_spawned() {
+    local round name
+    for round in $(seq 1 "$ROUNDS"); do
+        log "hello-spawned: round $round of $ROUNDS"
+        for name in "${SPAWNING_SERVERS[@]}"; do
+            with_server hello-spawned "$name" spawned "$round" \
+                measure_load hello-spawned "$name" "$round" "$HELLO_CONNECTIONS" "$WARMUP_SECONDS"
+        done
+    done
+    not_applicable hello-spawned nginx "n/a: nginx cannot spawn backends"
+}
+
+concurrency_levels() {
+    local name=$1 round=$2 connections warmup=$WARMUP_SECONDS
+    for connections in "${CONCURRENCY_LEVELS[@]}"; do
+        # One warm-up per server start is enough: the levels run back to back on the same process.
+        measure_load "concurrency-$connections" "$name" "$round" "$connections" "$warmup" || return 1
+        warmup=0
+    done
+}
+
+scenario_concurrency() {
+    local round name
+    for round in $(seq 1 "$ROUNDS"); do
+        log "concurrency: round $round of $ROUNDS (${CONCURRENCY_LEVELS[*]} connections)"
+        for name in "${ALL_SERVERS[@]}"; do
+            with_server concurrency "$name" fpm "$round" concurrency_levels "$name" "$round"
+        done
+    done
+}
+
+# One 100 MiB transfer through server NAME (upload or download), checked for its status and
+# size. Sets TRANSFER_US to its duration; returns 1 if it failed.
+one_transfer() {
+    local scenario=$1 name=$2 url reply code start_us expected=$((TRANSFER_MIB * 1048576))
+    start_us=$(now_us)
+    if [ "$scenario" = upload ]; then
+        url=$(server_url "$name" /upload.php)
+        # No "Expect: 100-continue": the time curl would wait for a 100 is not the proxy's.
+        reply=$(curl -s -m "$TRANSFER_TIMEOUT_SECONDS" -X POST -T "$UPLOAD_FILE" -H 'Expect:' \
+            -H 'Content-Type: application/octet-stream' -w ' %{http_code}' "$url" 2>/dev/null) || reply="- 000"
+        code=${reply##* }
+        reply=${reply%% *}
+    else
+        url=$(server_url "$name" "/download.php?mb=$TRANSFER_MIB")
+        reply=$(curl -s -m "$TRANSFER_TIMEOUT_SECONDS" -o /dev/null -w '%{http_code} %{size_download}' \
+            "$url" 2>/dev/null) || reply="000 0"
+        code=${reply%% *}
+        reply=${reply##* }
+    fi
+    TRANSFER_US=$(($(now_us) - start_us))
+    if [ "$code" != 200 ] || [ "$reply" != "$expected" ]; then
+        warn "$scenario through $name: status $code, $reply bytes instead of $expected"
+        return 1
+    fi
+}
+
+# TRANSFERS sequential 100 MiB transfers through server NAME after one unmeasured warm-up
+# transfer; records throughput, time per transfer, CPU per transfer and the front end's peak RSS
+# (VmHWM: the most it held at any moment since it started, warm-up included).
+measure_transfers() {
+    local scenario=$1 name=$2 round=$3 i failures=0 ticks_before ticks_after times=() moved_bytes=0 busy_us=0
+    one_transfer "$scenario" "$name" || true
+    ticks_before=$(front_end_cpu_ticks "$name" "$SERVER_PID")
+    for i in $(seq 1 "$TRANSFERS"); do
+        if one_transfer "$scenario" "$name"; then
+            times+=("$(awk -v us="$TRANSFER_US" 'BEGIN { printf "%.1f\n", us / 1000 }')")
+            moved_bytes=$((moved_bytes + TRANSFER_MIB * 1048576))
+            busy_us=$((busy_us + TRANSFER_US))
+        else
+            failures=$((failures + 1))
+        fi
+    done
+    ticks_after=$(front_end_cpu_ticks "$name" "$SERVER_PID")
+    local rate="-" p50="-" max="-"
+    if [ "${#times[@]}" -gt 0 ]; then
+        rate=$(awk -v b="$moved_bytes" -v us="$busy_us" 'BEGIN { printf "%.1f\n", b / 1048576 / (us / 1000000) }')
+        p50=$(printf '%s\n' "${times[@]}" | median)
+        max=$(printf '%s\n' "${times[@]}" | sort -n | tail -n 1)
+    fi
+    record "$scenario" "$name" "$round" "$rate" "MiB/s" "$p50" - "$max" "$failures" 0 \
+        "$(cpu_us_per_request $((ticks_after - ticks_before)) "${#times[@]}")" \
+        "$(front_end_memory_kb "$name" "$SERVER_PID" VmRSS)" \
+        "$(front_end_memory_kb "$name" "$SERVER_PID" VmHWM)" "$TRANSFERS × $TRANSFER_MIB MiB; p50/max = ms per transfer"
+    printf '    %-9s %-18s %8s MiB/s  peak RSS %s kB  failed %s\n' "$name" "$scenario" "$rate" \
+        "$(front_end_memory_kb "$name" "$SERVER_PID" VmHWM)" "$failures" >&2
+}
+
+scenario_transfer() {
+    local scenario=$1 round name
+    if [ "$scenario" = upload ] && [ ! -f "$UPLOAD_FILE" ]; then
+        head -c $((TRANSFER_MIB * 1048576)) /dev/urandom >"$UPLOAD_FILE"
+    fi
+    for round in $(seq 1 "$ROUNDS"); do
+        log "$scenario: round $round of $ROUNDS ($TRANSFERS × $TRANSFER_MIB MiB per server)"
+        for name in "${ALL_SERVERS[@]}"; do
+            with_server "$scenario" "$name" fpm "$round" measure_transfers "$scenario" "$name" "$round"
+        done
+    done
+}
+
+# Sends server NAME its restart signal (lighttpd and gatehouse: SIGUSR1; nginx: -s reload).
+restart_signal() {
+    if [ "$1" = nginx ]; then
+        "$NGINX" -p "$RUN_DIR/" -e "$RUN_DIR/nginx-error.log" -c "$RUN_DIR/nginx.conf" -s reload \
+            >>"$SERVER_LOG" 2>&1
+    else
+        kill -USR1 "$SERVER_PID"
+    fi
+}
+
+# Load for DURATION_SECONDS with RESTARTS restarts spread evenly over it. The figures that
+# matter: errors, refused connections, the longest client wait (max), and that the server
+# still answers afterwards.
+measure_restart() {
+    local name=$1 round=$2 url out wrk_pid ticks_before ticks_after start_us k at_us signalled=0
+    local how=SIGUSR1 still_serving=no
+    [ "$name" = nginx ] && how="nginx -s reload"
+    if [ "$name" = gatehouse ] && ! catches_sigusr1 "$SERVER_PID"; then
+        # An unhandled SIGUSR1 would terminate the JVM: there is nothing to measure yet.
+        record restart gatehouse "$round" - - - - - - - - - - "n/a (not implemented): SIGUSR1 is not handled yet"
+        return 0
+    fi
+    url=$(server_url "$name" /hello.php)
+    out="$RUN_DIR/logs/wrk-restart-$name-$round.txt"
+    run_wrk "$url" "$RESTART_CONNECTIONS" "$WARMUP_SECONDS" "$out.warmup" || true
+    ticks_before=$(front_end_cpu_ticks "$name" "$SERVER_PID")
+    start_us=$(now_us)
+    run_wrk "$url" "$RESTART_CONNECTIONS" "$DURATION_SECONDS" "$out" &
+    wrk_pid=$!
+    track_pid "$wrk_pid"
+    for k in $(seq 1 "$RESTARTS"); do
+        at_us=$((start_us + DURATION_SECONDS * 1000000 * k / (RESTARTS + 1)))
+        while [ "$(now_us)" -lt "$at_us" ] && pid_alive "$wrk_pid"; do
+            sleep 0.05
+        done
+        pid_alive "$SERVER_PID" || break
+        restart_signal "$name" && signalled=$((signalled + 1))
+    done
+    wait "$wrk_pid" || true
+    untrack_pid "$wrk_pid"
+    if pid_alive "$SERVER_PID" && [ "$(curl -s -m "$PROBE_TIMEOUT_SECONDS" "$url" 2>/dev/null)" = hello ]; then
+        still_serving=yes
+    fi
+    ticks_after=$(front_end_cpu_ticks "$name" "$SERVER_PID")
+    if ! parse_wrk "$out"; then
+        record_failure restart "$name" "$round" "no wrk summary"
+        return 1
+    fi
+    record restart "$name" "$round" "$(wrk_rate)" "req/s" "$(wrk_ms "$WRK_p50_us")" "$(wrk_ms "$WRK_p99_us")" \
+        "$(wrk_ms "$WRK_max_us")" "$(wrk_errors)" "$WRK_connect" \
+        "$(cpu_us_per_request $((ticks_after - ticks_before)) "$WRK_requests")" \
+        "$(front_end_memory_kb "$name" "$SERVER_PID" VmRSS)" "$(front_end_memory_kb "$name" "$SERVER_PID" VmHWM)" \
+        "$signalled × $how in ${DURATION_SECONDS}s; serving after: $still_serving"
+    printf '    %-9s %-18s %8s req/s  max wait %s ms  errors %s  refused %s  serving after: %s\n' "$name" restart \
+        "$(wrk_rate)" "$(wrk_ms "$WRK_max_us")" "$(wrk_errors)" "$WRK_connect" "$still_serving" >&2
+}
+
+scenario_restart() {
+    local round name kind
+    for round in $(seq 1 "$ROUNDS"); do
+        log "restart: round $round of $ROUNDS ($RESTARTS restarts under load per server)"
+        for name in "${ALL_SERVERS[@]}"; do
+            # The lifecycle case: spawned php-cgi backends are stopped and respawned by the restart.
+            # nginx cannot spawn, so its reload runs in front of the PHP-FPM pool, for reference.
+            kind=spawned
+            [ "$name" = nginx ] && kind=fpm
+            with_server restart "$name" "$kind" "$round" measure_restart "$name" "$round"
+        done
+    done
+}
+
+# Exec to the first proxied 200, STARTUP_REPEATS times per server, alternating.
+scenario_startup() {
+    local rep name kind scenario servers ticks ms
+    for kind in fpm spawned; do
+        scenario=startup
+        servers=("${ALL_SERVERS[@]}")
+        if [ "$kind" = spawned ]; then
+            scenario=startup-spawned
+            servers=("${SPAWNING_SERVERS[@]}")
+        fi
+        log "$scenario: $STARTUP_REPEATS starts per server"
+        for rep in $(seq 1 "$STARTUP_REPEATS"); do
+            for name in "${servers[@]}"; do
+                if ! start_server "$name" "$kind" "$scenario-$rep" || ! wait_ready "$name" "$START_US"; then
+                    record_failure "$scenario" "$name" "$rep" "did not start"
+                else
+                    ticks=$(front_end_cpu_ticks "$name" "$SERVER_PID")
+                    ms=$(awk -v us="$READY_US" 'BEGIN { printf "%.1f\n", us / 1000 }')
+                    record "$scenario" "$name" "$rep" - - "$ms" - "$ms" 0 0 \
+                        "$(awk -v t="$ticks" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f\n", t * 1000000 / hz }')" \
+                        "$(front_end_memory_kb "$name" "$SERVER_PID" VmRSS)" \
+                        "$(front_end_memory_kb "$name" "$SERVER_PID" VmHWM)" \
+                        "p50/max = ms from exec to first 200; CPU = µs until then ($((1000 / CLK_TCK)) ms ticks)"
+                    printf '    %-9s %-18s %8s ms to first 200\n' "$name" "$scenario" "$ms" >&2
+                fi
+                stop_server
+            done
+        done
+    done
+    not_applicable startup-spawned nginx "n/a: nginx cannot spawn backends"
+}

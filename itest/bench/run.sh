@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# gatehouse side by side with lighttpd and nginx in front of the same PHP backends, on this
+# machine, in one run: builds gatehouse, installs the peers when missing, runs each scenario for
+# the three servers in alternation, and prints one markdown table of medians with gatehouse/peer
+# ratios, also written to itest/bench/results/. See itest/bench/README.md.
+#
+#   itest/bench/run.sh [--quick] [--scenario NAME]... [--jmh | --jmh-only] [--no-build]
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/../.." && pwd)
+readonly BENCH_DIR REPO_DIR
+
+# shellcheck source=lib/common.sh
+. "$BENCH_DIR/lib/common.sh"
+# shellcheck source=lib/procstat.sh
+. "$BENCH_DIR/lib/procstat.sh"
+# shellcheck source=lib/servers.sh
+. "$BENCH_DIR/lib/servers.sh"
+# shellcheck source=lib/measure.sh
+. "$BENCH_DIR/lib/measure.sh"
+# shellcheck source=lib/scenarios.sh
+. "$BENCH_DIR/lib/scenarios.sh"
+
+readonly SCENARIOS=(hello hello-spawned concurrency upload download restart startup)
+# 1024 client connections, each proxied one with a backend connection, plus the servers' own.
+readonly MIN_OPEN_FILES=8192
+# gatehouse and lighttpd read the same config file, so they share a port (never at the same time).
+readonly SHARED_PORT=18080
+readonly NGINX_PORT=18081
+# Five benchmarks take about a minute with the full settings; far beyond that, JMH is stuck.
+readonly JMH_TIMEOUT_SECONDS=900
+
+usage() {
+    cat <<EOF
+usage: itest/bench/run.sh [options]
+
+  --quick            1 round, 2 s warm-up, 3 s loads, 1 transfer, 3 starts (checks the harness)
+  --scenario NAME    run only NAME (repeatable): ${SCENARIOS[*]}
+  --jmh              also build and run the JMH codec microbenchmarks and append their table
+  --jmh-only         only the JMH microbenchmarks
+  --no-build         use the gatehouse.jar already built
+  --keep-logs DIR    copy the servers' and wrk's logs to DIR before the temp files go
+  --rounds N         rounds per scenario (default 3; median reported)
+  --duration S       seconds of each measured load (default 10)
+  -h, --help         this help
+
+Environment: GATEHOUSE_JAVA_OPTS  JVM options for gatehouse (default: none, the JVM's defaults)
+EOF
+}
+
+ROUNDS=3
+WARMUP_SECONDS=5
+DURATION_SECONDS=10
+TRANSFERS=3
+RESTARTS=2
+STARTUP_REPEATS=5
+JMH_ARGS=(-f 1 -wi 2 -i 3 -w 2s -r 2s)
+QUICK=0
+BUILD=1
+RUN_JMH=0
+RUN_LOAD=1
+KEEP_LOGS=""
+SELECTED=()
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick)
+            QUICK=1 ROUNDS=1 WARMUP_SECONDS=2 DURATION_SECONDS=3 TRANSFERS=1 RESTARTS=1 STARTUP_REPEATS=3
+            JMH_ARGS=(-f 1 -wi 1 -i 2 -w 1s -r 1s)
+            ;;
+        --scenario)
+            [ $# -ge 2 ] || die "--scenario needs a name: ${SCENARIOS[*]}"
+            [[ " ${SCENARIOS[*]} " == *" $2 "* ]] || die "unknown scenario '$2' (known: ${SCENARIOS[*]})"
+            SELECTED+=("$2")
+            shift
+            ;;
+        --jmh) RUN_JMH=1 ;;
+        --jmh-only) RUN_JMH=1 RUN_LOAD=0 ;;
+        --no-build) BUILD=0 ;;
+        --keep-logs)
+            [ -n "${2:-}" ] || die "--keep-logs needs a directory"
+            KEEP_LOGS=$2
+            shift
+            ;;
+        --rounds)
+            [[ "${2:-}" =~ ^[1-9][0-9]?$ ]] || die "--rounds needs 1..99, got '${2:-}'"
+            ROUNDS=$2
+            shift
+            ;;
+        --duration)
+            [[ "${2:-}" =~ ^[1-9][0-9]{0,2}$ ]] || die "--duration needs 1..999 seconds, got '${2:-}'"
+            DURATION_SECONDS=$2
+            shift
+            ;;
+        -h | --help) usage; exit 0 ;;
+        *) usage >&2; die "unknown option '$1'" ;;
+    esac
+    shift
+done
+[ "${#SELECTED[@]}" -gt 0 ] || SELECTED=("${SCENARIOS[@]}")
+
+trap cleanup EXIT
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+
+install_peers() {
+    local missing=()
+    command -v lighttpd >/dev/null || [ -x /usr/sbin/lighttpd ] || missing+=(lighttpd)
+    command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+    compgen -G '/usr/sbin/php-fpm*' >/dev/null || missing+=(php-fpm)
+    command -v php-cgi >/dev/null || missing+=(php-cgi)
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v curl >/dev/null || missing+=(curl)
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}: run as root to install them, or install: apt-get install ${missing[*]}"
+    log "installing ${missing[*]}"
+    # Package scripts must not start lighttpd, nginx or php-fpm services on their default ports.
+    if [ ! -e "$POLICY_RC" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$POLICY_RC"
+        chmod 755 "$POLICY_RC"
+        POLICY_RC_CREATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" </dev/null
+    if [ "$POLICY_RC_CREATED" -eq 1 ]; then
+        rm -f "$POLICY_RC"
+        POLICY_RC_CREATED=0
+    fi
+}
+
+find_tools() {
+    JAVA_BIN=$(command -v java) || die "java not found on PATH"
+    LIGHTTPD=$(command -v lighttpd || echo /usr/sbin/lighttpd)
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+    PHP_FPM=$(compgen -G '/usr/sbin/php-fpm*' | sort -V | tail -n 1)
+    PHP_CGI=$(command -v php-cgi)
+    JAR="$REPO_DIR/proxy-core/target/gatehouse.jar"
+}
+
+build_gatehouse() {
+    local build_log="$RUN_DIR/logs/build.txt"
+    log "building gatehouse (mvn install, tests skipped)"
+    # Offline first (a warm local repository needs nothing else); online if something is missing.
+    if ! (cd "$REPO_DIR" && { mvn -B -q -o install -DskipTests || mvn -B -q install -DskipTests; }) \
+            >"$build_log" 2>&1; then
+        tail -n 40 "$build_log" >&2
+        die "the gatehouse build failed (its output is above)"
+    fi
+}
+
+raise_open_files() {
+    local hard
+    hard=$(ulimit -Hn)
+    if [ "$(ulimit -Sn)" != unlimited ] && [ "$(ulimit -Sn)" -lt "$MIN_OPEN_FILES" ]; then
+        if [ "$hard" = unlimited ] || [ "$hard" -ge "$MIN_OPEN_FILES" ]; then
+            ulimit -Sn "$MIN_OPEN_FILES"
+        else
+            ulimit -Sn "$hard"
+            warn "open files limited to $hard (want $MIN_OPEN_FILES): 1024 connections may fail for that reason"
+        fi
+    fi
+}
+
+first_line() { "$@" 2>&1 | head -n 1 || true; }
+
+describe_run() {
+    local mem_kb cpu
+    mem_kb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)
+    cpu=$(awk -F': ' '$1 ~ /^model name/ { print $2; exit }' /proc/cpuinfo)
+    cat <<EOF
+- date: $(date -u '+%Y-%m-%d %H:%M UTC')
+- machine: $(hostname), $(nproc) cores (${cpu:-unknown CPU}), $((mem_kb / 1024)) MiB memory, kernel $(uname -r)
+- load average at start: $LOAD_AT_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)
+- java: $(first_line "$JAVA_BIN" -version); gatehouse JVM options: ${GATEHOUSE_JAVA_OPTS:-none (JVM defaults)}
+- gatehouse: $(first_line "$JAVA_BIN" -jar "$JAR" -v) ($(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "no git")$(GIT_OPTIONAL_LOCKS=0 git -C "$REPO_DIR" diff --quiet HEAD 2>/dev/null || echo ", uncommitted changes"))
+- lighttpd: $(first_line "$LIGHTTPD" -v); nginx: $(first_line "$NGINX" -v | sed 's/^nginx version: //'), worker_processes auto
+- php: $(first_line "$PHP_FPM" -v), $(first_line "$PHP_CGI" -v); 4 PHP workers (PHP-FPM pm = static; php-cgi PHP_FCGI_CHILDREN=4)
+- wrk: $(first_line wrk -v | awk '{ print $2 }'), -t2; curl: $(first_line curl --version | awk '{ print $2 }')
+- settings: $ROUNDS round(s), ${WARMUP_SECONDS}s warm-up + ${DURATION_SECONDS}s measured per load, hello at $HELLO_CONNECTIONS connections, $TRANSFERS × $TRANSFER_MIB MiB per transfer round, $RESTARTS restart(s) per restart run, $STARTUP_REPEATS starts per server$([ "$QUICK" -eq 1 ] && echo " (--quick: checks the harness, not a measurement)")
+EOF
+}
+
+# Builds and runs the JMH microbenchmarks into JMH_TABLE. A failure here is reported in the
+# results file instead of ending the run: the load figures taken before it are kept.
+run_jmh() {
+    local pom="$BENCH_DIR/jmh/pom.xml" csv="$RUN_DIR/jmh.csv"
+    log "building the JMH microbenchmarks"
+    if ! { mvn -B -q -o -f "$pom" package || mvn -B -q -f "$pom" package; } >"$RUN_DIR/logs/jmh-build.txt" 2>&1; then
+        tail -n 40 "$RUN_DIR/logs/jmh-build.txt" >&2
+        warn "the JMH build failed (its output is above)"
+        JMH_TABLE="JMH build failed: $(grep -m 1 -E 'ERROR|FATAL' "$RUN_DIR/logs/jmh-build.txt" | cut -c1-200)"
+        return 0
+    fi
+    log "running the JMH microbenchmarks (${JMH_ARGS[*]} -prof gc)"
+    if ! timeout --foreground -k 10 "$JMH_TIMEOUT_SECONDS" \
+            "$JAVA_BIN" -jar "$BENCH_DIR/jmh/target/benchmarks.jar" "${JMH_ARGS[@]}" -prof gc -rf csv -rff "$csv" \
+            >"$RUN_DIR/logs/jmh.txt" 2>&1; then
+        tail -n 30 "$RUN_DIR/logs/jmh.txt" >&2
+        warn "JMH failed (its output is above)"
+        JMH_TABLE="JMH failed: $(grep -m 1 -E 'Exception|Error' "$RUN_DIR/logs/jmh.txt" | cut -c1-200)"
+        return 0
+    fi
+    JMH_TABLE=$(awk -f "$BENCH_DIR/lib/jmh-table.awk" "$csv")
+}
+
+main() {
+    local started_us name results_file suffix=""
+    started_us=$(now_us)
+    LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+    install_peers
+    find_tools
+    raise_open_files
+
+    RUN_DIR=$(mktemp -d /tmp/ghb.XXXXXX)
+    DOCROOT="$RUN_DIR/www"
+    RESULTS_TSV="$RUN_DIR/results.tsv"
+    UPLOAD_FILE="$RUN_DIR/upload.bin"
+    GATEHOUSE_JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:-}
+    : >"$RESULTS_TSV"
+    prepare_run_dir
+
+    [ "$BUILD" -eq 1 ] && build_gatehouse
+    [ -f "$JAR" ] || die "$JAR not found: build gatehouse first (or drop --no-build)"
+
+    if [ "$RUN_LOAD" -eq 1 ]; then
+        ensure_php_fpm
+        for name in "${SELECTED[@]}"; do
+            case "$name" in
+                hello) scenario_hello ;;
+                hello-spawned) scenario_hello_spawned ;;
+                concurrency) scenario_concurrency ;;
+                upload | download) scenario_transfer "$name" ;;
+                restart) scenario_restart ;;
+                startup) scenario_startup ;;
+            esac
+        done
+        stop_php_fpm
+    fi
+    JMH_TABLE=""
+    [ "$RUN_JMH" -eq 1 ] && run_jmh
+
+    [ "$QUICK" -eq 1 ] && suffix="$suffix-quick"
+    if [ "${#SELECTED[@]}" -lt "${#SCENARIOS[@]}" ]; then
+        suffix="$suffix-$(IFS=+; echo "${SELECTED[*]}")"
+    fi
+    [ "$RUN_LOAD" -eq 0 ] && suffix="$suffix-jmh"
+    mkdir -p "$BENCH_DIR/results"
+    results_file="$BENCH_DIR/results/$(date '+%Y-%m-%d')-$(hostname -s)$suffix.md"
+    {
+        echo "# gatehouse vs lighttpd vs nginx — $(date '+%Y-%m-%d') on $(hostname -s)"
+        echo
+        describe_run
+        echo "- harness run time: $((($(now_us) - started_us) / 1000000)) s"
+        if [ "$RUN_LOAD" -eq 1 ]; then
+            echo
+            echo "Medians over the rounds; errors and refused connections summed over all rounds. The"
+            echo "g÷peer columns are gatehouse's figure divided by that peer's: throughput above 1 means"
+            echo "gatehouse is faster; latency, CPU and RSS above 1 mean gatehouse is slower or bigger."
+            echo "Load generator, front end and PHP share the cores: compare within one run only."
+            echo
+            awk -f "$BENCH_DIR/lib/report.awk" "$RESULTS_TSV"
+        fi
+        if [ -n "$JMH_TABLE" ]; then
+            echo
+            echo "JMH codec microbenchmarks (${JMH_ARGS[*]} -prof gc):"
+            echo
+            echo "$JMH_TABLE"
+        fi
+    } >"$results_file.tmp"
+    mv "$results_file.tmp" "$results_file"
+    if [ -n "$KEEP_LOGS" ]; then
+        mkdir -p "$KEEP_LOGS"
+        cp -r "$RUN_DIR/logs/." "$RUN_DIR"/*.conf "$RUN_DIR/results.tsv" "$KEEP_LOGS/"
+    fi
+    echo
+    cat "$results_file"
+    echo
+    log "written to ${results_file#"$REPO_DIR"/}"
+}
+
+main
