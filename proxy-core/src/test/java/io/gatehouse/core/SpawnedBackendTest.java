@@ -95,6 +95,23 @@ class SpawnedBackendTest {
     }
 
     @Test
+    void aRequestWhileTheOnlyChildIsDownWaitsForTheRespawn() throws Exception {
+        BackendConfig.Builder backend = BackendConfig.spawn(PHP_CGI.toString()).socket(dir.resolve("php.sock"))
+                .maxProcs(1).binEnvironment(Map.of("PHP_FCGI_CHILDREN", "1"));
+        try (ProxyFixture proxy = ProxyFixture.start(phpCgi(backend))) {
+            assertEquals(200, proxy.get("/pid.php").statusCode());
+            long victim = proxy.server.backends().get(0).pid();
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            // No other child: lighttpd would answer 503 until its next respawn; we wait for it.
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> response = proxy.get("/pid.php");
+                assertEquals(200, response.statusCode(), "request " + i + ": " + response.body());
+                assertFalse(response.body().startsWith(victim + " "), "served by the killed child");
+            }
+        }
+    }
+
+    @Test
     void aBinPathThatExitsAtOnceFailsStartUpAndLeavesNothing() throws Exception {
         Path script = dir.resolve("crash.sh");
         Files.writeString(script, "#!/bin/sh\nexit 3\n");

@@ -28,6 +28,8 @@ public final class BackendHost {
     private final AtomicLong requests = new AtomicLong();
     private volatile long disabledUntil;
     private volatile boolean disabled;
+    /** For a spawned child: the pid that failed; its replacement is in rotation at once. */
+    private volatile long disabledPid;
 
     /** An external backend: something else started it. */
     public BackendHost(BackendConfig config, SocketAddress address) {
@@ -85,7 +87,7 @@ public final class BackendHost {
     }
 
     boolean isAvailable(long now) {
-        if (disabled && now - disabledUntil >= 0) {
+        if (disabled && (now - disabledUntil >= 0 || (procs != null && currentPid() != disabledPid))) {
             disabled = false;
         }
         return !disabled && (procs == null || procs.isAvailable(proc));
@@ -103,8 +105,15 @@ public final class BackendHost {
 
     /** Takes the host out of rotation for {@code time} (lighttpd's {@code disable-time}). */
     void disable(Duration time) {
+        if (procs != null) {
+            disabledPid = currentPid();
+        }
         disabledUntil = System.nanoTime() + time.toNanos();
         disabled = true;
+    }
+
+    private long currentPid() {
+        return procs.status().get(proc).pid();
     }
 
     boolean isDisabled() {

@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gatehouse.conf.Balance;
 import io.gatehouse.conf.Route;
-import io.gatehouse.spawn.SpawnedBackend;
 
 /**
  * The hosts of one route key and how a request picks one of them ({@code *.balance}).
@@ -32,28 +31,31 @@ public final class BackendPool {
         return hosts;
     }
 
+    /** How often a request waiting for a respawned child looks again. */
+    private static final long RESPAWN_POLL_MILLIS = 10;
+
     /**
-     * Waits up to {@code timeout} for a spawned child of this key to come back (all were down,
-     * e.g. respawning after a crash); false at once when no host is a spawned child.
+     * Picks a host, waiting up to {@code timeout} when every host is out of rotation but some are
+     * spawned children (crashed and being respawned, or refusing until their replacement runs):
+     * lighttpd answers 503 then, we hold the request for the respawn. Null when nothing came back
+     * in time, at once when no host is a spawned child.
      */
-    boolean awaitRespawn(Duration timeout) {
+    BackendHost pickOrAwaitRespawn(String hashKey, Duration timeout) {
+        BackendHost host = pick(hashKey);
+        if (host != null || hosts.stream().noneMatch(h -> h.procs() != null)) {
+            return host;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (BackendHost host : hosts) {
-            SpawnedBackend procs = host.procs();
-            long left = deadline - System.nanoTime();
-            if (procs == null || left <= 0) {
-                continue;
-            }
+        while (host == null && System.nanoTime() - deadline < 0) {
             try {
-                if (procs.awaitAnyAvailable(Duration.ofNanos(left))) {
-                    return true;
-                }
+                Thread.sleep(RESPAWN_POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return false;
+                return null;
             }
+            host = pick(hashKey);
         }
-        return false;
+        return host;
     }
 
     /**

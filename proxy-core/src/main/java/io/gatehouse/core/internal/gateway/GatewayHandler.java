@@ -100,11 +100,7 @@ public final class GatewayHandler {
             ByteBuffer head, RequestBody body) {
         String hashKey = hashKey(exchange, pool);
         for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
-            BackendHost host = pool.pick(hashKey);
-            if (host == null && attempt == 1 && pool.awaitRespawn(match.firstBackend().connectTimeout())) {
-                // Every child was down (respawning): lighttpd would 503 at once; we wait for one.
-                host = pool.pick(hashKey);
-            }
+            BackendHost host = pool.pickOrAwaitRespawn(hashKey, match.firstBackend().connectTimeout());
             if (host == null) {
                 break;
             }
