@@ -3,11 +3,19 @@ package io.gatehouse.core;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
+import io.gatehouse.conf.ConfigException;
+import io.gatehouse.conf.ConfigParser;
+import io.gatehouse.conf.ConfigWarning;
+import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.gateway.BackendHost;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
@@ -17,55 +25,69 @@ import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.server.BackendProcesses;
 import io.gatehouse.core.internal.server.GatewayExecutors;
 import io.gatehouse.core.internal.server.Generation;
+import io.gatehouse.core.internal.server.GenerationGate;
 import io.gatehouse.core.internal.server.GenerationHolder;
 import io.gatehouse.core.internal.server.ListenerSet;
 import io.gatehouse.core.internal.server.RequestDispatcher;
+import io.gatehouse.core.internal.server.Restarter;
+import io.gatehouse.core.internal.server.RetiringGenerations;
 import io.gatehouse.spawn.ProcStatus;
+import io.gatehouse.spawn.StateFile;
+import io.undertow.server.HttpHandler;
 
 /**
  * A running gatehouse server: HTTP listeners in front of the FastCGI/SCGI backends of one
- * {@link ServerConfig}. This is the API a JVM service embeds; the command line is a thin shell
- * over it.
+ * {@link ServerConfig} at a time. This is the API a JVM service embeds; the command line is a
+ * thin shell over it.
  *
  * <pre>{@code
  * ServerConfig config = ConfigParser.parse(Path.of("/etc/gatehouse/gatehouse.conf"));
  * try (Gatehouse server = Gatehouse.start(config)) {
  *     ...
- * }
+ *     server.restart(ConfigParser.parse(Path.of("/etc/gatehouse/gatehouse.conf"))); // as SIGUSR1
+ *     ...
+ * }   // close() = stop(false, ZERO)
  * }</pre>
  *
- * <p>Thread-safe.
+ * <p>The log files ({@code server.errorlog}, {@code accesslog.*}) and the state file of the
+ * children are those of the config it started with; a restart keeps them.
+ *
+ * <p>Thread-safe. Restarts run one at a time; a stop waits for a running restart.
  */
 public final class Gatehouse implements AutoCloseable {
 
-    private final ServerConfig config;
     private final ErrorLog errorLog;
     private final AccessLog accessLog;
     private final Watchdog watchdog;
     private final ExecutorService gatewayThreads;
     private final ExecutorService bodyWriters;
     private final GenerationHolder generations;
-    private final BackendProcesses processes;
+    private final GenerationGate gate;
     private final ListenerSet listeners;
-    private boolean stopped;
+    private final RetiringGenerations retiring;
+    private final Restarter restarter;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Object stopLock = new Object();
+    private boolean stopping;
 
-    private Gatehouse(ServerConfig config, ErrorLog errorLog, AccessLog accessLog, Watchdog watchdog,
-            ExecutorService gatewayThreads, ExecutorService bodyWriters, GenerationHolder generations,
-            BackendProcesses processes, ListenerSet listeners) {
-        this.config = config;
+    private Gatehouse(ErrorLog errorLog, AccessLog accessLog, Watchdog watchdog, ExecutorService gatewayThreads,
+            ExecutorService bodyWriters, GenerationHolder generations, GenerationGate gate, ListenerSet listeners,
+            RetiringGenerations retiring, Restarter restarter) {
         this.errorLog = errorLog;
         this.accessLog = accessLog;
         this.watchdog = watchdog;
         this.gatewayThreads = gatewayThreads;
         this.bodyWriters = bodyWriters;
         this.generations = generations;
-        this.processes = processes;
+        this.gate = gate;
         this.listeners = listeners;
+        this.retiring = retiring;
+        this.restarter = restarter;
     }
 
     /**
      * Opens the logs, spawns the bin-path backends, binds the listeners and starts serving
-     * {@code config}.
+     * {@code config} as generation 1.
      *
      * @throws IOException when a log cannot be opened, a backend cannot be spawned or a listener
      *                     cannot be bound; nothing is left open or running then
@@ -80,21 +102,30 @@ public final class Gatehouse implements AutoCloseable {
         try {
             accessLog = config.accessLog().isPresent()
                     ? new AccessLog(config.accessLog().get(), config.accessLogFormat()) : null;
-            processes = BackendProcesses.start(config, errorLog);
-            GenerationHolder generations = new GenerationHolder(Generation.of(config, processes));
+            StateFile stateFile = BackendProcesses.stateFileFor(config, errorLog);
+            processes = BackendProcesses.start(config, 1, stateFile, errorLog);
             watchdog = new Watchdog();
             gatewayThreads = GatewayExecutors.create("gatehouse-gateway");
             bodyWriters = GatewayExecutors.create("gatehouse-body");
-            GatewayHandler gateway = new GatewayHandler(watchdog, errorLog, bodyWriters, config.serverTag(),
-                    config.maxRequestSizeBytes());
-            ExecutorService executor = gatewayThreads;
+            Watchdog dog = watchdog;
+            ExecutorService writers = bodyWriters;
+            Function<ServerConfig, GatewayHandler> gateways = c -> new GatewayHandler(dog, errorLog,
+                    writers, c.serverTag(), c.maxRequestSizeBytes());
+            GenerationHolder generations = new GenerationHolder(Generation.of(1, config, processes,
+                    gateways.apply(config)));
+            GenerationGate gate = new GenerationGate(generations, gatewayThreads, errorLog);
             AccessLog access = accessLog;
-            ListenerSet listeners = ListenerSet.bind(config.listeners(),
-                    listener -> new RequestDispatcher(generations, gateway, executor, access, listener));
-            Gatehouse server = new Gatehouse(config, errorLog, accessLog, watchdog, gatewayThreads, bodyWriters,
-                    generations, processes, listeners);
+            Function<ListenerConfig, HttpHandler> dispatchers =
+                    listener -> new RequestDispatcher(gate, access, listener);
+            ListenerSet listeners = ListenerSet.bind(config.listeners(), dispatchers);
+            RetiringGenerations retiring = new RetiringGenerations(errorLog);
+            Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,
+                    errorLog, retiring);
+            Gatehouse server = new Gatehouse(errorLog, accessLog, watchdog, gatewayThreads, bodyWriters,
+                    generations, gate, listeners, retiring, restarter);
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "
-                    + listeners.addresses() + (GatewayExecutors.usesVirtualThreads() ? " (virtual threads)" : ""));
+                    + listeners.addresses() + (GatewayExecutors.usesVirtualThreads() ? " (virtual threads)" : "")
+                    + "; generation 1 serving");
             return server;
         } catch (IOException | RuntimeException e) {
             if (processes != null) {
@@ -113,8 +144,9 @@ public final class Gatehouse implements AutoCloseable {
         }
     }
 
+    /** The config of the generation serving now. */
     public ServerConfig config() {
-        return config;
+        return generations.current().config();
     }
 
     /** The TCP addresses the listeners are bound to, in config order (port 0 resolved). */
@@ -129,8 +161,9 @@ public final class Gatehouse implements AutoCloseable {
     }
 
     /**
-     * A read-only snapshot of every backend host (each child of a bin-path backend is one):
-     * requests in flight and served, and for children their pid, state, restarts and last exit.
+     * A read-only snapshot of every backend host of the generation serving now (each child of a
+     * bin-path backend is one): requests in flight and served, and for children their pid,
+     * state, restarts and last exit.
      */
     public List<BackendStatus> backends() {
         List<BackendStatus> result = new ArrayList<>();
@@ -154,6 +187,58 @@ public final class Gatehouse implements AutoCloseable {
             int restarts, String lastExit) {
     }
 
+    /**
+     * Where restarts stand, for the status page.
+     *
+     * @param generation    the generation serving now: 1 at start, one more for each restart that
+     *                      installed a generation (a rolled-back one included)
+     * @param restarts      restarts that installed the new config
+     * @param failedReloads reloads rejected (bad config, taken port) or rolled back (spawn failed)
+     * @param lastFailure   why the last failed reload failed; empty if none did
+     * @param inProgress    true while a restart runs
+     * @param retiring      old generations still draining in the background (overlap restarts)
+     */
+    public record RestartStatus(long generation, long restarts, long failedReloads, String lastFailure,
+            boolean inProgress, int retiring) {
+    }
+
+    public RestartStatus restartStatus() {
+        Restarter.Status s = restarter.status();
+        return new RestartStatus(s.generation(), s.restarts(), s.failedReloads(), s.lastFailure(), s.inProgress(),
+                retiring.size());
+    }
+
+    /**
+     * The graceful restart (what SIGUSR1 does): replaces the serving generation with one of
+     * {@code config}, keeping the listeners and every client connection; see the README for the
+     * steps. A config that cannot be served (preflight problems, a listener that cannot be bound,
+     * backends that cannot be spawned) leaves the old config serving.
+     *
+     * @return true when {@code config} serves afterwards; false with the reason in
+     *         {@link #restartStatus()} and the error log
+     */
+    public boolean restart(ServerConfig config) {
+        return restarter.restart(config);
+    }
+
+    /**
+     * Parses {@code file} and restarts with it; a file that does not parse is a failed reload
+     * (logged with {@code file:line:col}) and the old config keeps serving.
+     */
+    public boolean reload(Path file) {
+        ServerConfig config;
+        try {
+            config = ConfigParser.parse(file);
+        } catch (ConfigException e) {
+            restarter.rejected(e.getMessage());
+            return false;
+        }
+        for (ConfigWarning warning : config.warnings()) {
+            errorLog.warn("config", warning.toString());
+        }
+        return restart(config);
+    }
+
     /** Opens the log files again by name (SIGHUP, after logrotate moved them away). */
     public void reopenLogs() {
         try {
@@ -167,27 +252,97 @@ public final class Gatehouse implements AutoCloseable {
         }
     }
 
-    /** Closes the listeners and every connection, and releases all threads and logs. Idempotent. */
-    public synchronized void stop() {
-        if (stopped) {
-            return;
+    /**
+     * Stops the server.
+     *
+     * <p>Graceful (SIGINT): the listening sockets close at once (new connections are refused),
+     * requests in flight finish for up to {@code timeout} ({@link Duration#ZERO} = no limit) and
+     * are aborted after it, new requests on open connections get 503 with
+     * {@code Connection: close}, then the backends are stopped and reaped. Fast (SIGTERM):
+     * every connection is closed at once, then the backends are stopped and reaped.
+     *
+     * <p>A fast stop called while a graceful one waits cuts the wait short. Returns when the
+     * server has stopped (a call that only cut another one short returns at once).
+     */
+    public void stop(boolean graceful, Duration timeout) {
+        synchronized (stopLock) {
+            if (stopping) {
+                if (!graceful && stopped.getCount() > 0) {
+                    errorLog.info("server", "stopping now: aborting the requests still in flight");
+                    abortEverything(); // also ends the drain of a restart running now
+                }
+                return;
+            }
+            stopping = true;
         }
-        stopped = true;
+        long started = System.nanoTime();
+        errorLog.info("server", (graceful ? "graceful" : "fast") + " stop: generation "
+                + generations.current().number() + " serving, " + generations.current().inFlight().count()
+                + " requests in flight");
+        listeners.closeListeners();
+        gate.stop();
+        if (!graceful) {
+            abortEverything();
+        }
+        restarter.stop(!graceful);
+        Generation current = generations.current();
+        current.inFlight().close();
+        if (graceful && !awaitDrained(current, timeout)) {
+            int aborted = current.inFlight().abortAll();
+            if (aborted > 0) {
+                errorLog.warn("server", aborted + " requests still in flight after " + timeout.toSeconds()
+                        + " s were aborted");
+            }
+        }
+        retiring.awaitAll();
+        current.processes().stop();
         listeners.close();
-        processes.stop();
         shutdown(gatewayThreads);
         shutdown(bodyWriters);
         watchdog.close();
         if (accessLog != null) {
             accessLog.close();
         }
-        errorLog.info("server", "gatehouse stopped");
+        errorLog.info("server", "gatehouse stopped (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+                + " ms)");
         errorLog.close();
+        stopped.countDown();
+    }
+
+    private void abortEverything() {
+        generations.current().inFlight().abortAll();
+        retiring.abortAll();
+        listeners.closeConnections();
+    }
+
+    private static boolean awaitDrained(Generation generation, Duration timeout) {
+        try {
+            return generation.inFlight().awaitDrained(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Fast stop: closes the listeners and every connection, stops the backends. Idempotent. */
+    public void stop() {
+        stop(false, Duration.ZERO);
+    }
+
+    /** Waits until a stop has completed; false on timeout. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void close() {
         stop();
+        try {
+            // close() promises everything is released when it returns, even if another thread stops.
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void shutdown(ExecutorService executor) {

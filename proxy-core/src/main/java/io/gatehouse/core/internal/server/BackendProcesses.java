@@ -4,15 +4,18 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.google.common.hash.Hashing;
 
 import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.log.ErrorLog;
+import io.gatehouse.spawn.ProcStatus;
 import io.gatehouse.spawn.SpawnEvents;
 import io.gatehouse.spawn.SpawnException;
 import io.gatehouse.spawn.SpawnSpec;
@@ -21,13 +24,15 @@ import io.gatehouse.spawn.StateFile;
 import io.gatehouse.spawn.StopReport;
 
 /**
- * The {@code bin-path} backends of one config, spawned and supervised by the spawn module: one
- * {@link SpawnedBackend} per backend, with {@code max-procs} children each.
+ * The {@code bin-path} backends of one generation, spawned and supervised by the spawn module:
+ * one {@link SpawnedBackend} per backend, with {@code max-procs} children each.
  *
- * <p>Before spawning, children that a previous gatehouse for the same config left behind (it was
- * killed with SIGKILL) are found through a state file and stopped: the file lives beside
- * {@code server.pid-file} ({@code <pid-file>.children}), or in {@code java.io.tmpdir} under a name
- * derived from the config file's path.
+ * <p>A backend with {@code "restart-mode" => "overlap"} and a unix socket is spawned on
+ * {@code <socket>-<generation>-<N>} so that two generations can run side by side; any other
+ * backend uses lighttpd's {@code <socket>-<N>} (or {@code port+N}) in every generation.
+ *
+ * <p>Children that a previous gatehouse left behind (it was killed with SIGKILL) are found through
+ * one {@link StateFile} per server process ({@link #stateFileFor}), which every generation shares.
  *
  * <p>Thread-safe for reads after {@link #start}; {@link #stop()} is idempotent.
  */
@@ -35,40 +40,77 @@ public final class BackendProcesses {
 
     private final Map<BackendConfig, SpawnedBackend> spawned;
     private final ErrorLog errorLog;
+    private StopReportSummary stopped;
 
     private BackendProcesses(Map<BackendConfig, SpawnedBackend> spawned, ErrorLog errorLog) {
         this.spawned = spawned;
         this.errorLog = errorLog;
     }
 
+    /** What {@link #stop()} found: every child gone and every socket unlinked, or not. */
+    public record StopReportSummary(int backends, boolean verified) {
+    }
+
     /**
-     * Spawns every bin-path backend of {@code config}; on failure nothing stays running.
+     * The state file of a server started with {@code config}, with the leftovers of a previous
+     * run of the same config stopped; call once per server process, before the first
+     * {@link #start}.
      *
-     * @throws IOException naming the backend and the cause (a GH-SPAWN id)
+     * @throws IOException naming the cause (a GH-SPAWN id)
      */
-    public static BackendProcesses start(ServerConfig config, ErrorLog errorLog) throws IOException {
-        Map<BackendConfig, SpawnedBackend> spawned = new LinkedHashMap<>();
-        BackendProcesses processes = new BackendProcesses(spawned, errorLog);
-        List<BackendConfig> toSpawn = config.allBackends().stream().filter(BackendConfig::isSpawned).toList();
-        if (toSpawn.isEmpty()) {
-            return processes;
-        }
-        SpawnEvents events = SpawnEvents.lines(line -> errorLog.info("spawn", line));
+    public static StateFile stateFileFor(ServerConfig config, ErrorLog errorLog) throws IOException {
         StateFile state = StateFile.at(stateFile(config));
+        if (config.allBackends().stream().noneMatch(BackendConfig::isSpawned)) {
+            return state;
+        }
         try {
-            StateFile.LeftoverReport leftovers = state.reapLeftovers(events);
+            StateFile.LeftoverReport leftovers = state.reapLeftovers(events(errorLog));
             if (!leftovers.killed().isEmpty()) {
                 errorLog.warn("spawn", "stopped " + leftovers.killed().size() + " children left by a previous run: "
                         + leftovers.killed());
             }
-            for (BackendConfig backend : toSpawn) {
-                spawned.put(backend, SpawnedBackend.start(specOf(backend, config), events, state));
+            return state;
+        } catch (SpawnException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static SpawnEvents events(ErrorLog errorLog) {
+        return SpawnEvents.lines(line -> errorLog.info("spawn", line));
+    }
+
+    /**
+     * Spawns every bin-path backend of {@code config} for generation {@code generation}; on
+     * failure nothing stays running.
+     *
+     * @throws IOException naming the backend and the cause (a GH-SPAWN id)
+     */
+    public static BackendProcesses start(ServerConfig config, long generation, StateFile state, ErrorLog errorLog)
+            throws IOException {
+        Map<BackendConfig, SpawnedBackend> spawned = new LinkedHashMap<>();
+        BackendProcesses processes = new BackendProcesses(spawned, errorLog);
+        try {
+            for (BackendConfig backend : config.allBackends()) {
+                if (backend.isSpawned()) {
+                    spawned.put(backend, SpawnedBackend.start(specOf(backend, config, generation), events(errorLog),
+                            state));
+                }
             }
             return processes;
         } catch (SpawnException | RuntimeException e) {
             processes.stop();
             throw new IOException(e.getMessage(), e);
         }
+    }
+
+    /** A generation without children (its backends could not be spawned). */
+    public static BackendProcesses none(ErrorLog errorLog) {
+        return new BackendProcesses(new LinkedHashMap<>(), errorLog);
+    }
+
+    /** True when {@code backend} is spawned on per-generation paths (overlap restarts). */
+    public static boolean overlaps(BackendConfig backend) {
+        return backend.isSpawned() && backend.restartMode().equals("overlap") && backend.socket().isPresent();
     }
 
     static Path stateFile(ServerConfig config) {
@@ -83,7 +125,7 @@ public final class BackendProcesses {
                 "gatehouse-" + System.getProperty("user.name") + "-" + digest + ".children");
     }
 
-    private static SpawnSpec specOf(BackendConfig backend, ServerConfig config) {
+    private static SpawnSpec specOf(BackendConfig backend, ServerConfig config, long generation) {
         SpawnSpec.Builder spec = SpawnSpec.builder(backend.label(), backend.binPath().orElseThrow())
                 .environment(backend.binEnvironment())
                 .copyEnvironment(backend.binCopyEnvironment())
@@ -91,7 +133,10 @@ public final class BackendProcesses {
                 .backlog(backend.listenBacklog())
                 .killSignal(backend.killSignal())
                 .killTimeout(backend.killTimeout());
-        if (backend.socket().isPresent()) {
+        if (overlaps(backend)) {
+            Path socket = backend.socket().get();
+            spec.socket(socket.resolveSibling(socket.getFileName() + "-" + generation));
+        } else if (backend.socket().isPresent()) {
             spec.socket(backend.socket().get());
         } else {
             spec.tcp(new InetSocketAddress(backend.host().orElse("127.0.0.1"), backend.port()));
@@ -109,18 +154,64 @@ public final class BackendProcesses {
         return spawned;
     }
 
+    /** The pids of every child running now. */
+    public List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        for (SpawnedBackend backend : spawned.values()) {
+            for (ProcStatus proc : backend.status()) {
+                if (proc.pid() > 0) {
+                    pids.add(proc.pid());
+                }
+            }
+        }
+        return pids;
+    }
+
     /**
      * Stops every child: kill-signal to its process group, SIGKILL after kill-timeout, reaped,
-     * socket paths unlinked, all verified. Problems are logged.
+     * socket paths unlinked, all verified. Backends stop in parallel, so a restart waits for the
+     * slowest one, not for the sum. Problems are logged. Idempotent.
      */
-    public synchronized void stop() {
+    public synchronized StopReportSummary stop() {
+        if (stopped != null) {
+            return stopped;
+        }
+        List<Thread> stoppers = new ArrayList<>();
+        AtomicBoolean allVerified = new AtomicBoolean(true);
         for (SpawnedBackend backend : spawned.values()) {
-            StopReport report = backend.stop();
-            if (report.verified()) {
-                errorLog.info("spawn", report.summary());
-            } else {
-                errorLog.error("spawn", report.summary());
+            Thread stopper = new Thread(() -> {
+                StopReport report = backend.stop();
+                if (report.verified()) {
+                    errorLog.info("spawn", report.summary());
+                } else {
+                    allVerified.set(false);
+                    errorLog.error("spawn", report.summary());
+                }
+            }, "gatehouse-stop-" + backend.label());
+            stopper.setDaemon(true);
+            stopper.start();
+            stoppers.add(stopper);
+        }
+        for (Thread stopper : stoppers) {
+            joinUninterruptibly(stopper);
+        }
+        stopped = new StopReportSummary(spawned.size(), allVerified.get());
+        return stopped;
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                // SpawnedBackend.stop() is bounded (kill-timeout plus about two seconds).
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -15,30 +15,44 @@ import io.gatehouse.conf.Scope;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.gateway.BackendHost;
 import io.gatehouse.core.internal.gateway.BackendPool;
+import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.spawn.SpawnedBackend;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.ResponseCodeHandler;
 import io.undertow.server.handlers.resource.PathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
+import io.undertow.util.AttachmentKey;
 
 /**
- * Everything that belongs to one loaded config: its routes with their backend pools and the
- * static-file handlers of its document roots. A restart replaces the generation as a whole.
+ * Everything that belongs to one loaded config: its number, its bin-path children, its routes
+ * with their backend pools, the gateway configured by it, the static-file handlers of its
+ * document roots and the requests it has in flight. A restart replaces the generation as a whole.
  *
  * <p>Thread-safe once built.
  */
 public final class Generation {
 
+    /** The generation a request was admitted into, for the gateway thread that serves it. */
+    public static final AttachmentKey<Generation> KEY = AttachmentKey.create(Generation.class);
+
     /** Bytes below which Undertow sends a static file with a copy rather than sendfile. */
     private static final long STATIC_TRANSFER_MIN_SIZE = 1024;
 
+    private final long number;
     private final ServerConfig config;
+    private final BackendProcesses processes;
+    private final GatewayHandler gateway;
     private final Map<Route, BackendPool> pools;
     private final List<BackendHost> hosts;
     private final Map<Path, HttpHandler> staticHandlers = new ConcurrentHashMap<>();
+    private final InFlightRequests inFlight = new InFlightRequests();
 
-    private Generation(ServerConfig config, Map<Route, BackendPool> pools, List<BackendHost> hosts) {
+    private Generation(long number, ServerConfig config, BackendProcesses processes, GatewayHandler gateway,
+            Map<Route, BackendPool> pools, List<BackendHost> hosts) {
+        this.number = number;
         this.config = config;
+        this.processes = processes;
+        this.gateway = gateway;
         this.pools = pools;
         this.hosts = hosts;
     }
@@ -47,9 +61,12 @@ public final class Generation {
      * Builds the pools for every route of every scope. Hosts are shared between routes by
      * backend config, so a backend named in several conditions counts its load once.
      *
+     * @param number    1 for the first generation, one more for each restart that installed one
      * @param processes the children of the config's bin-path backends
+     * @param gateway   the gateway configured by {@code config}
      */
-    public static Generation of(ServerConfig config, BackendProcesses processes) {
+    public static Generation of(long number, ServerConfig config, BackendProcesses processes,
+            GatewayHandler gateway) {
         Map<BackendConfig, List<BackendHost>> hostsByConfig = new HashMap<>();
         Map<Route, BackendPool> pools = new IdentityHashMap<>();
         List<Scope> scopes = new ArrayList<>();
@@ -68,7 +85,7 @@ public final class Generation {
         }
         List<BackendHost> hosts = new ArrayList<>();
         hostsByConfig.values().forEach(hosts::addAll);
-        return new Generation(config, pools, List.copyOf(hosts));
+        return new Generation(number, config, processes, gateway, pools, List.copyOf(hosts));
     }
 
     /** One host for an external backend, one per child for a bin-path backend. */
@@ -84,8 +101,24 @@ public final class Generation {
         return hosts;
     }
 
+    public long number() {
+        return number;
+    }
+
     public ServerConfig config() {
         return config;
+    }
+
+    public BackendProcesses processes() {
+        return processes;
+    }
+
+    public GatewayHandler gateway() {
+        return gateway;
+    }
+
+    public InFlightRequests inFlight() {
+        return inFlight;
     }
 
     public BackendPool pool(Route route) {

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -34,7 +35,7 @@ import org.xnio.channels.AcceptingChannel;
  * keeps each accepting channel in hand, so accepting can be paused without closing a connection
  * (needed by graceful restart) and listeners can be added or removed one by one.
  *
- * <p>Thread-safe for {@link #close()}; built once.
+ * <p>Thread-safe; listeners are added and removed by one restart at a time.
  */
 public final class ListenerSet implements Closeable {
 
@@ -59,7 +60,9 @@ public final class ListenerSet implements Closeable {
     private final XnioWorker worker;
     private final ExecutorService tasks;
     private final ByteBufferPool buffers;
-    private final List<Bound> bound = new ArrayList<>();
+    private final List<Bound> bound = new CopyOnWriteArrayList<>();
+    /** Removed by a restart: their connections are closed with the rest at {@link #close()}. */
+    private final List<Bound> retired = new CopyOnWriteArrayList<>();
 
     /** A listener with its accepting channel and the connections it opened. */
     private record Bound(ListenerConfig config, AcceptingChannel<StreamConnection> channel, HttpOpenListener open) {
@@ -105,7 +108,7 @@ public final class ListenerSet implements Closeable {
         ListenerSet set = new ListenerSet(worker, tasks, new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4));
         try {
             for (ListenerConfig listener : listeners) {
-                set.bindOne(listener, handlers.apply(listener));
+                set.bindOne(listener, handlers.apply(listener)).channel().resumeAccepts();
             }
             return set;
         } catch (IOException | RuntimeException e) {
@@ -114,7 +117,46 @@ public final class ListenerSet implements Closeable {
         }
     }
 
-    private void bindOne(ListenerConfig listener, HttpHandler handler) throws IOException {
+    /**
+     * Binds listeners a restart adds, without accepting on them yet ({@link #resumeAccepts()}
+     * starts that): a port that cannot be bound is found before anything is torn down. On
+     * failure none of them stays bound.
+     */
+    public void bindPaused(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers)
+            throws IOException {
+        List<ListenerConfig> done = new ArrayList<>();
+        try {
+            for (ListenerConfig listener : listeners) {
+                bindOne(listener, handlers.apply(listener));
+                done.add(listener);
+            }
+        } catch (IOException | RuntimeException e) {
+            remove(done);
+            throw e;
+        }
+    }
+
+    /** Closes the listening sockets of {@code listeners}; their open connections are left to finish. */
+    public void remove(List<ListenerConfig> listeners) {
+        for (Bound b : bound) {
+            if (listeners.contains(b.config())) {
+                IoUtils.safeClose(b.channel());
+                bound.remove(b);
+                retired.add(b);
+            }
+        }
+    }
+
+    /** The listeners bound now, in the order they were added. */
+    public List<ListenerConfig> configs() {
+        List<ListenerConfig> configs = new ArrayList<>();
+        for (Bound b : bound) {
+            configs.add(b.config());
+        }
+        return configs;
+    }
+
+    private Bound bindOne(ListenerConfig listener, HttpHandler handler) throws IOException {
         if (listener.inetAddress().isEmpty()) {
             throw new IOException("GH-LISTEN-001 " + listener.location() + ": unix-domain listener "
                     + listener.token() + " is not supported (XNIO listens on TCP only); use server.bind with an IP");
@@ -147,8 +189,9 @@ public final class ListenerSet implements Closeable {
             throw new IOException("GH-LISTEN-002 " + listener.location() + ": cannot listen on " + listener.token()
                     + ": " + e.getMessage(), e);
         }
-        channel.resumeAccepts();
-        bound.add(new Bound(listener, channel, open));
+        Bound b = new Bound(listener, channel, open);
+        bound.add(b);
+        return b;
     }
 
     /** The addresses actually bound, in listener order (port 0 resolved). */
@@ -180,13 +223,21 @@ public final class ListenerSet implements Closeable {
         }
     }
 
+    /** Closes every open connection; the listeners keep accepting. */
+    public void closeConnections() {
+        for (Bound b : bound) {
+            b.open().closeConnections();
+        }
+        for (Bound b : retired) {
+            b.open().closeConnections();
+        }
+    }
+
     /** Closes listeners, every open connection and the I/O threads. */
     @Override
     public void close() {
         closeListeners();
-        for (Bound b : bound) {
-            b.open().closeConnections();
-        }
+        closeConnections();
         worker.shutdownNow();
         tasks.shutdownNow();
         try {

@@ -1,11 +1,8 @@
 package io.gatehouse.core.internal.server;
 
-import java.util.concurrent.Executor;
-
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.Scope;
 import io.gatehouse.core.internal.gateway.ErrorPages;
-import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.route.RouteMatch;
 import io.gatehouse.core.internal.route.Router;
@@ -15,26 +12,22 @@ import io.undertow.util.CanonicalPathUtils;
 import io.undertow.util.StatusCodes;
 
 /**
- * The root handler of one listener: moves the exchange off the I/O thread, resolves the config
- * scope for the request, and hands it to the backend key that takes it or to the static files of
- * the document root.
+ * The root handler of one listener: on the I/O thread, passes the exchange through the
+ * {@link GenerationGate} (which moves it to a gateway thread once admitted into a generation);
+ * on the gateway thread, resolves the admitting generation's config scope for the request and
+ * hands it to the backend key that takes it or to the static files of the document root.
  *
  * <p>Thread-safe.
  */
 public final class RequestDispatcher implements HttpHandler {
 
-    private final GenerationHolder generations;
-    private final GatewayHandler gateway;
-    private final Executor executor;
+    private final GenerationGate gate;
     private final AccessLog accessLog;
     private final String socketToken;
     private final String serverPort;
 
-    public RequestDispatcher(GenerationHolder generations, GatewayHandler gateway, Executor executor,
-            AccessLog accessLog, ListenerConfig listener) {
-        this.generations = generations;
-        this.gateway = gateway;
-        this.executor = executor;
+    public RequestDispatcher(GenerationGate gate, AccessLog accessLog, ListenerConfig listener) {
+        this.gate = gate;
         this.accessLog = accessLog;
         this.socketToken = listener.token();
         this.serverPort = listener.inetAddress().map(a -> Integer.toString(a.getPort())).orElse("0");
@@ -46,8 +39,8 @@ public final class RequestDispatcher implements HttpHandler {
             if (accessLog != null) {
                 accessLog.track(exchange);
             }
-            // Backends and the file system block: never on an I/O thread.
-            exchange.dispatch(executor, this);
+            // Backends and the file system block: the gate dispatches to a gateway thread.
+            gate.admit(exchange, this);
             return;
         }
         String path = CanonicalPathUtils.canonicalize(exchange.getRequestPath(), true);
@@ -55,11 +48,11 @@ public final class RequestDispatcher implements HttpHandler {
             ErrorPages.send(exchange, StatusCodes.BAD_REQUEST);
             return;
         }
-        Generation generation = generations.current();
+        Generation generation = exchange.getAttachment(Generation.KEY);
         Scope scope = generation.config().resolve(new ExchangeFacts(exchange, path, socketToken));
         RouteMatch match = Router.match(scope, path);
         if (match != null) {
-            gateway.handle(exchange, match, generation.pool(match.route()), serverPort);
+            generation.gateway().handle(exchange, match, generation.pool(match.route()), serverPort);
             return;
         }
         if (scope.documentRoot().isPresent()) {

@@ -1,0 +1,69 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import org.xnio.IoUtils;
+
+/**
+ * What a restart or a stop needs to cut one admitted request short: its client connection and,
+ * while the gateway is talking to a backend for it, that backend connection. Closing the backend
+ * side too matters for external backends: nothing else would wake a gateway thread blocked on a
+ * backend that never answers.
+ *
+ * <p>Thread-safe: the gateway thread attaches and detaches, any thread may {@link #abort()}.
+ */
+public final class RequestTicket {
+
+    /** Where the admitting thread leaves the ticket for the gateway thread. */
+    public static final AttachmentKey<RequestTicket> KEY = AttachmentKey.create(RequestTicket.class);
+
+    private final HttpServerExchange exchange;
+    private volatile Closeable backend;
+    private volatile boolean aborted;
+
+    public RequestTicket(HttpServerExchange exchange) {
+        this.exchange = exchange;
+    }
+
+    public HttpServerExchange exchange() {
+        return exchange;
+    }
+
+    /** Records the backend connection in use; closes it at once if the request was aborted meanwhile. */
+    void attach(Closeable connection) {
+        backend = connection;
+        if (aborted) {
+            closeQuietly(connection);
+        }
+    }
+
+    void detach() {
+        backend = null;
+    }
+
+    /** Closes the client connection and the backend connection, if one is in use. Idempotent. */
+    public void abort() {
+        aborted = true;
+        Closeable connection = backend;
+        if (connection != null) {
+            closeQuietly(connection);
+        }
+        exchange.setPersistent(false);
+        IoUtils.safeClose(exchange.getConnection());
+    }
+
+    public boolean isAborted() {
+        return aborted;
+    }
+
+    private static void closeQuietly(Closeable connection) {
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // aborting: the connection is being thrown away either way
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package io.gatehouse.core.internal.server;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+import io.gatehouse.conf.BackendConfig;
+import io.gatehouse.conf.ListenerConfig;
+import io.gatehouse.conf.Preflight;
+import io.gatehouse.conf.ServerConfig;
+import io.gatehouse.core.internal.gateway.GatewayHandler;
+import io.gatehouse.core.internal.log.ErrorLog;
+import io.gatehouse.spawn.StateFile;
+import io.undertow.server.HttpHandler;
+
+/**
+ * The graceful restart: replaces the current generation with one built from a new config, with
+ * the pid, the listening sockets and the client connections kept.
+ *
+ * <p><b>Sequenced</b> (the default, lighttpd's order): (1) validate the config and bind the
+ * listeners it adds, paused; (2) close the gate, so new requests are held; (3) drain the old
+ * generation's requests up to {@code server.graceful-shutdown-timeout}, then abort the rest;
+ * (4) stop the old backends (kill-signal, SIGKILL after kill-timeout, reap, unlink, verify);
+ * (5) spawn the new backends on the freed paths, resume the new listeners and close the removed
+ * ones; (6) open the gate. A config that fails step 1 changes nothing. If spawning fails, the old
+ * config's backends are spawned again and serve. Binding added listeners in step 1 rather than 5
+ * means a taken port rejects the reload before anything was torn down.
+ *
+ * <p><b>Overlap</b>, when every bin-path backend of the old and the new config has
+ * {@code "restart-mode" => "overlap"} (and a unix socket; or there are none): the new backends
+ * are spawned first on per-generation paths, new requests switch to them at once, and the old
+ * generation drains and stops in the background ({@link RetiringGenerations}).
+ *
+ * <p>Every step is logged with its duration. Thread-safe: restarts run one at a time.
+ */
+public final class Restarter {
+
+    private final GenerationHolder generations;
+    private final GenerationGate gate;
+    private final ListenerSet listeners;
+    private final Function<ListenerConfig, HttpHandler> dispatchers;
+    private final Function<ServerConfig, GatewayHandler> gateways;
+    private final StateFile stateFile;
+    private final ErrorLog errorLog;
+    private final RetiringGenerations retiring;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicLong restarts = new AtomicLong();
+    private final AtomicLong failedReloads = new AtomicLong();
+    private volatile String lastFailure = "";
+    private volatile boolean inProgress;
+    private volatile boolean stopping;
+    private long lastNumber;
+
+    public Restarter(GenerationHolder generations, GenerationGate gate, ListenerSet listeners,
+            Function<ListenerConfig, HttpHandler> dispatchers, Function<ServerConfig, GatewayHandler> gateways,
+            StateFile stateFile, ErrorLog errorLog, RetiringGenerations retiring) {
+        this.generations = generations;
+        this.gate = gate;
+        this.listeners = listeners;
+        this.dispatchers = dispatchers;
+        this.gateways = gateways;
+        this.stateFile = stateFile;
+        this.errorLog = errorLog;
+        this.retiring = retiring;
+        this.lastNumber = generations.current().number();
+    }
+
+    /** What {@link #status()} reports. */
+    public record Status(long generation, long restarts, long failedReloads, String lastFailure, boolean inProgress) {
+    }
+
+    public Status status() {
+        return new Status(generations.current().number(), restarts.get(), failedReloads.get(), lastFailure,
+                inProgress);
+    }
+
+    /** Counts a reload whose config could not even be parsed; the message names file:line:col. */
+    public void rejected(String reason) {
+        fail("reload rejected, still serving generation " + generations.current().number() + ": " + reason);
+    }
+
+    private void fail(String reason) {
+        failedReloads.incrementAndGet();
+        lastFailure = reason;
+        errorLog.error("restart", reason);
+    }
+
+    /**
+     * Runs the restart to {@code next}.
+     *
+     * @return true when a generation of {@code next} serves afterwards; false when the reload was
+     *         rejected or rolled back (the reason is logged and in {@link #status()})
+     */
+    public boolean restart(ServerConfig next) {
+        lock.lock();
+        try {
+            if (stopping) {
+                errorLog.warn("restart", "restart ignored: the server is stopping");
+                return false;
+            }
+            inProgress = true;
+            return run(next);
+        } finally {
+            inProgress = false;
+            lock.unlock();
+        }
+    }
+
+    private boolean run(ServerConfig next) {
+        long started = System.nanoTime();
+        Generation old = generations.current();
+        long number = lastNumber + 1;
+        String target = "restart to generation " + number;
+        errorLog.info("restart", target + " started (" + next.source().map(Object::toString).orElse("config from the API")
+                + "), generation " + old.number() + " serving");
+
+        Step step = new Step(target, "1/6 validate");
+        List<String> problems = Preflight.check(next);
+        if (!problems.isEmpty()) {
+            fail("reload rejected, still serving generation " + old.number() + ": " + String.join("; ", problems));
+            return false;
+        }
+        List<ListenerConfig> bound = listeners.configs();
+        List<ListenerConfig> added = new ArrayList<>(next.listeners());
+        added.removeAll(bound);
+        List<ListenerConfig> removed = new ArrayList<>(bound);
+        removed.removeAll(next.listeners());
+        try {
+            listeners.bindPaused(added, dispatchers);
+        } catch (IOException e) {
+            fail("reload rejected, still serving generation " + old.number() + ": " + e.getMessage());
+            return false;
+        }
+        boolean overlap = overlapPossible(old.config()) && overlapPossible(next);
+        step.done("config valid, " + added.size() + " listeners added, " + removed.size() + " removed, "
+                + (overlap ? "overlap" : "sequenced") + " restart");
+
+        boolean ok = overlap ? overlap(old, next, number, added, removed) : sequenced(old, next, number, added, removed);
+        if (ok) {
+            restarts.incrementAndGet();
+        }
+        errorLog.info("restart", "generation " + generations.current().number() + " serving"
+                + (ok ? "" : " (the old config)") + "; restart took " + RetiringGenerations.elapsedMillis(started)
+                + " ms");
+        return ok;
+    }
+
+    private boolean sequenced(Generation old, ServerConfig next, long number, List<ListenerConfig> added,
+            List<ListenerConfig> removed) {
+        String target = "restart to generation " + number;
+        Step step = new Step(target, "2/6 close the gate");
+        gate.close();
+        old.inFlight().close();
+        step.done(old.inFlight().count() + " requests in flight; new requests are held");
+
+        step = new Step(target, "3/6 drain");
+        int waiting = old.inFlight().count();
+        boolean drained = awaitDrained(old);
+        int aborted = drained ? 0 : old.inFlight().abortAll();
+        step.done(waiting + " requests were in flight" + (aborted > 0 ? ", " + aborted + " aborted at the "
+                + old.config().gracefulShutdownTimeout().toSeconds() + " s limit" : ", all finished"));
+
+        step = new Step(target, "4/6 stop the old backends");
+        BackendProcesses.StopReportSummary stop = old.processes().stop();
+        step.done(stop.backends() + " backends stopped" + (stop.verified() ? ", verified" : ", NOT verified"));
+        if (stopping && old.inFlight().isAbandoned()) {
+            listeners.remove(added);
+            errorLog.warn("restart", target + " abandoned: the server is stopping");
+            return false;
+        }
+
+        step = new Step(target, "5/6 spawn the new backends");
+        ServerConfig serving = next;
+        BackendProcesses processes;
+        boolean ok = true;
+        try {
+            processes = BackendProcesses.start(next, number, stateFile, errorLog);
+            step.done(processes.all().size() + " backends, pids " + processes.pids());
+        } catch (IOException e) {
+            ok = false;
+            fail("reload failed, rolling back to the old config: " + e.getMessage());
+            listeners.remove(added);
+            serving = old.config();
+            processes = respawn(old.config(), number);
+            step.done("rolled back: the old config's backends, pids " + processes.pids());
+        }
+        install(Generation.of(number, serving, processes, gateways.apply(serving)), ok ? removed : List.of());
+
+        step = new Step(target, "6/6 open the gate");
+        int released = gate.open();
+        step.done(released + " held requests released");
+        return ok;
+    }
+
+    private BackendProcesses respawn(ServerConfig config, long number) {
+        try {
+            return BackendProcesses.start(config, number, stateFile, errorLog);
+        } catch (IOException e) {
+            errorLog.error("restart", "GH-RESTART-001 cannot respawn the old config's backends either: "
+                    + e.getMessage() + "; requests to them fail until the next successful reload");
+            return BackendProcesses.none(errorLog);
+        }
+    }
+
+    private boolean overlap(Generation old, ServerConfig next, long number, List<ListenerConfig> added,
+            List<ListenerConfig> removed) {
+        String target = "restart to generation " + number;
+        Step step = new Step(target, "2/4 spawn the new backends beside the old");
+        BackendProcesses processes;
+        try {
+            processes = BackendProcesses.start(next, number, stateFile, errorLog);
+        } catch (IOException e) {
+            listeners.remove(added);
+            fail("reload failed, still serving generation " + old.number() + ": " + e.getMessage());
+            return false;
+        }
+        List<java.net.SocketAddress> silent = ReadinessProbe.await(processes);
+        step.done(processes.all().size() + " backends, pids " + processes.pids()
+                + (silent.isEmpty() ? ", all answering" : ", not answering within "
+                        + ReadinessProbe.MAX_WAIT.toSeconds() + " s (used anyway): " + silent));
+
+        step = new Step(target, "3/4 switch new requests");
+        install(Generation.of(number, next, processes, gateways.apply(next)), removed);
+        step.done("generation " + number + " takes new requests");
+
+        step = new Step(target, "4/4 retire the old generation");
+        retiring.retire(old, old.config().gracefulShutdownTimeout());
+        step.done(old.inFlight().count() + " requests of generation " + old.number()
+                + " drain in the background");
+        return true;
+    }
+
+    private void install(Generation fresh, List<ListenerConfig> removed) {
+        generations.replace(fresh);
+        lastNumber = fresh.number();
+        listeners.remove(removed);
+        listeners.resumeAccepts();
+    }
+
+    private static boolean awaitDrained(Generation old) {
+        try {
+            return old.inFlight().awaitDrained(old.config().gracefulShutdownTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** True when every bin-path backend of {@code config} can run beside its previous generation. */
+    static boolean overlapPossible(ServerConfig config) {
+        for (BackendConfig backend : config.allBackends()) {
+            if (backend.isSpawned() && !BackendProcesses.overlaps(backend)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Refuses later restarts and waits until a running one has ended.
+     *
+     * @param cutShort true for a fast stop: a running restart's drain ends at once (its requests
+     *                 are aborted) and it spawns nothing more; false lets it finish its steps
+     */
+    public void stop(boolean cutShort) {
+        stopping = true;
+        if (cutShort && inProgress) {
+            generations.current().inFlight().abortAll();
+        }
+        lock.lock();
+        lock.unlock();
+    }
+
+    /** Logs one step of a restart with its duration. */
+    private final class Step {
+        private final String target;
+        private final String name;
+        private final long started = System.nanoTime();
+
+        Step(String target, String name) {
+            this.target = target;
+            this.name = name;
+        }
+
+        void done(String outcome) {
+            errorLog.info("restart", target + ": step " + name + ": " + outcome + " ("
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms)");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.gatehouse.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import io.gatehouse.conf.BackendConfig;
+import io.gatehouse.conf.Protocol;
+import io.gatehouse.conf.Route;
+import io.gatehouse.conf.ServerConfig;
+
+/** {@link Gatehouse#restart} and {@link Gatehouse#stop(boolean, Duration)} through the Java API, in process. */
+class RestartTest {
+
+    private static final int CLIENTS = 6;
+    private static final int RESTARTS = 30;
+
+    @Test
+    void restartsRacingRequestsLoseNone() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX)) {
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicLong served = new AtomicLong();
+            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+            List<Thread> clients = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (int i = 0; i < CLIENTS; i++) {
+                Thread client = new Thread(() -> {
+                    while (running.get() && System.nanoTime() < deadline) {
+                        try {
+                            HttpResponse<String> response = proxy.get("/status?code=200");
+                            if (response.statusCode() != 200) {
+                                failures.add("status " + response.statusCode());
+                            }
+                            served.incrementAndGet();
+                        } catch (IOException | InterruptedException e) {
+                            failures.add(e.toString());
+                        }
+                    }
+                });
+                client.start();
+                clients.add(client);
+            }
+            try {
+                for (int i = 0; i < RESTARTS; i++) {
+                    assertTrue(proxy.server.restart(proxy.server.config()), "restart " + i);
+                    Thread.sleep(10);
+                }
+            } finally {
+                running.set(false);
+                for (Thread client : clients) {
+                    client.join(TimeUnit.SECONDS.toMillis(25));
+                }
+            }
+            assertEquals(List.of(), List.copyOf(failures), served + " served");
+            assertTrue(served.get() > RESTARTS, "too few requests to race anything: " + served);
+            Gatehouse.RestartStatus status = proxy.server.restartStatus();
+            assertEquals(RESTARTS + 1, status.generation());
+            assertEquals(RESTARTS, status.restarts());
+            assertEquals(0, status.failedReloads());
+        }
+    }
+
+    @Test
+    void aSequencedRestartHoldsNewRequestsUntilTheNewChildServes() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_SPAWNED)) {
+            long oldChild = proxy.server.backends().get(0).pid();
+            CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> get(proxy, "/slow?ms=800"));
+            Thread.sleep(200);
+            CompletableFuture<Boolean> restart = CompletableFuture.supplyAsync(() -> proxy.server.restart(proxy.server.config()));
+            Thread.sleep(100);
+            assertTrue(proxy.server.restartStatus().inProgress());
+            List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                held.add(CompletableFuture.supplyAsync(() -> get(proxy, "/env")));
+            }
+            assertEquals(200, slow.get(10, TimeUnit.SECONDS).statusCode());
+            assertTrue(restart.get(20, TimeUnit.SECONDS));
+            for (CompletableFuture<HttpResponse<String>> request : held) {
+                assertEquals(200, request.get(10, TimeUnit.SECONDS).statusCode());
+            }
+            long newChild = proxy.server.backends().get(0).pid();
+            assertNotEquals(oldChild, newChild);
+            assertFalse(ProcessHandle.of(oldChild).map(ProcessHandle::isAlive).orElse(false));
+            assertEquals(2, proxy.server.restartStatus().generation());
+        }
+    }
+
+    @Test
+    void aRequestLongerThanTheDrainLimitIsAborted() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
+                s -> s.gracefulShutdownTimeout(Duration.ofSeconds(1)))) {
+            CompletableFuture<Long> cut = CompletableFuture.supplyAsync(() -> {
+                long started = System.nanoTime();
+                assertThrows(IOException.class, () -> RawHttp.exchange(proxy.port,
+                        "GET /slow?ms=15000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null));
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            });
+            Thread.sleep(200);
+            assertTrue(proxy.server.restart(proxy.server.config()));
+            long millis = cut.get(10, TimeUnit.SECONDS);
+            assertTrue(millis >= 1000 && millis < 5000, "cut after " + millis + " ms, expected at the 1 s limit");
+            assertEquals(200, proxy.get("/env").statusCode());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (proxy.server.restartStatus().retiring() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, proxy.server.restartStatus().retiring());
+        }
+    }
+
+    @Test
+    void aConfigFailingThePreflightIsRejectedAndCounted() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX)) {
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
+            try {
+                ServerConfig bad = ServerConfig.builder().listen("127.0.0.1", proxy.port)
+                        .route(Route.of("", Protocol.FASTCGI, BackendConfig.spawn(dir + "/missing-binary")
+                                .socket(dir.resolve("x.sock")).label("bad").build())).build();
+                assertFalse(proxy.server.restart(bad));
+                Gatehouse.RestartStatus status = proxy.server.restartStatus();
+                assertEquals(1, status.generation());
+                assertEquals(1, status.failedReloads());
+                assertTrue(status.lastFailure().contains("missing-binary does not exist"), status.lastFailure());
+                assertEquals(200, proxy.get("/env").statusCode());
+            } finally {
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+
+    @Test
+    void aBackendThatCannotStartRollsBackToTheOldConfig() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_SPAWNED)) {
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
+            Path script = dir.resolve("crash.sh");
+            Files.writeString(script, "#!/bin/sh\nexit 3\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            try {
+                ServerConfig crashing = ServerConfig.builder().listen("127.0.0.1", proxy.port)
+                        .route(Route.of("", Protocol.FASTCGI, BackendConfig.spawn(script.toString())
+                                .socket(dir.resolve("c.sock")).label("crash").checkLocal(false).build())).build();
+                assertFalse(proxy.server.restart(crashing));
+                Gatehouse.RestartStatus status = proxy.server.restartStatus();
+                assertEquals(1, status.failedReloads());
+                assertTrue(status.lastFailure().contains("GH-SPAWN-003"), status.lastFailure());
+                assertEquals(2, status.generation(), "the old config runs again as a new generation");
+                assertEquals(200, proxy.get("/env").statusCode(), "the old config serves");
+                assertEquals("test-fastcgi_spawned", proxy.server.backends().get(0).label());
+            } finally {
+                Files.deleteIfExists(script);
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+
+    @Test
+    void aGracefulStopLetsTheRequestInFlightFinish() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX)) {
+            CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> get(proxy, "/slow?ms=600"));
+            Thread.sleep(200);
+            long started = System.nanoTime();
+            proxy.server.stop(true, Duration.ofSeconds(8));
+            assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) >= 300, "did not wait");
+            assertEquals(200, slow.get(5, TimeUnit.SECONDS).statusCode());
+            assertTrue(proxy.server.awaitStopped(Duration.ofSeconds(1)));
+            assertThrows(IOException.class, () -> proxy.get("/env"), "still accepting after the stop");
+        }
+    }
+
+    private static HttpResponse<String> get(ProxyFixture proxy, String path) {
+        try {
+            return proxy.get(path);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.gatehouse.core.internal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.OptionalLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PidFileTest {
+
+    private Path dir;
+    private Path file;
+
+    @BeforeEach
+    void createDir() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "gh-pid");
+        file = dir.resolve("gatehouse.pid");
+    }
+
+    @AfterEach
+    void deleteDir() throws IOException {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void writesThisPidAndRemovesItOnlyWhileItIsOurs() throws IOException {
+        PidFile pid = PidFile.claim(file);
+        pid.write();
+        assertEquals(OptionalLong.of(ProcessHandle.current().pid()), PidFile.read(file));
+        pid.remove();
+        assertFalse(Files.exists(file));
+
+        pid.write();
+        Files.writeString(file, "12345\n"); // someone else's now
+        pid.remove();
+        assertTrue(Files.exists(file), "removed a pid file naming another process");
+    }
+
+    @Test
+    void aStalePidFileIsClaimedAndAMissingOneReadsEmpty() throws IOException {
+        assertEquals(OptionalLong.empty(), PidFile.read(file));
+        Files.writeString(file, "1\n"); // init is running but is no gatehouse
+        PidFile.claim(file).write();
+        assertEquals(OptionalLong.of(ProcessHandle.current().pid()), PidFile.read(file));
+    }
+
+    @Test
+    void contentThatIsNoPidFailsNamingIt() throws IOException {
+        Files.writeString(file, "gatehouse\n");
+        IOException notAPid = assertThrows(IOException.class, () -> PidFile.read(file));
+        assertTrue(notAPid.getMessage().contains("\"gatehouse\", not a pid"), notAPid.getMessage());
+        Files.writeString(file, "0\n");
+        assertThrows(IOException.class, () -> PidFile.read(file));
+        Files.writeString(file, "1".repeat(100));
+        IOException tooLong = assertThrows(IOException.class, () -> PidFile.read(file));
+        assertTrue(tooLong.getMessage().contains("100 bytes, more than the limit of 64"), tooLong.getMessage());
+    }
+
+    @Test
+    void onlyAGatehouseCommandLineCountsAsRunningGatehouse() {
+        assertFalse(PidFile.isGatehouse(1), "init is not a gatehouse");
+        assertFalse(PidFile.isGatehouse(Integer.MAX_VALUE), "no such process");
+    }
+}
