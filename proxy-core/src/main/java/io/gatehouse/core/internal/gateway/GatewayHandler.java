@@ -210,7 +210,9 @@ public final class GatewayHandler {
         } else {
             status = StatusCodes.INTERNAL_SERVER_ERROR;
         }
-        errorLog.error("gw-backend", e.getMessage() + " (" + exchange.getRequestMethod() + " "
+        // Protocol errors come from the codecs, which do not know which backend they parsed.
+        String backend = status == StatusCodes.BAD_GATEWAY ? relay.backend() + ": " : "";
+        errorLog.error("gw-backend", backend + e.getMessage() + " (" + exchange.getRequestMethod() + " "
                 + exchange.getRequestURI() + ")");
         if (relay.headCommitted() || exchange.isResponseStarted()) {
             ErrorPages.abort(exchange); // headers are out: the only honest signal left is a cut connection

@@ -126,6 +126,11 @@ final class ResponseRelay implements ResponseSink {
         }
     }
 
+    /** The backend this response comes from, as the logs name it. */
+    String backend() {
+        return backend;
+    }
+
     /** True once the response status and headers went to the exchange. */
     boolean headCommitted() {
         return head != null;
