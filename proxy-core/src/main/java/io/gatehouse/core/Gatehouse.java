@@ -295,6 +295,7 @@ public final class Gatehouse implements AutoCloseable {
             }
         }
         retiring.awaitAll();
+        current.closeIdleConnections();
         current.processes().stop();
         listeners.close();
         shutdown(gatewayThreads);

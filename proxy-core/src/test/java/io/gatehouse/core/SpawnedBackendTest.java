@@ -107,7 +107,14 @@ class SpawnedBackendTest {
             assertEquals(200, proxy.get("/pid.php").statusCode());
             long victim = proxy.server.backends().get(0).pid();
             ProcessHandle.of(victim).orElseThrow().destroyForcibly();
-            // No other child: lighttpd would answer 503 until its next respawn; we wait for it.
+            // Until the supervisor notices (within 100 ms) a worker of the killed child may still
+            // accept a request and die with it; once it has, no child is in rotation until the
+            // replacement passed its start-up check: lighttpd answers 503 then, we wait for it.
+            long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (proxy.server.backends().get(0).pid() == victim && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+            assertNotEquals(victim, proxy.server.backends().get(0).pid(), "the death was not noticed within 1 s");
             for (int i = 0; i < 5; i++) {
                 HttpResponse<String> response = proxy.get("/pid.php");
                 assertEquals(200, response.statusCode(), "request " + i + ": " + response.body());

@@ -25,6 +25,9 @@ final class TestBackend implements Closeable {
     enum Kind {
         FASTCGI_UNIX(Protocol.FASTCGI, true),
         FASTCGI_TCP(Protocol.FASTCGI, false),
+        /** FastCGI with {@code keep-alive}: connections carry request after request (FCGI_KEEP_CONN). */
+        FASTCGI_UNIX_KEEPALIVE(Protocol.FASTCGI, true),
+        FASTCGI_TCP_KEEPALIVE(Protocol.FASTCGI, false),
         SCGI_UNIX(Protocol.SCGI, true),
         SCGI_TCP(Protocol.SCGI, false),
         UWSGI_UNIX(Protocol.UWSGI, true),
@@ -42,6 +45,10 @@ final class TestBackend implements Closeable {
 
         boolean spawned() {
             return name().endsWith("_SPAWNED");
+        }
+
+        boolean keepAlive() {
+            return name().endsWith("_KEEPALIVE");
         }
     }
 
@@ -97,7 +104,7 @@ final class TestBackend implements Closeable {
                         .socket(socket).maxProcs(1)
                 : kind.unix ? BackendConfig.unix(socket) : BackendConfig.tcp("127.0.0.1", port);
         return builder.label("test-" + kind.name().toLowerCase()).protocol(kind.protocol).checkLocal(false)
-                .connectTimeout(Duration.ofSeconds(2));
+                .keepAlive(kind.keepAlive()).connectTimeout(Duration.ofSeconds(2));
     }
 
     /** A bin-path that runs {@code main} of {@code mainClass} in a new JVM with this test's class path. */

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One blocking connection to a backend (unix or TCP) with connect, read and write timeouts
@@ -18,7 +19,9 @@ import java.time.Duration;
  *
  * <p>Used by one thread at a time for reading and by at most one other thread for writing (a
  * request body written while the response is read); {@link #close()} may be called from any
- * thread.
+ * thread. A kept connection passes between gateway threads through {@link IdleConnections};
+ * while parked there, the request that claims it and the watchdog that expires it race on one
+ * atomic flag, so exactly one of them owns it.
  */
 final class BackendConnection implements Closeable {
 
@@ -33,6 +36,11 @@ final class BackendConnection implements Closeable {
     private volatile long writeDeadline = NO_DEADLINE;
     private volatile BackendTimeoutException.Phase expired;
     private long bytesWritten;
+    /** Set while parked in {@link #idleHome}; whoever clears it first (a request or the watchdog) owns it. */
+    private final AtomicBoolean parked = new AtomicBoolean();
+    private volatile IdleConnections idleHome;
+    private volatile long idleDeadline = NO_DEADLINE;
+    private int requestsServed;
 
     private BackendConnection(SocketChannel channel, Watchdog watchdog, String target) {
         this.channel = channel;
@@ -102,6 +110,49 @@ final class BackendConnection implements Closeable {
         return bytesWritten;
     }
 
+    /** Starts a request on this connection: counts it and resets {@link #bytesWritten()}. */
+    void startRequest() {
+        requestsServed++;
+        bytesWritten = 0;
+    }
+
+    /** True when an earlier request already used this connection (it came from the idle pool). */
+    boolean isReused() {
+        return requestsServed > 1;
+    }
+
+    /**
+     * True when the backend closed this idle connection (or sent something unasked): one look
+     * without blocking. Costs two mode switches, so it is only worth it where a retry is impossible.
+     */
+    boolean closedByPeer() {
+        try {
+            channel.configureBlocking(false);
+            int n = channel.read(ByteBuffer.allocate(1));
+            channel.configureBlocking(true);
+            return n != 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Marks the connection idle in {@code home}; the watchdog closes it after {@code timeout}. */
+    void park(IdleConnections home, Duration timeout) {
+        idleHome = home;
+        idleDeadline = System.nanoTime() + timeout.toNanos();
+        parked.set(true);
+    }
+
+    /** Takes a parked connection out of idleness; false when the watchdog closed it first. */
+    boolean claim() {
+        if (!parked.compareAndSet(true, false)) {
+            return false;
+        }
+        idleDeadline = NO_DEADLINE;
+        idleHome = null;
+        return true;
+    }
+
     String target() {
         return target;
     }
@@ -111,6 +162,15 @@ final class BackendConnection implements Closeable {
     }
 
     void expireIfDue(long now) {
+        long idle = idleDeadline;
+        if (idle != NO_DEADLINE && now - idle >= 0) {
+            IdleConnections home = idleHome;
+            if (home != null && parked.compareAndSet(true, false)) {
+                home.expired(this);
+                close();
+            }
+            return;
+        }
         long read = readDeadline;
         long write = writeDeadline;
         if (read != NO_DEADLINE && now - read >= 0) {

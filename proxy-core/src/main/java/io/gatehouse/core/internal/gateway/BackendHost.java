@@ -12,8 +12,9 @@ import io.gatehouse.spawn.ProcStatus;
 import io.gatehouse.spawn.SpawnedBackend;
 
 /**
- * One backend address a request can be sent to, with its load (requests in flight) and whether
- * it is temporarily out of rotation after a connect failure ({@code disable-time}).
+ * One backend address a request can be sent to, with its load (requests in flight), whether
+ * it is temporarily out of rotation after a connect failure ({@code disable-time}), and its idle
+ * kept FastCGI connections ({@code keep-alive}).
  *
  * <p>Thread-safe.
  */
@@ -26,6 +27,8 @@ public final class BackendHost {
     private final String description;
     private final AtomicInteger load = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
+    private final IdleConnections idle = new IdleConnections();
+    private final AtomicInteger newConnectionsInUse = new AtomicInteger();
     private volatile long disabledUntil;
     private volatile boolean disabled;
     /** For a spawned child: the pid that failed; its replacement is in rotation at once. */
@@ -118,6 +121,40 @@ public final class BackendHost {
 
     boolean isDisabled() {
         return disabled;
+    }
+
+    /** FastCGI connections kept open for this host's next requests ({@code keep-alive}). */
+    IdleConnections idle() {
+        return idle;
+    }
+
+    /**
+     * Counts a request on a new connection of a keep-alive host until it ends. A php-fpm worker
+     * serves one connection at a time and reads a kept one until it closes, so while new
+     * connections wait in the backlog for a worker, finished connections are closed rather than
+     * kept: otherwise the kept ones would hold every worker and the new ones would wait forever.
+     */
+    void newConnectionStarted() {
+        newConnectionsInUse.incrementAndGet();
+    }
+
+    void newConnectionEnded() {
+        newConnectionsInUse.decrementAndGet();
+    }
+
+    /** True while a request on a new connection may be waiting for a backend worker to accept it. */
+    boolean newConnectionsWaiting() {
+        return newConnectionsInUse.get() > 0;
+    }
+
+    /** How many kept connections wait for a request now. */
+    public int idleConnections() {
+        return idle.size();
+    }
+
+    /** Closes the kept connections, and any offered later: the host's generation is stopping. */
+    public void closeIdleConnections() {
+        idle.close();
     }
 
     void enter() {

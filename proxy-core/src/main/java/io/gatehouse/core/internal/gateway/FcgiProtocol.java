@@ -9,11 +9,13 @@ import java.util.Map;
 import io.gatehouse.fcgi.Fcgi;
 import io.gatehouse.fcgi.FcgiRequestGenerator;
 import io.gatehouse.fcgi.FcgiResponseParser;
+import io.gatehouse.fcgi.ProtocolStatus;
 
 /**
  * FastCGI as lighttpd speaks it: request id 1, no multiplexing, BEGIN_REQUEST and PARAMS in one
  * write, the body in STDIN records of at most 65535 bytes, an empty STDIN record at the end; the
- * response ends with END_REQUEST.
+ * response ends with END_REQUEST. Unlike lighttpd, FCGI_KEEP_CONN is set for backends with
+ * {@code keep-alive} enabled, so one connection carries request after request.
  */
 final class FcgiProtocol implements BackendProtocol {
 
@@ -25,8 +27,13 @@ final class FcgiProtocol implements BackendProtocol {
     }
 
     @Override
-    public ByteBuffer requestHead(Map<String, String> env) throws IOException {
-        return FcgiRequestGenerator.beginRequest(REQUEST_ID, false, env);
+    public ByteBuffer requestHead(Map<String, String> env, boolean keepConn) throws IOException {
+        return FcgiRequestGenerator.beginRequest(REQUEST_ID, keepConn, env);
+    }
+
+    @Override
+    public boolean canKeepConnection() {
+        return true;
     }
 
     @Override
@@ -58,8 +65,9 @@ final class FcgiProtocol implements BackendProtocol {
     }
 
     @Override
-    public void readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout)
+    public boolean readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout)
             throws IOException {
+        ProtocolStatus[] ended = new ProtocolStatus[1];
         FcgiResponseParser parser = new FcgiResponseParser(REQUEST_ID, new FcgiResponseParser.Listener() {
             @Override
             public void onStdout(ByteBuffer content) {
@@ -74,6 +82,11 @@ final class FcgiProtocol implements BackendProtocol {
             public void onStderr(ByteBuffer content) {
                 sink.stderr(content);
             }
+
+            @Override
+            public void onEndRequest(long appStatus, ProtocolStatus status) {
+                ended[0] = status;
+            }
         });
         ByteBuffer buffer = ReadBuffers.acquire();
         try {
@@ -85,7 +98,8 @@ final class FcgiProtocol implements BackendProtocol {
                 }
                 buffer.flip();
                 if (parser.parse(buffer)) {
-                    return;
+                    // Bytes after END_REQUEST belong to no request we sent: such a connection is not reused.
+                    return ended[0] == ProtocolStatus.REQUEST_COMPLETE && !buffer.hasRemaining();
                 }
             }
         } catch (UncheckedIOException e) {

@@ -23,7 +23,10 @@ import io.undertow.util.StatusCodes;
  * Proxies one request to a backend of its route: builds the CGI environment, picks a host,
  * connects (retrying on other hosts after a connect failure, as lighttpd does up to 5 times),
  * sends the request, relays the response, and maps failures to lighttpd's status codes
- * (503 unreachable, 500 closed without a response, 502 malformed, 504 timed out).
+ * (503 unreachable, 500 closed without a response, 502 malformed, 504 timed out). With
+ * {@code keep-alive} on a FastCGI backend, connections that ended a response cleanly are kept per
+ * host and taken before connecting anew; one the backend closed while idle is retried once on a
+ * new connection when the request has no body.
  *
  * <p>Runs on a gateway thread, reading and writing the exchange's channels in blocking style.
  * Thread-safe: all per-request state is local.
@@ -61,8 +64,9 @@ public final class GatewayHandler {
             Map<String, String> env = CgiEnvironment.build(exchange, match, listenerPort, serverSoftware,
                     body.length());
             BackendProtocol protocol = protocolOf(match.route().protocol());
-            ByteBuffer head = requestHead(protocol, env);
-            proxy(exchange, match, pool, protocol, head, body);
+            boolean keep = keepsConnections(protocol, match.firstBackend());
+            ByteBuffer head = requestHead(protocol, env, keep);
+            proxy(exchange, match, pool, protocol, env, head, keep, body);
         } catch (BadRequestException e) {
             errorLog.warn("gateway", e.getMessage() + " for " + exchange.getRequestURI());
             ErrorPages.send(exchange, e.status());
@@ -84,10 +88,10 @@ public final class GatewayHandler {
         };
     }
 
-    private static ByteBuffer requestHead(BackendProtocol protocol, Map<String, String> env)
+    private static ByteBuffer requestHead(BackendProtocol protocol, Map<String, String> env, boolean keepConn)
             throws BadRequestException {
         try {
-            return protocol.requestHead(env);
+            return protocol.requestHead(env, keepConn);
         } catch (ScgiException e) {
             // uwsgi's packet size is 16 bits: lighttpd answers 431 when the headers do not fit.
             throw new BadRequestException(protocol == ScgiProtocol.UWSGI ? 431 : 400, e.getMessage());
@@ -96,51 +100,54 @@ public final class GatewayHandler {
         }
     }
 
+    /** How one try on one connection ended. */
+    private enum Attempt {
+        /** The response went to the client. */
+        ANSWERED,
+        /** The request failed and the client got an error (or a cut connection). */
+        FAILED,
+        /** Nothing reached the backend: another host may take the request. */
+        TRY_NEXT_HOST,
+        /** A kept connection was closed by the backend before it answered: send again on a new one. */
+        RETRY_ON_NEW_CONNECTION
+    }
+
     private void proxy(HttpServerExchange exchange, RouteMatch match, BackendPool pool, BackendProtocol protocol,
-            ByteBuffer head, RequestBody body) {
+            Map<String, String> env, ByteBuffer firstHead, boolean firstHeadKeeps, RequestBody body)
+            throws BadRequestException {
         String hashKey = hashKey(exchange, pool);
+        ByteBuffer head = firstHead;
+        boolean headKeeps = firstHeadKeeps;
         for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
             BackendHost host = pool.pickOrAwaitRespawn(hashKey, match.firstBackend().connectTimeout());
             if (host == null) {
                 break;
             }
-            BackendConfig config = host.config();
+            boolean keep = keepsConnections(protocol, host.config());
+            if (keep != headKeeps) {
+                // Backends of one route may differ in keep-alive: the flag lives in BEGIN_REQUEST.
+                head = requestHead(protocol, env, keep);
+                headKeeps = keep;
+            }
             host.enter();
             try {
-                BackendConnection connection;
-                try {
-                    connection = BackendConnection.connect(host, config.connectTimeout(), watchdog);
-                } catch (IOException e) {
-                    host.disable(config.disableTime());
-                    errorLog.warn("gw-backend", "connect to " + host.describe() + " failed: " + e.getMessage()
-                            + "; disabled for " + config.disableTime().toSeconds() + " s");
-                    continue;
+                BackendConnection connection = keep ? takeIdle(host, body) : null;
+                if (connection == null) {
+                    connection = connect(host);
                 }
-                RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
-                if (ticket != null) {
-                    ticket.attach(connection);
+                Attempt outcome = connection == null ? Attempt.TRY_NEXT_HOST
+                        : attempt(exchange, host, connection, protocol, head, body, keep);
+                if (outcome == Attempt.RETRY_ON_NEW_CONNECTION) {
+                    connection = connect(host);
+                    outcome = connection == null ? Attempt.TRY_NEXT_HOST
+                            : attempt(exchange, host, connection, protocol, head, body, keep);
                 }
-                head.rewind();
-                ResponseRelay relay = new ResponseRelay(exchange, errorLog, host.describe());
-                try {
-                    exchangeWith(connection, protocol, head, body, relay, config);
+                if (outcome == Attempt.ANSWERED) {
                     Completion.endOnIoThread(exchange);
                     return;
-                } catch (IOException e) {
-                    if (connection.bytesWritten() == 0 && !relay.sawOutput() && !(e instanceof ClientGoneException)
-                            && !(e instanceof BackendTimeoutException) && (ticket == null || !ticket.isAborted())) {
-                        // Nothing reached the backend: safe to try another host.
-                        errorLog.warn("gw-backend", host.describe() + " closed before the request was sent: "
-                                + e.getMessage());
-                        continue;
-                    }
-                    fail(exchange, relay, e);
+                }
+                if (outcome == Attempt.FAILED) {
                     return;
-                } finally {
-                    if (ticket != null) {
-                        ticket.detach();
-                    }
-                    connection.close();
                 }
             } finally {
                 host.leave();
@@ -152,22 +159,109 @@ public final class GatewayHandler {
         ErrorPages.send(exchange, StatusCodes.SERVICE_UNAVAILABLE);
     }
 
-    private void exchangeWith(BackendConnection connection, BackendProtocol protocol, ByteBuffer head,
+    private static boolean keepsConnections(BackendProtocol protocol, BackendConfig config) {
+        return config.keepAlive() && protocol.canKeepConnection();
+    }
+
+    /**
+     * A kept connection of {@code host}, or null. A request with a body cannot be sent again once
+     * the body was read from the client, so for one a connection the backend already closed is
+     * weeded out first instead of being found out by a failed request.
+     */
+    private static BackendConnection takeIdle(BackendHost host, RequestBody body) {
+        for (int looked = 0; looked < IdleConnections.MAX_IDLE; looked++) {
+            BackendConnection connection = host.idle().take();
+            if (connection == null || body.length() == 0 || !connection.closedByPeer()) {
+                return connection;
+            }
+            connection.close();
+        }
+        return null;
+    }
+
+    /** A new connection to {@code host}, or null (the host is then disabled for its disable-time). */
+    private BackendConnection connect(BackendHost host) {
+        BackendConfig config = host.config();
+        try {
+            return BackendConnection.connect(host, config.connectTimeout(), watchdog);
+        } catch (IOException e) {
+            host.disable(config.disableTime());
+            errorLog.warn("gw-backend", "connect to " + host.describe() + " failed: " + e.getMessage()
+                    + "; disabled for " + config.disableTime().toSeconds() + " s");
+            return null;
+        }
+    }
+
+    /**
+     * Sends the request on {@code connection} and relays the answer. The connection is parked for
+     * the next request when {@code keep} is set and the response ended cleanly; otherwise closed.
+     */
+    private Attempt attempt(HttpServerExchange exchange, BackendHost host, BackendConnection connection,
+            BackendProtocol protocol, ByteBuffer head, RequestBody body, boolean keep) {
+        connection.startRequest();
+        boolean newConnection = keep && !connection.isReused();
+        if (newConnection) {
+            host.newConnectionStarted();
+        }
+        RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
+        if (ticket != null) {
+            ticket.attach(connection);
+        }
+        head.rewind();
+        ResponseRelay relay = new ResponseRelay(exchange, errorLog, host.describe());
+        boolean keepConnection = false;
+        try {
+            boolean clean = exchangeWith(connection, protocol, head, body, relay, host.config());
+            keepConnection = keep && clean && (ticket == null || !ticket.isAborted());
+            return Attempt.ANSWERED;
+        } catch (IOException e) {
+            boolean unanswered = !relay.sawOutput() && !(e instanceof ClientGoneException)
+                    && !(e instanceof BackendTimeoutException) && (ticket == null || !ticket.isAborted());
+            if (unanswered && connection.isReused() && (body.length() == 0 || connection.bytesWritten() == 0)) {
+                // The backend closed the kept connection while it was idle (php-fpm's pm.max_requests,
+                // a recycled process); no byte of the client's body was consumed, so it is safe to send again.
+                return Attempt.RETRY_ON_NEW_CONNECTION;
+            }
+            if (unanswered && connection.bytesWritten() == 0) {
+                errorLog.warn("gw-backend", host.describe() + " closed before the request was sent: "
+                        + e.getMessage());
+                return Attempt.TRY_NEXT_HOST;
+            }
+            fail(exchange, relay, e);
+            return Attempt.FAILED;
+        } finally {
+            if (ticket != null) {
+                ticket.detach();
+            }
+            if (newConnection) {
+                host.newConnectionEnded();
+            }
+            if (keepConnection && !host.newConnectionsWaiting()) {
+                host.idle().offer(connection);
+            } else {
+                connection.close();
+            }
+        }
+    }
+
+    /** Returns true when the response ended cleanly and the whole body was sent: the connection may be kept. */
+    private boolean exchangeWith(BackendConnection connection, BackendProtocol protocol, ByteBuffer head,
             RequestBody body, ResponseRelay relay, BackendConfig config) throws IOException {
         Duration writeTimeout = config.writeTimeout();
         Duration readTimeout = config.readTimeout();
         if (body.length() <= INLINE_BODY_LIMIT) {
             protocol.sendRequest(head, body, connection, writeTimeout);
-            protocol.readResponse(connection, relay, readTimeout);
+            boolean clean = protocol.readResponse(connection, relay, readTimeout);
             relay.finish();
-            return;
+            return clean;
         }
         Future<?> writer = bodyWriters.submit(() -> {
             protocol.sendRequest(head, body, connection, writeTimeout);
             return null;
         });
+        boolean clean;
         try {
-            protocol.readResponse(connection, relay, readTimeout);
+            clean = protocol.readResponse(connection, relay, readTimeout);
         } catch (IOException e) {
             IOException writeFailure = failureOf(writer);
             // A body the client stopped sending explains the backend's failure better than the EOF.
@@ -177,8 +271,10 @@ public final class GatewayHandler {
         if (!writer.isDone()) {
             // The backend answered without reading the whole body: stop sending it.
             connection.close();
+            failureOf(writer);
+            return false;
         }
-        failureOf(writer);
+        return clean && failureOf(writer) == null;
     }
 
     private static IOException failureOf(Future<?> writer) {

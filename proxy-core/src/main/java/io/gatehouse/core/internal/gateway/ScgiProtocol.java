@@ -26,8 +26,13 @@ final class ScgiProtocol implements BackendProtocol {
     }
 
     @Override
-    public ByteBuffer requestHead(Map<String, String> env) throws IOException {
+    public ByteBuffer requestHead(Map<String, String> env, boolean keepConn) throws IOException {
         return uwsgi ? UwsgiRequestGenerator.header(env) : ScgiRequestGenerator.header(env);
+    }
+
+    @Override
+    public boolean canKeepConnection() {
+        return false; // the response ends at EOF
     }
 
     @Override
@@ -48,14 +53,14 @@ final class ScgiProtocol implements BackendProtocol {
     }
 
     @Override
-    public void readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout)
+    public boolean readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout)
             throws IOException {
         ByteBuffer buffer = ReadBuffers.acquire();
         try {
             while (true) {
                 buffer.clear();
                 if (connection.read(buffer, readTimeout) < 0) {
-                    return; // SCGI responses end at EOF
+                    return false; // SCGI responses end at EOF
                 }
                 buffer.flip();
                 sink.stdout(buffer);

@@ -129,6 +129,15 @@ public final class Generation {
         return hosts;
     }
 
+    /**
+     * Closes the backend connections kept idle for reuse ({@code keep-alive}); called when the
+     * generation stops, so none outlives it. Connections its remaining requests finish later are
+     * closed instead of kept.
+     */
+    public void closeIdleConnections() {
+        hosts.forEach(BackendHost::closeIdleConnections);
+    }
+
     /** The static-file handler for {@code documentRoot}; 404 for what does not exist. */
     public HttpHandler staticFiles(Path documentRoot, List<String> indexFiles) {
         return staticHandlers.computeIfAbsent(documentRoot, root -> new ResourceHandler(

@@ -165,6 +165,7 @@ public final class Restarter {
                 + old.config().gracefulShutdownTimeout().toSeconds() + " s limit" : ", all finished"));
 
         step = new Step(target, "4/6 stop the old backends");
+        old.closeIdleConnections();
         BackendProcesses.StopReportSummary stop = old.processes().stop();
         step.done(stop.backends() + " backends stopped" + (stop.verified() ? ", verified" : ", NOT verified"));
         if (stopping && old.inFlight().isAbandoned()) {

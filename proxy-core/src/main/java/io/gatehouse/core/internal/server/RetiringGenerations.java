@@ -36,6 +36,7 @@ public final class RetiringGenerations {
                 boolean drained = awaitDrained(old, drainTimeout);
                 int aborted = drained ? 0 : old.inFlight().abortAll();
                 long drainMillis = elapsedMillis(started);
+                old.closeIdleConnections();
                 BackendProcesses.StopReportSummary stop = old.processes().stop();
                 errorLog.info("restart", "generation " + old.number() + " retired in the background: " + waiting
                         + " requests in flight drained in " + drainMillis + " ms"
