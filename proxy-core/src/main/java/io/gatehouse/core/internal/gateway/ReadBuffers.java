@@ -9,6 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * array per response was most of the proxy's allocation (and GC) under load, and reading a
  * socket into a heap buffer makes the JDK copy through a temporary direct one anyway.
  *
+ * <p>At most {@link #MAX_DIRECT} direct buffers are ever created, and every one is reused:
+ * direct memory is limited to the heap size by default, and with a small heap and a thousand
+ * requests in flight an unbounded pool ran out of it. Requests beyond that read into heap buffers.
+ *
  * <p>Thread-safe.
  */
 final class ReadBuffers {
@@ -16,30 +20,31 @@ final class ReadBuffers {
     /** Large enough that a typical PHP page arrives in one read. */
     static final int BUFFER_SIZE = 32 * 1024;
 
-    /** Buffers kept for reuse; beyond this, released buffers are left to the GC. */
-    private static final int MAX_POOLED = 256;
+    /** 8 MiB of direct memory at most: enough for the requests a backend pool serves at once. */
+    static final int MAX_DIRECT = 256;
 
     private static final ConcurrentLinkedDeque<ByteBuffer> POOL = new ConcurrentLinkedDeque<>();
-    private static final AtomicInteger POOLED = new AtomicInteger();
+    private static final AtomicInteger CREATED = new AtomicInteger();
 
     private ReadBuffers() {
     }
 
     static ByteBuffer acquire() {
         ByteBuffer buffer = POOL.pollFirst();
-        if (buffer == null) {
+        if (buffer != null) {
+            buffer.clear();
+            return buffer;
+        }
+        if (CREATED.incrementAndGet() <= MAX_DIRECT) {
             return ByteBuffer.allocateDirect(BUFFER_SIZE);
         }
-        POOLED.decrementAndGet();
-        buffer.clear();
-        return buffer;
+        CREATED.decrementAndGet();
+        return ByteBuffer.allocate(BUFFER_SIZE);
     }
 
     static void release(ByteBuffer buffer) {
-        if (POOLED.incrementAndGet() <= MAX_POOLED) {
+        if (buffer.isDirect()) {
             POOL.offerFirst(buffer);
-        } else {
-            POOLED.decrementAndGet();
         }
     }
 }

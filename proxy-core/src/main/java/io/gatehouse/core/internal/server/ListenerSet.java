@@ -42,6 +42,13 @@ public final class ListenerSet implements Closeable {
     /** Per-connection read buffers; 16 KiB holds a typical request head in one read. */
     private static final int BUFFER_SIZE = 16 * 1024;
 
+    /**
+     * Buffers Undertow keeps for reuse beyond its per-thread caches. With -1 it frees every
+     * buffer a gateway (virtual) thread hands back, through sun.misc.Unsafe, which JDK 24+ warns
+     * about; buffers pooled here were all in use at once, so the cap only bounds a peak.
+     */
+    private static final int MAX_POOLED_BUFFERS = 4096;
+
     /** lighttpd's default listen backlog: connections wait here while accepting is paused. */
     private static final int BACKLOG = 1024;
 
@@ -105,7 +112,7 @@ public final class ListenerSet implements Closeable {
             tasks.shutdownNow();
             throw e;
         }
-        ListenerSet set = new ListenerSet(worker, tasks, new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4));
+        ListenerSet set = new ListenerSet(worker, tasks, new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4));
         try {
             for (ListenerConfig listener : listeners) {
                 set.bindOne(listener, handlers.apply(listener)).channel().resumeAccepts();
