@@ -87,6 +87,11 @@ public final class SpawnedBackend implements AutoCloseable {
         return supervisor.isAvailable(proc);
     }
 
+    /** The pid of proc {@code proc}'s current child, 0 while it has none. */
+    public long pid(int proc) {
+        return supervisor.pid(proc);
+    }
+
     /**
      * Waits until at least one proc is available, for requests that arrive while every proc is
      * down. Returns false on timeout or when the backend is stopped.

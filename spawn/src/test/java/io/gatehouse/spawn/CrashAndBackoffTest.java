@@ -75,16 +75,21 @@ class CrashAndBackoffTest extends SpawnTestSupport {
         SpawnedBackend backend = start(SpawnSpec.builder("fickle", List.of(child.toString()))
                 .socket(dir.resolve("r.sock")).procs(1).build());
         long first = backend.status().get(0).pid();
+        assertEquals(first, backend.pid(0));
         assertTrue(child.toFile().setExecutable(false, false));
         ProcessHandle.of(first).orElseThrow().destroyForcibly();
         assertTrue(eventually(2000, () -> log.stream().anyMatch(l -> l.contains("respawn failed")
                 && l.contains("EACCES"))), log.toString());
         assertEquals(ProcStatus.State.DOWN, backend.status().get(0).state());
+        assertEquals(0, backend.pid(0), "no pid while down");
+        assertFalse(backend.isAvailable(0));
         assertFalse(backend.awaitAnyAvailable(Duration.ofMillis(50)), "nothing available while down");
 
         assertTrue(child.toFile().setExecutable(true, false));
         assertTrue(backend.awaitAnyAvailable(Duration.ofSeconds(3)), "respawned once possible: " + log);
         long second = backend.status().get(0).pid();
         assertTrue(second != first && ProcFs.alive(second));
+        assertEquals(second, backend.pid(0));
+        assertTrue(backend.isAvailable(0));
     }
 }

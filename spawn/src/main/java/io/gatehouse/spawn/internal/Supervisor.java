@@ -126,7 +126,13 @@ public final class Supervisor {
     }
 
     public synchronized boolean isAvailable(int proc) {
-        return slots.get(proc).snapshot().available();
+        // Asked on every request's host pick: read the state, build no snapshot.
+        ProcStatus.State state = slots.get(proc).state;
+        return state == ProcStatus.State.RUNNING || state == ProcStatus.State.EXTERNAL;
+    }
+
+    public synchronized long pid(int proc) {
+        return slots.get(proc).pid;
     }
 
     public boolean awaitAnyAvailable(Duration timeout) throws InterruptedException {

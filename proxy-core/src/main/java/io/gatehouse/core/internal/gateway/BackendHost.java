@@ -116,7 +116,7 @@ public final class BackendHost {
     }
 
     private long currentPid() {
-        return procs.status().get(proc).pid();
+        return procs.pid(proc);
     }
 
     boolean isDisabled() {
