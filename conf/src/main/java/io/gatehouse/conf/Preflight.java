@@ -14,7 +14,8 @@ import java.util.Optional;
  * {@code file:line:col} of the setting: a bin-path that is not an executable regular file, a socket
  * directory that is missing (and cannot be created) or not writable, a socket path that exists and
  * is not a socket (gatehouse never deletes such a file), a missing document root, a log or pid-file
- * directory that is not writable, a listener port below 1024 without root.
+ * directory that is not writable, a listener port below 1024 without root (unless
+ * {@code server.systemd-socket-activation} is enabled: systemd may pass that socket).
  *
  * <p>Stateless; thread-safe. It reads the file system at the moment it is called.
  */
@@ -52,7 +53,7 @@ public final class Preflight {
                 Path path = listener.unixPath().get();
                 checkSocketDirectory(path, listener.location(), "listener", problems);
                 checkNotOtherFile(path, listener.location(), "listener", problems);
-            } else if (listener.port() < FIRST_UNPRIVILEGED_PORT && uid != 0) {
+            } else if (listener.port() < FIRST_UNPRIVILEGED_PORT && uid != 0 && !config.systemdSocketActivation()) {
                 problems.add(listener.location() + ": listener " + listener.token() + " uses port " + listener.port()
                         + ", below " + FIRST_UNPRIVILEGED_PORT + ", which needs root (running as uid " + uid + ")");
             }

@@ -171,6 +171,12 @@ class PreflightTest {
     }
 
     @Test
+    void privilegedPortsPassWithSocketActivationSinceSystemdMayBindThem() throws Exception {
+        ServerConfig config = config("server.port = 80", "server.systemd-socket-activation = \"enable\"");
+        assertEquals(List.of(), Preflight.check(config, USER));
+    }
+
+    @Test
     void theUidComesFromTheRunningProcess() {
         long uid = Preflight.effectiveUid();
         assertTrue(uid >= 0, "uid " + uid);

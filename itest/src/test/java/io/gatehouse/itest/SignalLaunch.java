@@ -42,7 +42,15 @@ final class SignalLaunch implements AutoCloseable {
 
     /** Runs {@code java -jar gatehouse.jar args} in {@code dir}; output goes to {@code dir/out.log}. */
     static SignalLaunch start(Path dir, Map<String, String> environment, String... args) {
-        List<String> command = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!"));
+        return start(dir, environment, List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!"), args);
+    }
+
+    /**
+     * Runs {@code launcher java -jar gatehouse.jar args} in {@code dir}: {@code launcher} is a
+     * command that resets SIGINT to its default and exec's its arguments (keeping its pid).
+     */
+    static SignalLaunch start(Path dir, Map<String, String> environment, List<String> launcher, String... args) {
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("-XX:+IgnoreUnrecognizedVMOptions", "--enable-native-access=ALL-UNNAMED",
                 "-jar", GatehouseProcess.jar().toString()));

@@ -27,6 +27,7 @@ import io.gatehouse.core.internal.server.GatewayExecutors;
 import io.gatehouse.core.internal.server.Generation;
 import io.gatehouse.core.internal.server.GenerationGate;
 import io.gatehouse.core.internal.server.GenerationHolder;
+import io.gatehouse.core.internal.server.InheritedSockets;
 import io.gatehouse.core.internal.server.ListenerSet;
 import io.gatehouse.core.internal.server.RequestDispatcher;
 import io.gatehouse.core.internal.server.Restarter;
@@ -93,7 +94,21 @@ public final class Gatehouse implements AutoCloseable {
      *                     cannot be bound; nothing is left open or running then
      */
     public static Gatehouse start(ServerConfig config) throws IOException {
-        ErrorLog errorLog = ErrorLog.open(config.errorLog());
+        return start(config, InheritedSockets.none());
+    }
+
+    /**
+     * {@link #start(ServerConfig)} serving on the sockets systemd passed where their addresses
+     * match (socket activation; {@code Main} takes them over). They are closed if the start fails.
+     */
+    static Gatehouse start(ServerConfig config, InheritedSockets inherited) throws IOException {
+        ErrorLog errorLog;
+        try {
+            errorLog = ErrorLog.open(config.errorLog());
+        } catch (IOException | RuntimeException e) {
+            inherited.close();
+            throw e;
+        }
         AccessLog accessLog = null;
         Watchdog watchdog = null;
         ExecutorService gatewayThreads = null;
@@ -117,7 +132,7 @@ public final class Gatehouse implements AutoCloseable {
             AccessLog access = accessLog;
             Function<ListenerConfig, HttpHandler> dispatchers =
                     listener -> new RequestDispatcher(gate, access, listener);
-            ListenerSet listeners = ListenerSet.bind(config.listeners(), dispatchers);
+            ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited);
             RetiringGenerations retiring = new RetiringGenerations(errorLog);
             Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,
                     errorLog, retiring);
@@ -126,8 +141,13 @@ public final class Gatehouse implements AutoCloseable {
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "
                     + listeners.addresses() + (GatewayExecutors.usesVirtualThreads() ? " (virtual threads)" : "")
                     + "; generation 1 serving");
+            if (inherited.activated()) {
+                errorLog.info("server", "serving on the sockets systemd passed (socket activation): "
+                        + String.join(", ", listeners.describeInherited()));
+            }
             return server;
         } catch (IOException | RuntimeException e) {
+            inherited.close();
             if (processes != null) {
                 processes.stop();
             }

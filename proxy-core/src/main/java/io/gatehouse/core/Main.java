@@ -15,6 +15,8 @@ import io.gatehouse.core.internal.cli.ControlCommand;
 import io.gatehouse.core.internal.cli.PidFile;
 import io.gatehouse.core.internal.cli.SystemdNotifier;
 import io.gatehouse.core.internal.server.EmbeddedDefault;
+import io.gatehouse.core.internal.server.InheritedSockets;
+import io.gatehouse.core.internal.server.ListenFdsEnvironment;
 
 /**
  * The command line: {@code gatehouse [-f FILE] [-D] [-t | -tt] [-s reload|stop|quit] [-v] [-h]},
@@ -129,9 +131,12 @@ public final class Main {
      * @param reload what SIGUSR1 does: read the config again and restart with it
      */
     private static int serve(ServerConfig config, Predicate<Gatehouse> reload, PrintStream err) {
-        if (config.systemdSocketActivation() || System.getenv("LISTEN_FDS") != null) {
-            err.println("gatehouse: WARNING: systemd socket activation is not supported: the sockets systemd"
-                    + " passed (LISTEN_FDS) are not used; gatehouse binds the configured addresses itself");
+        InheritedSockets inherited;
+        try {
+            inherited = inheritedSockets(config, err);
+        } catch (IOException e) {
+            err.println("gatehouse: " + e.getMessage());
+            return EXIT_RUNTIME;
         }
         SystemdNotifier systemd = SystemdNotifier.of(System.getenv("NOTIFY_SOCKET"));
         Signals signals = new Signals(reload, systemd, err);
@@ -145,11 +150,12 @@ public final class Main {
             }
         } catch (IOException e) {
             err.println("gatehouse: " + e.getMessage());
+            inherited.close();
             return EXIT_RUNTIME;
         }
         Gatehouse server;
         try {
-            server = Gatehouse.start(config);
+            server = Gatehouse.start(config, inherited);
         } catch (IOException | RuntimeException e) {
             err.println("gatehouse: " + e.getMessage());
             if (pidFile != null) {
@@ -169,6 +175,24 @@ public final class Main {
             pidFile.remove();
         }
         return EXIT_OK;
+    }
+
+    /**
+     * The listening sockets systemd passed, when the config enables socket activation and
+     * {@code LISTEN_PID}/{@code LISTEN_FDS} are meant for this process (lighttpd's rules, see
+     * {@link ListenFdsEnvironment}); otherwise none, with the reason on {@code err} when sockets
+     * were passed or expected. Our own environment keeps the variables (Java cannot unset them);
+     * the spawner leaves them out of every child's.
+     *
+     * @throws IOException when a passed fd is not a listening TCP socket or cannot be wrapped
+     */
+    private static InheritedSockets inheritedSockets(ServerConfig config, PrintStream err) throws IOException {
+        ProcessHandle self = ProcessHandle.current();
+        ListenFdsEnvironment.Verdict verdict = ListenFdsEnvironment.read(System.getenv(),
+                config.systemdSocketActivation(), self.pid(), self.parent().map(ProcessHandle::pid).orElse(-1L));
+        verdict.note().ifPresent(note -> err.println("gatehouse: WARNING: " + note
+                + "; gatehouse binds the configured addresses itself"));
+        return verdict.activates() ? InheritedSockets.adopt(verdict.fdCount()) : InheritedSockets.none();
     }
 
     /** The parsed command line. */

@@ -3,6 +3,7 @@ package io.gatehouse.spawn.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -11,11 +12,19 @@ import java.util.TreeMap;
  * is applied on top, and {@code PHP_FCGI_CHILDREN=1} is added unless already set, so php-cgi does
  * not fork its own workers behind the spawner's back by default.
  *
+ * <p>systemd's socket activation variables ({@code LISTEN_PID}, {@code LISTEN_FDS},
+ * {@code LISTEN_FDNAMES}) are never copied: they describe descriptors of ours that a child does
+ * not get (it inherits nothing above fd 2), and a socket-activated gatehouse cannot unset them
+ * in its own environment. lighttpd unsets them after reading them, to the same effect.
+ *
  * <p>Stateless; thread-safe.
  */
 public final class ChildEnvironment {
 
     static final String PHP_FCGI_CHILDREN = "PHP_FCGI_CHILDREN";
+
+    /** Meant for the process systemd started, never for its children. */
+    static final Set<String> NEVER_COPIED = Set.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES");
 
     private ChildEnvironment() {
     }
@@ -34,6 +43,7 @@ public final class ChildEnvironment {
                 }
             }
         }
+        child.keySet().removeAll(NEVER_COPIED);
         child.putAll(environment);
         child.putIfAbsent(PHP_FCGI_CHILDREN, "1");
         return child;

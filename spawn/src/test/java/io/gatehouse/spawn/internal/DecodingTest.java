@@ -73,6 +73,14 @@ class DecodingTest {
     }
 
     @Test
+    void socketActivationVariablesNeverReachAChild() {
+        Map<String, String> ours = Map.of("PATH", "/bin", "LISTEN_PID", "1", "LISTEN_FDS", "1", "LISTEN_FDNAMES", "web");
+        assertEquals(Map.of("PATH", "/bin", "PHP_FCGI_CHILDREN", "1"), ChildEnvironment.build(ours, List.of(), Map.of()));
+        assertEquals(Map.of("PHP_FCGI_CHILDREN", "1"),
+                ChildEnvironment.build(ours, List.of("LISTEN_FDS", "LISTEN_PID"), Map.of()));
+    }
+
+    @Test
     void errnoAndSignalNamesComeFromTheirNumbers() {
         assertEquals("ECONNREFUSED", NativeLib.errnoName(111));
         assertEquals("errno 4095", NativeLib.errnoName(4095));

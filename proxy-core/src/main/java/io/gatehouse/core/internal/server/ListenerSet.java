@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.gatehouse.conf.ListenerConfig;
+import io.gatehouse.conf.ServerConfig;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
@@ -33,7 +34,10 @@ import org.xnio.channels.AcceptingChannel;
 /**
  * The HTTP listeners, built directly on XNIO rather than through {@code Undertow.builder()}: that
  * keeps each accepting channel in hand, so accepting can be paused without closing a connection
- * (needed by graceful restart) and listeners can be added or removed one by one.
+ * (needed by graceful restart) and listeners can be added or removed one by one. It also lets a
+ * listener serve on a socket systemd passed ({@link InheritedSockets}); such a socket is kept for
+ * the life of the set: a restart whose config no longer names its address serves it with the
+ * global settings instead of closing it, as lighttpd keeps inherited sockets across SIGUSR1.
  *
  * <p>Thread-safe; listeners are added and removed by one restart at a time.
  */
@@ -67,27 +71,37 @@ public final class ListenerSet implements Closeable {
     private final XnioWorker worker;
     private final ExecutorService tasks;
     private final ByteBufferPool buffers;
+    private final InheritedSockets inherited;
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
     /** Removed by a restart: their connections are closed with the rest at {@link #close()}. */
     private final List<Bound> retired = new CopyOnWriteArrayList<>();
 
-    /** A listener with its accepting channel and the connections it opened. */
-    private record Bound(ListenerConfig config, AcceptingChannel<StreamConnection> channel, HttpOpenListener open) {
+    /**
+     * A listener with its accepting channel and the connections it opened.
+     *
+     * @param inheritedFd the systemd fd it serves on, -1 when bound here
+     */
+    private record Bound(ListenerConfig config, AcceptingChannel<StreamConnection> channel, HttpOpenListener open,
+            int inheritedFd) {
     }
 
-    private ListenerSet(XnioWorker worker, ExecutorService tasks, ByteBufferPool buffers) {
+    private ListenerSet(XnioWorker worker, ExecutorService tasks, ByteBufferPool buffers, InheritedSockets inherited) {
         this.worker = worker;
         this.tasks = tasks;
         this.buffers = buffers;
+        this.inherited = inherited;
     }
 
     /**
-     * Binds every listener; on failure nothing stays bound.
+     * Binds every listener, or serves it on the inherited socket with its address, then serves
+     * the inherited sockets no listener claimed with the global settings. On failure nothing
+     * stays bound and every inherited socket is closed.
      *
-     * @param handlers the root handler for each listener
+     * @param listeners {@link InheritedSockets#listenersToServe} of the config
+     * @param handlers  the root handler for each listener
      */
-    public static ListenerSet bind(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers)
-            throws IOException {
+    public static ListenerSet bind(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers,
+            InheritedSockets inherited) throws IOException {
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         // XNIO's own task pool (jboss-threads) touches sun.misc.Unsafe, which JDK 24+ warns about
         // on every start; requests run on our gateway executor, so a small plain pool does.
@@ -110,18 +124,59 @@ public final class ListenerSet implements Closeable {
                     .build();
         } catch (RuntimeException e) {
             tasks.shutdownNow();
+            inherited.close();
             throw e;
         }
-        ListenerSet set = new ListenerSet(worker, tasks, new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4));
+        ListenerSet set = new ListenerSet(worker, tasks,
+                new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4), inherited);
         try {
             for (ListenerConfig listener : listeners) {
-                set.bindOne(listener, handlers.apply(listener)).channel().resumeAccepts();
+                InheritedSockets.Socket socket = inherited.claim(listener).orElse(null);
+                set.bindOne(listener, handlers.apply(listener), socket).channel().resumeAccepts();
+            }
+            for (InheritedSockets.Socket socket : inherited.claimRest()) {
+                ListenerConfig listener = socket.asListener();
+                set.bindOne(listener, handlers.apply(listener), socket).channel().resumeAccepts();
             }
             return set;
         } catch (IOException | RuntimeException e) {
+            inherited.close();
             set.close();
             throw e;
         }
+    }
+
+    /** The listeners of {@code config} this set serves: see {@link InheritedSockets#listenersToServe}. */
+    public List<ListenerConfig> listenersToServe(ServerConfig config) {
+        return inherited.listenersToServe(config);
+    }
+
+    /** The listeners serving on sockets systemd passed; a restart keeps them whatever its config says. */
+    public List<ListenerConfig> inherited() {
+        List<ListenerConfig> configs = new ArrayList<>();
+        for (Bound b : bound) {
+            if (b.inheritedFd() >= 0) {
+                configs.add(b.config());
+            }
+        }
+        return configs;
+    }
+
+    /**
+     * How each inherited socket is served, for the log: {@code fd 3 127.0.0.1:8080 (127.0.0.1:8080
+     * at gh.conf:1:15)} or {@code fd 4 [::]:8443 (not in the config: global settings)}.
+     */
+    public List<String> describeInherited() {
+        List<String> lines = new ArrayList<>();
+        for (Bound b : bound) {
+            if (b.inheritedFd() >= 0) {
+                ListenerConfig c = b.config();
+                boolean configured = !c.location().equals(InheritedSockets.SYSTEMD_ONLY);
+                lines.add("fd " + b.inheritedFd() + " " + c.normalizedToken() + (configured
+                        ? " (" + c.token() + " at " + c.location() + ")" : " (not in the config: global settings)"));
+            }
+        }
+        return lines;
     }
 
     /**
@@ -134,7 +189,7 @@ public final class ListenerSet implements Closeable {
         List<ListenerConfig> done = new ArrayList<>();
         try {
             for (ListenerConfig listener : listeners) {
-                bindOne(listener, handlers.apply(listener));
+                bindOne(listener, handlers.apply(listener), null);
                 done.add(listener);
             }
         } catch (IOException | RuntimeException e) {
@@ -163,7 +218,8 @@ public final class ListenerSet implements Closeable {
         return configs;
     }
 
-    private Bound bindOne(ListenerConfig listener, HttpHandler handler) throws IOException {
+    private Bound bindOne(ListenerConfig listener, HttpHandler handler, InheritedSockets.Socket inheritedSocket)
+            throws IOException {
         if (listener.inetAddress().isEmpty()) {
             throw new IOException("GH-LISTEN-001 " + listener.location() + ": unix-domain listener "
                     + listener.token() + " is not supported (XNIO listens on TCP only); use server.bind with an IP");
@@ -190,13 +246,23 @@ public final class ListenerSet implements Closeable {
                 .set(Options.WRITE_TIMEOUT, CLIENT_WRITE_IDLE_MILLIS)
                 .getMap();
         AcceptingChannel<StreamConnection> channel;
-        try {
-            channel = worker.createStreamConnectionServer(address, accept, socketOptions);
-        } catch (IOException e) {
-            throw new IOException("GH-LISTEN-002 " + listener.location() + ": cannot listen on " + listener.token()
-                    + ": " + e.getMessage(), e);
+        if (inheritedSocket != null) {
+            // Bound and listening already: systemd chose address, backlog and reuse options.
+            try {
+                channel = InheritedChannels.accepting(worker, inheritedSocket.channel(), socketOptions, accept);
+            } catch (IOException | RuntimeException e) {
+                IoUtils.safeClose(inheritedSocket.channel());
+                throw e;
+            }
+        } else {
+            try {
+                channel = worker.createStreamConnectionServer(address, accept, socketOptions);
+            } catch (IOException e) {
+                throw new IOException("GH-LISTEN-002 " + listener.location() + ": cannot listen on " + listener.token()
+                        + ": " + e.getMessage(), e);
+            }
         }
-        Bound b = new Bound(listener, channel, open);
+        Bound b = new Bound(listener, channel, open, inheritedSocket == null ? -1 : inheritedSocket.fd());
         bound.add(b);
         return b;
     }

@@ -124,11 +124,15 @@ public final class Restarter {
             fail("reload rejected, still serving generation " + old.number() + ": " + String.join("; ", problems));
             return false;
         }
+        List<ListenerConfig> wanted = listeners.listenersToServe(next);
         List<ListenerConfig> bound = listeners.configs();
-        List<ListenerConfig> added = new ArrayList<>(next.listeners());
+        List<ListenerConfig> added = new ArrayList<>(wanted);
         added.removeAll(bound);
         List<ListenerConfig> removed = new ArrayList<>(bound);
-        removed.removeAll(next.listeners());
+        removed.removeAll(wanted);
+        // Sockets systemd passed stay served (with the global settings if the config dropped them):
+        // closing one would leave its address dead until systemd restarts the whole service.
+        removed.removeAll(listeners.inherited());
         try {
             listeners.bindPaused(added, dispatchers);
         } catch (IOException e) {
