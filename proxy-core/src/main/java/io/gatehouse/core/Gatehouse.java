@@ -128,10 +128,11 @@ public final class Gatehouse implements AutoCloseable {
                     writers, c.serverTag(), c.maxRequestSizeBytes());
             GenerationHolder generations = new GenerationHolder(Generation.of(1, config, processes,
                     gateways.apply(config)));
-            GenerationGate gate = new GenerationGate(generations, gatewayThreads, errorLog);
+            GenerationGate gate = new GenerationGate(generations, errorLog);
             AccessLog access = accessLog;
+            ExecutorService gatewayExecutor = gatewayThreads;
             Function<ListenerConfig, HttpHandler> dispatchers =
-                    listener -> new RequestDispatcher(gate, access, listener);
+                    listener -> new RequestDispatcher(gate, gatewayExecutor, access, listener);
             ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited);
             RetiringGenerations retiring = new RetiringGenerations(errorLog);
             Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,

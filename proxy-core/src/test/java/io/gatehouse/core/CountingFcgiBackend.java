@@ -112,6 +112,8 @@ final class CountingFcgiBackend implements Closeable {
             @Override
             public void onEndOfStdin(int requestId) {
                 ended[0] = true;
+                // Counted before answering: the test may look as soon as the response is out.
+                requests.incrementAndGet();
                 try {
                     respond(channel, requestId, "connection " + connectionNumber + " request "
                             + onThisConnection.incrementAndGet());
@@ -128,7 +130,6 @@ final class CountingFcgiBackend implements Closeable {
                 buffer.compact();
                 if (ended[0]) {
                     ended[0] = false;
-                    requests.incrementAndGet();
                     if (!keep[0] || closeAfterEachResponse) {
                         return;
                     }

@@ -27,11 +27,38 @@ interface BackendProtocol {
             throws IOException;
 
     /**
-     * Reads the response into {@code sink} until it ends.
+     * The request of a body-less exchange, {@code head} included: what {@link #sendRequest} writes
+     * for an empty body, as buffers to write in one go.
+     */
+    ByteBuffer[] bodylessRequest(ByteBuffer head);
+
+    /** A reader for one response, naming {@code target} in its errors. */
+    ResponseReader newResponseReader(ResponseSink sink, String target);
+
+    /**
+     * Reads the response into {@code sink} until it ends, blocking on {@code connection}.
      *
-     * @return true when the response ended cleanly at a record boundary with nothing unread after
-     *         it, so the connection may carry another request if the backend was asked to keep it
+     * @return {@link ResponseReader#clean()}
      * @throws PrematureEofException when the backend closes before the response is complete
      */
-    boolean readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout) throws IOException;
+    default boolean readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout)
+            throws IOException {
+        ResponseReader reader = newResponseReader(sink, connection.target());
+        ByteBuffer buffer = ReadBuffers.acquire();
+        try {
+            while (true) {
+                buffer.clear();
+                if (connection.read(buffer, readTimeout) < 0) {
+                    reader.endOfStream();
+                    return reader.clean();
+                }
+                buffer.flip();
+                if (reader.feed(buffer)) {
+                    return reader.clean();
+                }
+            }
+        } finally {
+            ReadBuffers.release(buffer);
+        }
+    }
 }

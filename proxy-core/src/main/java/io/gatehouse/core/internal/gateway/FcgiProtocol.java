@@ -65,47 +65,72 @@ final class FcgiProtocol implements BackendProtocol {
     }
 
     @Override
-    public boolean readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout)
-            throws IOException {
-        ProtocolStatus[] ended = new ProtocolStatus[1];
-        FcgiResponseParser parser = new FcgiResponseParser(REQUEST_ID, new FcgiResponseParser.Listener() {
-            @Override
-            public void onStdout(ByteBuffer content) {
-                try {
-                    sink.stdout(content);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+    public ByteBuffer[] bodylessRequest(ByteBuffer head) {
+        return new ByteBuffer[] {head, FcgiRequestGenerator.endOfStdin(REQUEST_ID)};
+    }
 
-            @Override
-            public void onStderr(ByteBuffer content) {
-                sink.stderr(content);
-            }
+    @Override
+    public ResponseReader newResponseReader(ResponseSink sink, String target) {
+        return new Reader(sink, target);
+    }
 
-            @Override
-            public void onEndRequest(long appStatus, ProtocolStatus status) {
-                ended[0] = status;
-            }
-        });
-        ByteBuffer buffer = ReadBuffers.acquire();
-        try {
-            while (true) {
-                buffer.clear();
-                if (connection.read(buffer, readTimeout) < 0) {
-                    throw new PrematureEofException("unexpected end-of-file from " + connection.target()
-                            + " before END_REQUEST (perhaps the fastcgi process died)");
+    /** Parses records; STDOUT goes to the sink, the response ends with END_REQUEST. */
+    private static final class Reader implements ResponseReader, FcgiResponseParser.Listener {
+
+        private final ResponseSink sink;
+        private final String target;
+        private final FcgiResponseParser parser;
+        private ProtocolStatus ended;
+        private boolean clean;
+
+        Reader(ResponseSink sink, String target) {
+            this.sink = sink;
+            this.target = target;
+            this.parser = new FcgiResponseParser(REQUEST_ID, this);
+        }
+
+        @Override
+        public boolean feed(ByteBuffer data) throws IOException {
+            try {
+                if (!parser.parse(data)) {
+                    return false;
                 }
-                buffer.flip();
-                if (parser.parse(buffer)) {
-                    // Bytes after END_REQUEST belong to no request we sent: such a connection is not reused.
-                    return ended[0] == ProtocolStatus.REQUEST_COMPLETE && !buffer.hasRemaining();
-                }
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        } finally {
-            ReadBuffers.release(buffer);
+            // Bytes after END_REQUEST belong to no request we sent: such a connection is not reused.
+            clean = ended == ProtocolStatus.REQUEST_COMPLETE && !data.hasRemaining();
+            return true;
+        }
+
+        @Override
+        public void endOfStream() throws IOException {
+            throw new PrematureEofException("unexpected end-of-file from " + target
+                    + " before END_REQUEST (perhaps the fastcgi process died)");
+        }
+
+        @Override
+        public boolean clean() {
+            return clean;
+        }
+
+        @Override
+        public void onStdout(ByteBuffer content) {
+            try {
+                sink.stdout(content);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void onStderr(ByteBuffer content) {
+            sink.stderr(content);
+        }
+
+        @Override
+        public void onEndRequest(long appStatus, ProtocolStatus status) {
+            ended = status;
         }
     }
 }

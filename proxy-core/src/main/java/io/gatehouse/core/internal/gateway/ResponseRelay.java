@@ -32,14 +32,27 @@ final class ResponseRelay implements ResponseSink {
     private CgiResponseHead head;
     private ChunkedBodyDecoder dechunker;
     private ByteBuffer dechunked;
-    private StreamSinkChannel client;
+    private final ClientWriter writer;
     private boolean bodyComplete;
     private boolean sawOutput;
 
+    /** How body bytes reach the client. */
+    interface ClientWriter {
+
+        /** Writes all of {@code data}, or takes what it cannot write yet. */
+        void write(ByteBuffer data) throws IOException;
+    }
+
+    /** A relay for a gateway thread: writes block until the client took the bytes. */
     ResponseRelay(HttpServerExchange exchange, ErrorLog errorLog, String backend) {
+        this(exchange, errorLog, backend, new BlockingWriter(exchange));
+    }
+
+    ResponseRelay(HttpServerExchange exchange, ErrorLog errorLog, String backend, ClientWriter writer) {
         this.exchange = exchange;
         this.errorLog = errorLog;
         this.backend = backend;
+        this.writer = writer;
     }
 
     @Override
@@ -112,17 +125,31 @@ final class ResponseRelay implements ResponseSink {
     }
 
     private void write(ByteBuffer data) throws IOException {
-        if (!data.hasRemaining()) {
-            return;
+        if (data.hasRemaining()) {
+            writer.write(data);
         }
-        try {
-            if (client == null) {
-                client = exchange.getResponseChannel(); // sends the head with the first body bytes
+    }
+
+    /** Writes from a gateway thread, never an I/O thread: blocks until the client took the bytes. */
+    private static final class BlockingWriter implements ClientWriter {
+
+        private final HttpServerExchange exchange;
+        private StreamSinkChannel client;
+
+        BlockingWriter(HttpServerExchange exchange) {
+            this.exchange = exchange;
+        }
+
+        @Override
+        public void write(ByteBuffer data) throws IOException {
+            try {
+                if (client == null) {
+                    client = exchange.getResponseChannel(); // sends the head with the first body bytes
+                }
+                Channels.writeBlocking(client, data);
+            } catch (IOException e) {
+                throw new ClientGoneException(e);
             }
-            // Blocks this gateway thread (never an I/O thread) until the client took the bytes.
-            Channels.writeBlocking(client, data);
-        } catch (IOException e) {
-            throw new ClientGoneException(e);
         }
     }
 

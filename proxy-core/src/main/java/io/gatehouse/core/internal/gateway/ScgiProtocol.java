@@ -53,20 +53,28 @@ final class ScgiProtocol implements BackendProtocol {
     }
 
     @Override
-    public boolean readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout)
-            throws IOException {
-        ByteBuffer buffer = ReadBuffers.acquire();
-        try {
-            while (true) {
-                buffer.clear();
-                if (connection.read(buffer, readTimeout) < 0) {
-                    return false; // SCGI responses end at EOF
-                }
-                buffer.flip();
-                sink.stdout(buffer);
+    public ByteBuffer[] bodylessRequest(ByteBuffer head) {
+        return new ByteBuffer[] {head};
+    }
+
+    @Override
+    public ResponseReader newResponseReader(ResponseSink sink, String target) {
+        return new ResponseReader() {
+            @Override
+            public boolean feed(ByteBuffer data) throws IOException {
+                sink.stdout(data);
+                return false; // SCGI responses end at EOF
             }
-        } finally {
-            ReadBuffers.release(buffer);
-        }
+
+            @Override
+            public void endOfStream() {
+                // the end of an SCGI response
+            }
+
+            @Override
+            public boolean clean() {
+                return false;
+            }
+        };
     }
 }

@@ -3,7 +3,6 @@ package io.gatehouse.core.internal.server;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.gatehouse.core.internal.gateway.ErrorPages;
@@ -43,7 +42,6 @@ public final class GenerationGate {
     private static final int MAX_ADMIT_TURNS = 100;
 
     private final GenerationHolder generations;
-    private final Executor executor;
     private final ErrorLog errorLog;
     private final Object lock = new Object();
     private final ArrayDeque<Held> held = new ArrayDeque<>();
@@ -54,15 +52,14 @@ public final class GenerationGate {
     private record Held(HttpServerExchange exchange, HttpHandler handler) {
     }
 
-    public GenerationGate(GenerationHolder generations, Executor executor, ErrorLog errorLog) {
+    public GenerationGate(GenerationHolder generations, ErrorLog errorLog) {
         this.generations = generations;
-        this.executor = executor;
         this.errorLog = errorLog;
     }
 
     /**
      * Called by the root handler on the I/O thread: dispatches {@code exchange} to
-     * {@code handler} on the gateway executor once admitted, with its {@link Generation} and
+     * {@code handler} again, on this I/O thread, once admitted, with its {@link Generation} and
      * {@link RequestTicket} attached.
      */
     public void admit(HttpServerExchange exchange, HttpHandler handler) {
@@ -95,7 +92,8 @@ public final class GenerationGate {
             if (ticket != null) {
                 exchange.putAttachment(Generation.KEY, generation);
                 exchange.putAttachment(RequestTicket.KEY, ticket);
-                exchange.dispatch(executor, handler);
+                // Back into the handler on this I/O thread, now admitted: it decides where the request runs.
+                exchange.dispatch(SameThreadExecutor.INSTANCE, handler);
                 return;
             }
         }

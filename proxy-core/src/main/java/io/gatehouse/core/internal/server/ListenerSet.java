@@ -102,7 +102,8 @@ public final class ListenerSet implements Closeable {
      */
     public static ListenerSet bind(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers,
             InheritedSockets inherited) throws IOException {
-        int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        // Each I/O thread runs its connections' requests start to end (body-less ones proxied there too).
+        int ioThreads = Integer.getInteger("gatehouse.io-threads", Math.max(2, Runtime.getRuntime().availableProcessors()));
         // XNIO's own task pool (jboss-threads) touches sun.misc.Unsafe, which JDK 24+ warns about
         // on every start; requests run on our gateway executor, so a small plain pool does.
         ThreadPoolExecutor tasks = new ThreadPoolExecutor(WORKER_TASK_THREADS, WORKER_TASK_THREADS, 30,

@@ -1,33 +1,53 @@
 package io.gatehouse.core.internal.server;
 
+import java.util.concurrent.Executor;
+
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.Scope;
 import io.gatehouse.core.internal.gateway.ErrorPages;
+import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.route.RouteMatch;
 import io.gatehouse.core.internal.route.Router;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.CanonicalPathUtils;
 import io.undertow.util.StatusCodes;
 
 /**
- * The root handler of one listener: on the I/O thread, passes the exchange through the
- * {@link GenerationGate} (which moves it to a gateway thread once admitted into a generation);
- * on the gateway thread, resolves the admitting generation's config scope for the request and
- * hands it to the backend key that takes it or to the static files of the document root.
+ * The root handler of one listener. On the I/O thread it passes the exchange through the
+ * {@link GenerationGate}, which calls it again, still on the I/O thread, once the exchange is
+ * admitted into a generation; then it resolves that generation's config scope for the request and
+ * routes it. A body-less request to a backend is proxied right there on the I/O thread
+ * ({@link GatewayHandler#tryOnIoThread}); everything else (bodies, static files, requests waiting
+ * for a respawn) moves to a gateway thread, where backends and the file system may block.
+ *
+ * <p>The system property {@code gatehouse.gateway=blocking} sends every request to a gateway
+ * thread (for comparison, and should the I/O-thread path ever misbehave).
  *
  * <p>Thread-safe.
  */
 public final class RequestDispatcher implements HttpHandler {
 
+    /** Where the I/O thread leaves the routing result for the gateway thread. */
+    private static final AttachmentKey<Routed> ROUTED = AttachmentKey.create(Routed.class);
+
     private final GenerationGate gate;
+    private final Executor gatewayThreads;
     private final AccessLog accessLog;
     private final String socketToken;
     private final String serverPort;
+    private final boolean ioThreadGateway = !"blocking".equals(System.getProperty("gatehouse.gateway"));
 
-    public RequestDispatcher(GenerationGate gate, AccessLog accessLog, ListenerConfig listener) {
+    /** A request's resolved scope and route ({@code match} null when no backend key takes it). */
+    private record Routed(Scope scope, RouteMatch match) {
+    }
+
+    public RequestDispatcher(GenerationGate gate, Executor gatewayThreads, AccessLog accessLog,
+            ListenerConfig listener) {
         this.gate = gate;
+        this.gatewayThreads = gatewayThreads;
         this.accessLog = accessLog;
         this.socketToken = listener.token();
         this.serverPort = listener.inetAddress().map(a -> Integer.toString(a.getPort())).orElse("0");
@@ -35,26 +55,38 @@ public final class RequestDispatcher implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        if (exchange.isInIoThread()) {
+        Generation generation = exchange.getAttachment(Generation.KEY);
+        if (generation == null) {
             if (accessLog != null) {
                 accessLog.track(exchange);
             }
-            // Backends and the file system block: the gate dispatches to a gateway thread.
             gate.admit(exchange, this);
             return;
         }
-        String path = CanonicalPathUtils.canonicalize(exchange.getRequestPath(), true);
-        if (path == null || !path.startsWith("/")) {
-            ErrorPages.send(exchange, StatusCodes.BAD_REQUEST);
+        Routed routed = exchange.getAttachment(ROUTED);
+        if (routed == null) {
+            String path = CanonicalPathUtils.canonicalize(exchange.getRequestPath(), true);
+            if (path == null || !path.startsWith("/")) {
+                ErrorPages.send(exchange, StatusCodes.BAD_REQUEST);
+                return;
+            }
+            Scope scope = generation.config().resolve(new ExchangeFacts(exchange, path, socketToken));
+            routed = new Routed(scope, Router.match(scope, path));
+            exchange.putAttachment(ROUTED, routed);
+        }
+        RouteMatch match = routed.match();
+        if (exchange.isInIoThread()) {
+            if (match == null || !ioThreadGateway || !generation.gateway().tryOnIoThread(exchange, match,
+                    generation.pool(match.route()), serverPort, () -> exchange.dispatch(gatewayThreads, this))) {
+                exchange.dispatch(gatewayThreads, this);
+            }
             return;
         }
-        Generation generation = exchange.getAttachment(Generation.KEY);
-        Scope scope = generation.config().resolve(new ExchangeFacts(exchange, path, socketToken));
-        RouteMatch match = Router.match(scope, path);
         if (match != null) {
             generation.gateway().handle(exchange, match, generation.pool(match.route()), serverPort);
             return;
         }
+        Scope scope = routed.scope();
         if (scope.documentRoot().isPresent()) {
             generation.staticFiles(scope.documentRoot().get(), scope.indexFiles()).handleRequest(exchange);
             return;

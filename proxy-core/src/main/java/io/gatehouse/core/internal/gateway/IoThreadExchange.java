@@ -1,0 +1,406 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.gatehouse.core.internal.log.ErrorLog;
+import io.undertow.server.HttpServerExchange;
+import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.nio.ForeignChannels;
+
+/**
+ * One body-less request proxied without leaving its exchange's I/O thread: the backend socket
+ * is non-blocking and registered with the same selector as the client connection, so connecting,
+ * sending, reading the response and writing it to the client all run as readiness events on that
+ * one thread, as lighttpd runs them on its one. Status codes, logs and timeouts are those of the
+ * blocking gateway; a connect failure disables the host and hands the request to the blocking
+ * gateway, which tries the other hosts or waits for a respawn.
+ *
+ * <p>A client slower than the backend gets flow control: bytes the client cannot take yet are
+ * kept (at most one read's worth) and the backend is not read again until they are written.
+ *
+ * <p>Confined to the I/O thread, except {@link #close()}, which a restart calls to abort it.
+ */
+final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRelay.ClientWriter, Closeable {
+
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private enum Phase { CONNECT, WRITE, READ }
+
+    private final HttpServerExchange exchange;
+    private final XnioIoThread ioThread;
+    private final BackendHost host;
+    private final ErrorLog errorLog;
+    private final ByteBuffer[] request;
+    private final ResponseRelay relay;
+    private final ResponseReader reader;
+    private final RequestTicket ticket;
+    private final Runnable fallback;
+    private SocketChannel channel;
+    private ForeignChannels.Registration registration;
+    private ByteBuffer readBuffer;
+    private StreamSinkChannel client;
+    /** Response bytes the client could not take yet; while it holds any, the backend is not read. */
+    private ByteBuffer pending;
+    /** Starts as CONNECT; a connect that completes at once goes straight on to writing. */
+    private Phase phase = Phase.CONNECT;
+    private long deadline = NO_DEADLINE;
+    private XnioExecutor.Key timer;
+    /** When {@link #timer} runs; a deadline before it needs an earlier timer. */
+    private long timerAt;
+    private boolean bytesSent;
+    private boolean responseComplete;
+    private boolean finished;
+
+    IoThreadExchange(HttpServerExchange exchange, BackendHost host, BackendProtocol protocol, ByteBuffer head,
+            ErrorLog errorLog, Runnable fallback) {
+        this.exchange = exchange;
+        this.ioThread = exchange.getIoThread();
+        this.host = host;
+        this.errorLog = errorLog;
+        this.request = protocol.bodylessRequest(head);
+        this.relay = new ResponseRelay(exchange, errorLog, host.describe(), this);
+        this.reader = protocol.newResponseReader(relay, host.describe());
+        this.ticket = exchange.getAttachment(RequestTicket.KEY);
+        this.fallback = fallback;
+    }
+
+    /** True when {@code thread} can carry backend sockets: XNIO's NIO I/O threads can. */
+    static boolean supports(XnioIoThread thread) {
+        return ForeignChannels.supports(thread);
+    }
+
+    /** Connects and sends; the rest follows on readiness events. Call on the I/O thread, not in a handler call. */
+    void start() {
+        host.enter();
+        if (ticket != null) {
+            ticket.attach(this);
+        }
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            // The client connection closed (or a restart cut it) before the response ended.
+            if (!finished) {
+                runOnIoThread(this::abandon);
+            }
+            next.proceed();
+        });
+        try {
+            channel = open(host);
+            registration = ForeignChannels.register(ioThread, channel, this);
+            if (channel.connect(host.address())) {
+                sendRequest(); // a unix socket connects at once: no connect timer needed
+            } else {
+                arm(Phase.CONNECT, host.config().connectTimeout());
+                registration.interest(SelectionKey.OP_CONNECT);
+            }
+        } catch (IOException e) {
+            connectFailed(e);
+        }
+    }
+
+    private static SocketChannel open(BackendHost host) throws IOException {
+        if (host.address() instanceof UnixDomainSocketAddress) {
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.configureBlocking(false);
+            return channel;
+        }
+        boolean v6 = ((InetSocketAddress) host.address()).getAddress() instanceof Inet6Address;
+        SocketChannel channel = SocketChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        return channel;
+    }
+
+    @Override
+    public void ready(int readyOps) {
+        if (finished) {
+            return;
+        }
+        try {
+            if (phase == Phase.CONNECT) {
+                channel.finishConnect();
+                sendRequest();
+            } else if (phase == Phase.WRITE) {
+                sendRequest();
+            } else {
+                readResponse();
+            }
+        } catch (IOException e) {
+            if (phase == Phase.CONNECT) {
+                connectFailed(e);
+            } else {
+                failed(e);
+            }
+        }
+    }
+
+    private void sendRequest() throws IOException {
+        long written;
+        do {
+            written = channel.write(request);
+            bytesSent |= written > 0;
+        } while (written > 0 && request[request.length - 1].hasRemaining());
+        if (request[request.length - 1].hasRemaining()) {
+            if (phase != Phase.WRITE) {
+                arm(Phase.WRITE, host.config().writeTimeout());
+            }
+            registration.interest(SelectionKey.OP_WRITE);
+            return;
+        }
+        arm(Phase.READ, host.config().readTimeout());
+        registration.interest(SelectionKey.OP_READ);
+        readBuffer = ReadBuffers.acquire();
+    }
+
+    private void readResponse() throws IOException {
+        while (!finished && !waitingForClient()) {
+            readBuffer.clear();
+            int n = channel.read(readBuffer);
+            if (n == 0) {
+                return;
+            }
+            arm(Phase.READ, host.config().readTimeout());
+            if (n < 0) {
+                reader.endOfStream();
+                responseEnded();
+                return;
+            }
+            readBuffer.flip();
+            if (reader.feed(readBuffer)) {
+                responseEnded();
+                return;
+            }
+        }
+    }
+
+    private void responseEnded() throws IOException {
+        relay.finish();
+        responseComplete = true;
+        release();
+        if (!waitingForClient()) {
+            exchange.endExchange();
+        }
+    }
+
+    // ---- the client side ----
+
+    @Override
+    public void write(ByteBuffer data) throws IOException {
+        if (waitingForClient()) {
+            keep(data);
+            return;
+        }
+        try {
+            if (client == null) {
+                client = exchange.getResponseChannel(); // sends the head with the first body bytes
+            }
+            while (data.hasRemaining() && client.write(data) > 0) {
+                // the client takes what its socket buffer holds
+            }
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+        if (data.hasRemaining()) {
+            keep(data);
+            registration.interest(0);
+            deadline = NO_DEADLINE; // the backend is not at fault while the client reads slowly
+            client.getWriteSetter().set(sink -> flushToClient());
+            client.resumeWrites();
+        }
+    }
+
+    private boolean waitingForClient() {
+        return pending != null && pending.position() > 0;
+    }
+
+    private void keep(ByteBuffer data) {
+        if (pending == null) {
+            pending = ByteBuffer.allocate(Math.max(ReadBuffers.BUFFER_SIZE, data.remaining()));
+        } else if (pending.remaining() < data.remaining()) {
+            ByteBuffer larger = ByteBuffer.allocate(pending.position() + data.remaining());
+            larger.put(pending.flip());
+            pending = larger;
+        }
+        pending.put(data);
+    }
+
+    private void flushToClient() {
+        if (finished && !responseComplete) {
+            return;
+        }
+        try {
+            pending.flip();
+            while (pending.hasRemaining() && client.write(pending) > 0) {
+                // as much as the client's socket buffer takes
+            }
+            pending.compact();
+        } catch (IOException e) {
+            failed(new ClientGoneException(e));
+            return;
+        }
+        if (waitingForClient()) {
+            return;
+        }
+        client.suspendWrites();
+        if (responseComplete) {
+            exchange.endExchange();
+            return;
+        }
+        arm(Phase.READ, host.config().readTimeout());
+        registration.interest(SelectionKey.OP_READ);
+        try {
+            readResponse();
+        } catch (IOException e) {
+            failed(e);
+        }
+    }
+
+    // ---- timeouts ----
+
+    /**
+     * Enters {@code next} with its timeout (ZERO = none). One timer task at a time checks the
+     * deadline; a deadline that moves later (progress on a read) costs nothing until it runs.
+     */
+    private void arm(Phase next, Duration timeout) {
+        phase = next;
+        if (timeout.isZero()) {
+            deadline = NO_DEADLINE;
+            return;
+        }
+        deadline = System.nanoTime() + timeout.toNanos();
+        if (timer != null && deadline - timerAt < 0) {
+            timer.remove();
+            timer = null;
+        }
+        if (timer == null) {
+            scheduleCheck(deadline);
+        }
+    }
+
+    private void scheduleCheck(long at) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(at - System.nanoTime()) + 1;
+        timerAt = at;
+        timer = ioThread.executeAfter(this::checkDeadline, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkDeadline() {
+        timer = null;
+        if (finished || deadline == NO_DEADLINE) {
+            return;
+        }
+        if (deadline - System.nanoTime() > 0) {
+            scheduleCheck(deadline);
+            return;
+        }
+        switch (phase) {
+            case CONNECT -> connectFailed(new BackendTimeoutException(BackendTimeoutException.Phase.CONNECT,
+                    "connect to " + host.describe() + ": timed out"));
+            case WRITE -> failed(new BackendTimeoutException(BackendTimeoutException.Phase.WRITE,
+                    "could not write to " + host.describe() + ": timed out"));
+            case READ -> failed(new BackendTimeoutException(BackendTimeoutException.Phase.READ,
+                    "no data from " + host.describe() + ": timed out"));
+        }
+    }
+
+    // ---- endings ----
+
+    /**
+     * Nothing reached the backend: the host leaves rotation for its disable-time, as after a
+     * failed connect in the blocking gateway, which then takes the request.
+     */
+    private void connectFailed(IOException e) {
+        if (bytesSent) {
+            failed(e);
+            return;
+        }
+        if (!backlogFull(e)) {
+            GatewayHandler.connectFailed(host, e, errorLog);
+        }
+        release();
+        fallback.run();
+    }
+
+    /**
+     * A unix socket whose listen queue is full fails a non-blocking connect with EAGAIN where a
+     * blocking connect waits for room: the backend is busy, not down, so it stays in rotation and
+     * the gateway thread's connect waits.
+     */
+    private boolean backlogFull(IOException e) {
+        return host.address() instanceof UnixDomainSocketAddress && e.getMessage() != null
+                && e.getMessage().contains("temporarily unavailable");
+    }
+
+    private void failed(IOException e) {
+        release();
+        if (!responseComplete) {
+            GatewayHandler.reportFailure(exchange, relay, e, errorLog);
+        } else {
+            ErrorPages.abort(exchange);
+        }
+    }
+
+    /** The client or a restart ended the exchange first: drop the backend side. */
+    private void abandon() {
+        if (!finished) {
+            release();
+            ErrorPages.abort(exchange);
+        }
+    }
+
+    /** Closes the backend side and gives back what the request held. Idempotent. */
+    private void release() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (timer != null) {
+            timer.remove();
+            timer = null;
+        }
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing a backend socket we are done with: nothing to recover
+            }
+        }
+        if (readBuffer != null) {
+            ReadBuffers.release(readBuffer);
+            readBuffer = null;
+        }
+        if (ticket != null) {
+            ticket.detach();
+        }
+        host.leave();
+    }
+
+    private void runOnIoThread(Runnable task) {
+        if (Thread.currentThread() == ioThread) {
+            task.run();
+        } else {
+            ioThread.execute(task);
+        }
+    }
+
+    @Override
+    public void terminated() {
+        runOnIoThread(this::abandon);
+    }
+
+    /** Called by {@link RequestTicket#abort()} from a restart's thread. */
+    @Override
+    public void close() {
+        runOnIoThread(this::abandon);
+    }
+}
