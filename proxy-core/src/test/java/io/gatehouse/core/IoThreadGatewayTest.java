@@ -7,15 +7,25 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import io.gatehouse.core.internal.gateway.ReadBuffers;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What is particular to body-less requests, which are proxied on the client connection's I/O
  * thread: a client slower than the backend (the backend is read only as fast as the client takes
- * the bytes) and a client that leaves in the middle of a response.
+ * the bytes), a client that leaves in the middle of a response, and many requests waiting for a
+ * busy backend (they hold no read buffer).
  */
 class IoThreadGatewayTest {
 
@@ -69,6 +79,34 @@ class IoThreadGatewayTest {
             }
             assertEquals(0, loadOf(proxy), "the abandoned request still counts against its host");
             assertEquals(200, proxy.get("/status?code=200").statusCode(), "the proxy still serves");
+        }
+    }
+
+    @Test
+    void requestsWaitingForABusyBackendHoldNoReadBuffer() throws Exception {
+        int requests = 64;
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX)) {
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                answers.add(proxy.client.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + proxy.port + "/slow?ms=1500")).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (loadOf(proxy) < requests && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(requests, loadOf(proxy), "every request reached the backend and waits for it");
+            int most = 0;
+            for (int look = 0; look < 20; look++) {
+                most = Math.max(most, ReadBuffers.inUse());
+                Thread.sleep(10);
+            }
+            // Only a read in progress holds one: at most one per I/O thread.
+            assertTrue(most <= 2, requests + " waiting requests hold " + most + " read buffers");
+            for (CompletableFuture<HttpResponse<String>> answer : answers) {
+                assertEquals("slow done", answer.get(10, TimeUnit.SECONDS).body());
+            }
         }
     }
 

@@ -50,7 +50,6 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
     private final Runnable fallback;
     private SocketChannel channel;
     private ForeignChannels.Registration registration;
-    private ByteBuffer readBuffer;
     private StreamSinkChannel client;
     /** Response bytes the client could not take yet; while it holds any, the backend is not read. */
     private ByteBuffer pending;
@@ -160,27 +159,35 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
         }
         arm(Phase.READ, host.config().readTimeout());
         registration.interest(SelectionKey.OP_READ);
-        readBuffer = ReadBuffers.acquire();
     }
 
+    /**
+     * Reads what the backend has sent and passes it on. The read buffer is held only for this
+     * call: a thousand requests waiting for a busy backend must not hold a thousand buffers.
+     */
     private void readResponse() throws IOException {
-        while (!finished && !waitingForClient()) {
-            readBuffer.clear();
-            int n = channel.read(readBuffer);
-            if (n == 0) {
-                return;
+        ByteBuffer buffer = ReadBuffers.acquire();
+        try {
+            while (!finished && !waitingForClient()) {
+                buffer.clear();
+                int n = channel.read(buffer);
+                if (n == 0) {
+                    return;
+                }
+                arm(Phase.READ, host.config().readTimeout());
+                if (n < 0) {
+                    reader.endOfStream();
+                    responseEnded();
+                    return;
+                }
+                buffer.flip();
+                if (reader.feed(buffer)) {
+                    responseEnded();
+                    return;
+                }
             }
-            arm(Phase.READ, host.config().readTimeout());
-            if (n < 0) {
-                reader.endOfStream();
-                responseEnded();
-                return;
-            }
-            readBuffer.flip();
-            if (reader.feed(readBuffer)) {
-                responseEnded();
-                return;
-            }
+        } finally {
+            ReadBuffers.release(buffer);
         }
     }
 
@@ -374,10 +381,6 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
             } catch (IOException ignored) {
                 // closing a backend socket we are done with: nothing to recover
             }
-        }
-        if (readBuffer != null) {
-            ReadBuffers.release(readBuffer);
-            readBuffer = null;
         }
         if (ticket != null) {
             ticket.detach();

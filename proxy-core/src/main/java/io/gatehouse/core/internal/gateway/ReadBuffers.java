@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread-safe.
  */
-final class ReadBuffers {
+public final class ReadBuffers {
 
     /** Large enough that a typical PHP page arrives in one read. */
     static final int BUFFER_SIZE = 32 * 1024;
@@ -25,11 +25,13 @@ final class ReadBuffers {
 
     private static final ConcurrentLinkedDeque<ByteBuffer> POOL = new ConcurrentLinkedDeque<>();
     private static final AtomicInteger CREATED = new AtomicInteger();
+    private static final AtomicInteger IN_USE = new AtomicInteger();
 
     private ReadBuffers() {
     }
 
     static ByteBuffer acquire() {
+        IN_USE.incrementAndGet();
         ByteBuffer buffer = POOL.pollFirst();
         if (buffer != null) {
             buffer.clear();
@@ -43,8 +45,14 @@ final class ReadBuffers {
     }
 
     static void release(ByteBuffer buffer) {
+        IN_USE.decrementAndGet();
         if (buffer.isDirect()) {
             POOL.offerFirst(buffer);
         }
+    }
+
+    /** Buffers acquired and not yet released, in the whole process: a test's view of what requests hold. */
+    public static int inUse() {
+        return IN_USE.get();
     }
 }
