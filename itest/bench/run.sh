@@ -45,12 +45,13 @@ usage: itest/bench/run.sh [options]
   --duration S       seconds of each measured load (default 10)
   -h, --help         this help
 
-Environment: GATEHOUSE_JAVA_OPTS  JVM options for gatehouse (default: none, the JVM's defaults)
+Environment: GATEHOUSE_JAVA_OPTS  more JVM options for gatehouse, after bin/gatehouse's own (so they win)
 EOF
 }
 
 ROUNDS=3
-WARMUP_SECONDS=5
+# The JVM compiles the hot paths during the first ~10 s under load: measure after that.
+WARMUP_SECONDS=15
 DURATION_SECONDS=10
 TRANSFERS=3
 RESTARTS=2
@@ -130,6 +131,11 @@ install_peers() {
     fi
 }
 
+# What bin/gatehouse runs the JVM with, for the report's header.
+launcher_settings() {
+    echo "Serial GC, -Xmx${GATEHOUSE_HEAP:-64m}"
+}
+
 find_tools() {
     JAVA_BIN=$(command -v java) || die "java not found on PATH"
     LIGHTTPD=$(command -v lighttpd || echo /usr/sbin/lighttpd)
@@ -173,7 +179,7 @@ describe_run() {
 - date: $(date -u '+%Y-%m-%d %H:%M UTC')
 - machine: $(hostname), $(nproc) cores (${cpu:-unknown CPU}), $((mem_kb / 1024)) MiB memory, kernel $(uname -r)
 - load average at start: $LOAD_AT_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)
-- java: $(first_line "$JAVA_BIN" -version); gatehouse JVM options: ${GATEHOUSE_JAVA_OPTS:-none (JVM defaults)}
+- java: $(first_line "$JAVA_BIN" -version); gatehouse started by bin/gatehouse ($(launcher_settings))${GATEHOUSE_JAVA_OPTS:+, plus $GATEHOUSE_JAVA_OPTS}
 - gatehouse: $(first_line "$JAVA_BIN" -jar "$JAR" -v) ($(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "no git")$(GIT_OPTIONAL_LOCKS=0 git -C "$REPO_DIR" diff --quiet HEAD 2>/dev/null || echo ", uncommitted changes"))
 - lighttpd: $(first_line "$LIGHTTPD" -v); nginx: $(first_line "$NGINX" -v | sed 's/^nginx version: //'), worker_processes auto
 - php: $(first_line "$PHP_FPM" -v), $(first_line "$PHP_CGI" -v); 4 PHP workers (PHP-FPM pm = static; php-cgi PHP_FCGI_CHILDREN=4)

@@ -1,6 +1,6 @@
 # Starting and stopping the servers under test and the PHP-FPM pool. Sourced by run.sh.
 #
-# Globals set by run.sh: BENCH_DIR, RUN_DIR, DOCROOT, JAR, JAVA_BIN, GATEHOUSE_JAVA_OPTS,
+# Globals set by run.sh: BENCH_DIR, REPO_DIR, RUN_DIR, DOCROOT, JAR, JAVA_BIN, GATEHOUSE_JAVA_OPTS,
 # LIGHTTPD, NGINX, PHP_FPM, PHP_CGI, SHARED_PORT, NGINX_PORT.
 
 # Longest a server may take from exec to its first proxied answer before the run counts it as failed.
@@ -90,8 +90,10 @@ start_server() {
     START_US=$(now_us)
     case "$name" in
         gatehouse)
-            # shellcheck disable=SC2086 # GATEHOUSE_JAVA_OPTS is a list of options
-            "$JAVA_BIN" $GATEHOUSE_JAVA_OPTS -jar "$JAR" -D -f "$RUN_DIR/$kind.conf" >"$SERVER_LOG" 2>&1 &
+            # The launcher users run (bin/gatehouse: its heap and GC settings, GATEHOUSE_JAVA_OPTS
+            # after them); it execs java, so the background pid is gatehouse's.
+            GATEHOUSE_JAVA="$JAVA_BIN" GATEHOUSE_JAR="$JAR" GATEHOUSE_JAVA_OPTS="$GATEHOUSE_JAVA_OPTS" \
+                "$REPO_DIR/bin/gatehouse" -D -f "$RUN_DIR/$kind.conf" >"$SERVER_LOG" 2>&1 &
             ;;
         lighttpd)
             "$LIGHTTPD" -D -f "$RUN_DIR/$kind.conf" >"$SERVER_LOG" 2>&1 &

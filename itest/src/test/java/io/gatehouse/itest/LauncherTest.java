@@ -1,0 +1,122 @@
+package io.gatehouse.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.gatehouse.itest.support.ConfigFiles;
+import io.gatehouse.itest.support.FreePort;
+import io.gatehouse.itest.support.GatehouseProcess;
+import io.gatehouse.itest.support.HttpClients;
+import io.gatehouse.itest.support.TempDirs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bin/gatehouse}, the launcher the README and the benchmarks run: it must become the java
+ * process itself (pid files, signals and systemd see that pid), with its heap and GC settings
+ * and the user's extra options after them.
+ */
+class LauncherTest {
+
+    private static final Path LAUNCHER = GatehouseProcess.repoRoot().resolve("bin/gatehouse");
+
+    private Path dir;
+
+    @BeforeEach
+    void createDir() {
+        dir = TempDirs.create("gh-launcher");
+    }
+
+    @AfterEach
+    void deleteDir() {
+        TempDirs.deleteRecursively(dir);
+    }
+
+    @Test
+    void becomesTheJavaProcessWithItsSettingsAndTheUsersAfterThem() throws Exception {
+        int port = FreePort.get();
+        Path conf = staticSite(port);
+        Process launcher = start(Map.of("GATEHOUSE_JAVA_OPTS", "-Dlauncher.test=yes", "GATEHOUSE_HEAP", "48m"),
+                "-D", "-f", conf.toString());
+        try {
+            awaitAnswer(port, launcher, dir.resolve("launcher.log"));
+            List<String> argv = commandLine(launcher.pid());
+            assertTrue(argv.get(0).endsWith("java"), "the launcher's pid runs java itself: " + argv);
+            int serial = argv.indexOf("-XX:+UseSerialGC");
+            int user = argv.indexOf("-Dlauncher.test=yes");
+            assertTrue(serial > 0 && argv.contains("-Xmx48m") && argv.contains("-XX:+ExitOnOutOfMemoryError"),
+                    argv.toString());
+            assertTrue(user > serial && user < argv.indexOf("-jar"), "user options come after ours: " + argv);
+            assertEquals("-D", argv.get(argv.indexOf("-jar") + 2), "gatehouse's arguments are passed on: " + argv);
+        } finally {
+            launcher.destroy(); // SIGTERM: gatehouse's fast stop
+            assertTrue(launcher.waitFor(10, TimeUnit.SECONDS), "gatehouse did not stop on SIGTERM");
+        }
+    }
+
+    @Test
+    void aMissingJarIsNamedAndExitsOne() throws Exception {
+        Process launcher = start(Map.of("GATEHOUSE_JAR", dir.resolve("absent.jar").toString()), "-v");
+        assertTrue(launcher.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(1, launcher.exitValue());
+        String output = Files.readString(dir.resolve("launcher.log"));
+        assertTrue(output.contains("no gatehouse.jar found"), output);
+    }
+
+    private Path staticSite(int port) throws IOException {
+        Path docroot = Files.createDirectories(dir.resolve("www"));
+        Files.writeString(docroot.resolve("index.html"), "launched\n");
+        return ConfigFiles.write(dir.resolve("gatehouse.conf"),
+                "server.bind = \"127.0.0.1\"",
+                "server.port = " + port,
+                "server.document-root = " + ConfigFiles.quote(docroot.toString()));
+    }
+
+    private Process start(Map<String, String> environment, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("sh", LAUNCHER.toString()));
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("launcher.log").toFile());
+        builder.environment().put("GATEHOUSE_JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
+    private static void awaitAnswer(int port, Process launcher, Path log) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try {
+                HttpResponse<String> response = HttpClients.get(port, "/index.html");
+                assertEquals("launched\n", response.body());
+                return;
+            } catch (IOException e) {
+                if (!launcher.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("gatehouse did not answer: " + Files.readString(log), e);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static List<String> commandLine(long pid) throws IOException {
+        String raw = Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.UTF_8);
+        return List.of(raw.split("\0"));
+    }
+}
