@@ -94,17 +94,23 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
             }
             next.proceed();
         });
+        if (finished) {
+            return; // a restart aborted the request before it started
+        }
+        boolean connected;
         try {
             channel = open(host);
             registration = ForeignChannels.register(ioThread, channel, this);
-            if (channel.connect(host.address())) {
-                sendRequest(); // a unix socket connects at once: no connect timer needed
-            } else {
-                arm(Phase.CONNECT, host.config().connectTimeout());
-                registration.interest(SelectionKey.OP_CONNECT);
-            }
+            connected = channel.connect(host.address());
         } catch (IOException e) {
             connectFailed(e);
+            return;
+        }
+        if (connected) {
+            send(); // a unix socket connects at once: no connect timer needed
+        } else {
+            arm(Phase.CONNECT, host.config().connectTimeout());
+            registration.interest(SelectionKey.OP_CONNECT);
         }
     }
 
@@ -126,21 +132,37 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
         if (finished) {
             return;
         }
-        try {
-            if (phase == Phase.CONNECT) {
+        if (phase == Phase.CONNECT) {
+            try {
                 channel.finishConnect();
-                sendRequest();
-            } else if (phase == Phase.WRITE) {
-                sendRequest();
-            } else {
-                readResponse();
-            }
-        } catch (IOException e) {
-            if (phase == Phase.CONNECT) {
+            } catch (IOException e) {
                 connectFailed(e);
-            } else {
+                return;
+            }
+            send();
+        } else if (phase == Phase.WRITE) {
+            send();
+        } else {
+            try {
+                readResponse();
+            } catch (IOException e) {
                 failed(e);
             }
+        }
+    }
+
+    private void send() {
+        try {
+            sendRequest();
+        } catch (IOException e) {
+            if (bytesSent) {
+                failed(e);
+                return;
+            }
+            // As in the blocking gateway: nothing reached the backend, another try may succeed.
+            errorLog.warn("gw-backend", host.describe() + " closed before the request was sent: " + e.getMessage());
+            release();
+            fallback.run();
         }
     }
 
@@ -327,10 +349,6 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
      * failed connect in the blocking gateway, which then takes the request.
      */
     private void connectFailed(IOException e) {
-        if (bytesSent) {
-            failed(e);
-            return;
-        }
         if (!backlogFull(e)) {
             GatewayHandler.connectFailed(host, e, errorLog);
         }
