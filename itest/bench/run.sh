@@ -133,7 +133,7 @@ install_peers() {
 
 # What bin/gatehouse runs the JVM with, for the report's header.
 launcher_settings() {
-    echo "Serial GC, -Xmx${GATEHOUSE_HEAP:-64m}"
+    echo "Serial GC, heap ${GATEHOUSE_HEAP:-96m}, half of it young"
 }
 
 find_tools() {

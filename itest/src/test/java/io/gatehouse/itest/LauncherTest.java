@@ -58,7 +58,8 @@ class LauncherTest {
             assertTrue(argv.get(0).endsWith("java"), "the launcher's pid runs java itself: " + argv);
             int serial = argv.indexOf("-XX:+UseSerialGC");
             int user = argv.indexOf("-Dlauncher.test=yes");
-            assertTrue(serial > 0 && argv.contains("-Xmx48m") && argv.contains("-XX:+ExitOnOutOfMemoryError"),
+            assertTrue(serial > 0 && argv.contains("-Xms48m") && argv.contains("-Xmx48m")
+                    && argv.contains("-XX:+ExitOnOutOfMemoryError"),
                     argv.toString());
             assertTrue(user > serial && user < argv.indexOf("-jar"), "user options come after ours: " + argv);
             assertEquals("-D", argv.get(argv.indexOf("-jar") + 2), "gatehouse's arguments are passed on: " + argv);
