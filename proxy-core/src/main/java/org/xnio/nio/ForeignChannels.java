@@ -2,19 +2,30 @@ package org.xnio.nio;
 
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.spi.AbstractSelectableChannel;
 
+import org.xnio.ChannelListener;
+import org.xnio.OptionMap;
+import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
 
 /**
- * Puts a JDK channel that XNIO did not open (a unix-domain or TCP socket to a backend) on the
- * selector of an XNIO I/O thread, so the thread that serves a client connection also serves the
- * backend connection of its request: no hand-off to another thread, and under load one
- * {@code epoll_wait} picks up events of both sides. XNIO has no public API for this; the class
- * lives in XNIO's package to reach its {@code WorkerThread} and {@code NioHandle}, and only
- * this class does. {@link #supports} says whether a thread is one it can use.
- *
- * <p>Every method must be called on the I/O thread the channel is registered with.
+ * JDK channels that XNIO did not open, put to work in XNIO. XNIO has no public API for either
+ * use; the class lives in XNIO's package to reach its package-private classes, and only this
+ * class does:
+ * <ul>
+ *   <li>{@link #register}: a socket to a backend (unix-domain or TCP) on the selector of an XNIO
+ *       I/O thread ({@code WorkerThread}, {@code NioHandle}), so the thread that serves a client
+ *       connection also serves the backend connection of its request: no hand-off to another
+ *       thread, and under load one {@code epoll_wait} picks up events of both sides.
+ *       {@link #supports} says whether a thread is one it can use. Every call on a registration
+ *       must be made on its I/O thread.</li>
+ *   <li>{@link #accepting}: a listening socket systemd passed, served as XNIO serves one it bound
+ *       itself ({@code NioTcpServer}, {@code QueuedNioTcpServer2}).</li>
+ * </ul>
  */
 public final class ForeignChannels {
 
@@ -63,6 +74,26 @@ public final class ForeignChannels {
         SelectionKey key = worker.registerChannel(channel);
         key.attach(new Handle(worker, key, handler));
         return new Registration(key);
+    }
+
+    /**
+     * An accepting channel on {@code channel}, a socket already bound and listening, built as
+     * {@code NioXnioWorker.createTcpConnectionServer} builds one after binding: the server keeps
+     * TCP_NODELAY and the read/write timeouts of {@code options} and applies them to every
+     * accepted connection. Not accepting until {@code resumeAccepts()}.
+     *
+     * @throws IOException when {@code worker} is not XNIO's NIO worker; the message names what is
+     *                     needed ("XNIO's NIO provider, but ...")
+     */
+    public static AcceptingChannel<StreamConnection> accepting(XnioWorker worker, ServerSocketChannel channel,
+            OptionMap options, ChannelListener<? super AcceptingChannel<StreamConnection>> acceptListener)
+            throws IOException {
+        if (!(worker instanceof NioXnioWorker nio)) {
+            throw new IOException("XNIO's NIO provider, but the worker is a " + worker.getClass().getName());
+        }
+        QueuedNioTcpServer2 server = new QueuedNioTcpServer2(new NioTcpServer(nio, channel, options, true));
+        server.setAcceptListener(acceptListener);
+        return server;
     }
 
     private static final class Handle extends NioHandle {

@@ -65,7 +65,7 @@ public final class InheritedSockets implements Closeable {
      * Takes over fds 3..3+{@code count}-1: checks each is a listening TCP socket and wraps it.
      *
      * @throws IOException GH-LISTEN-001/003 naming the first fd that is not a listening TCP
-     *                     socket, GH-LISTEN-004 when this JDK or XNIO cannot wrap it; the sockets
+     *                     socket, GH-LISTEN-004 when this JDK cannot wrap it; the sockets
      *                     wrapped so far are closed then
      */
     public static InheritedSockets adopt(int count) throws IOException {

@@ -30,6 +30,7 @@ import org.xnio.StreamConnection;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
+import org.xnio.nio.ForeignChannels;
 
 /**
  * The HTTP listeners, built directly on XNIO rather than through {@code Undertow.builder()}: that
@@ -250,8 +251,11 @@ public final class ListenerSet implements Closeable {
         if (inheritedSocket != null) {
             // Bound and listening already: systemd chose address, backlog and reuse options.
             try {
-                channel = InheritedChannels.accepting(worker, inheritedSocket.channel(), socketOptions, accept);
-            } catch (IOException | RuntimeException e) {
+                channel = ForeignChannels.accepting(worker, inheritedSocket.channel(), socketOptions, accept);
+            } catch (IOException e) {
+                IoUtils.safeClose(inheritedSocket.channel());
+                throw new IOException("GH-LISTEN-004 systemd socket activation needs " + e.getMessage(), e);
+            } catch (RuntimeException e) {
                 IoUtils.safeClose(inheritedSocket.channel());
                 throw e;
             }
