@@ -3,10 +3,6 @@ package io.gatehouse.core.internal.gateway;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
@@ -50,16 +46,10 @@ final class BackendConnection implements Closeable {
 
     /** Connects to {@code host}, failing with {@link BackendTimeoutException} after {@code timeout} (ZERO = none). */
     static BackendConnection connect(BackendHost host, Duration timeout, Watchdog watchdog) throws IOException {
-        boolean unix = host.address() instanceof UnixDomainSocketAddress;
-        SocketChannel channel = SocketChannel.open(unix ? StandardProtocolFamily.UNIX
-                : ((InetSocketAddress) host.address()).getAddress() instanceof java.net.Inet6Address
-                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        SocketChannel channel = host.openChannel();
         BackendConnection connection = new BackendConnection(channel, watchdog, host.describe());
         watchdog.watch(connection);
         try {
-            if (!unix) {
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            }
             connection.writeDeadline = deadline(timeout);
             channel.connect(host.address());
             connection.writeDeadline = NO_DEADLINE;

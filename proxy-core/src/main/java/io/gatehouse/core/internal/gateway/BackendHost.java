@@ -1,8 +1,13 @@
 package io.gatehouse.core.internal.gateway;
 
+import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,6 +72,25 @@ public final class BackendHost {
         }
         InetSocketAddress inet = (InetSocketAddress) address;
         return inet.getHostString() + ":" + inet.getPort();
+    }
+
+    /**
+     * A new socket for this host, not yet connected and blocking: a unix-domain one for a socket
+     * path, else TCP of the address's family with TCP_NODELAY (a request head must not wait).
+     */
+    SocketChannel openChannel() throws IOException {
+        if (address instanceof UnixDomainSocketAddress) {
+            return SocketChannel.open(StandardProtocolFamily.UNIX);
+        }
+        boolean v6 = ((InetSocketAddress) address).getAddress() instanceof Inet6Address;
+        SocketChannel channel = SocketChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        return channel;
     }
 
     public BackendConfig config() {

@@ -2,10 +2,6 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -99,7 +95,8 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
         }
         boolean connected;
         try {
-            channel = open(host);
+            channel = host.openChannel();
+            channel.configureBlocking(false);
             registration = ForeignChannels.register(ioThread, channel, this);
             connected = channel.connect(host.address());
         } catch (IOException e) {
@@ -112,19 +109,6 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
             arm(Phase.CONNECT, host.config().connectTimeout());
             registration.interest(SelectionKey.OP_CONNECT);
         }
-    }
-
-    private static SocketChannel open(BackendHost host) throws IOException {
-        if (host.address() instanceof UnixDomainSocketAddress) {
-            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.configureBlocking(false);
-            return channel;
-        }
-        boolean v6 = ((InetSocketAddress) host.address()).getAddress() instanceof Inet6Address;
-        SocketChannel channel = SocketChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        channel.configureBlocking(false);
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        return channel;
     }
 
     @Override
