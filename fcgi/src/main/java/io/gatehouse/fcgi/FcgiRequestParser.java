@@ -78,7 +78,11 @@ public final class FcgiRequestParser {
     private final Map<Integer, ByteAccumulator> openParams = new HashMap<>();
     private final ByteAccumulator recordBody = new ByteAccumulator("record content", Fcgi.MAX_CONTENT_LENGTH);
     private Mode mode = Mode.SKIP;
-    private FcgiException failure;
+    /** The step returns false: a request stream has no end to report, the listener hears everything. */
+    private final FailureLatch latch = new FailureLatch(in -> {
+        parseRecords(in);
+        return false;
+    });
 
     public FcgiRequestParser(Listener listener) {
         if (listener == null) {
@@ -93,15 +97,7 @@ public final class FcgiRequestParser {
      * @throws FcgiException on a bad version, a malformed or misplaced record, or params over the limit
      */
     public void parse(ByteBuffer in) throws FcgiException {
-        if (failure != null) {
-            throw new FcgiException("parser already failed: " + failure.getMessage(), failure);
-        }
-        try {
-            parseRecords(in);
-        } catch (FcgiException e) {
-            failure = e;
-            throw e;
-        }
+        latch.parse(in);
     }
 
     private void parseRecords(ByteBuffer in) throws FcgiException {

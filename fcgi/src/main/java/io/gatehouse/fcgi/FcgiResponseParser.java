@@ -43,7 +43,7 @@ public final class FcgiResponseParser {
     private final ByteBuffer endRequestBody = ByteBuffer.allocate(Fcgi.END_REQUEST_BODY_LENGTH);
     private Mode mode = Mode.SKIP;
     private boolean complete;
-    private FcgiException failure;
+    private final FailureLatch latch = new FailureLatch(this::parseRecords);
 
     /**
      * @param requestId the id the request was sent with, 1..65535
@@ -67,15 +67,7 @@ public final class FcgiResponseParser {
      *                       wrong body length or an unknown protocol status
      */
     public boolean parse(ByteBuffer in) throws FcgiException {
-        if (failure != null) {
-            throw new FcgiException("parser already failed: " + failure.getMessage(), failure);
-        }
-        try {
-            return parseRecords(in);
-        } catch (FcgiException e) {
-            failure = e;
-            throw e;
-        }
+        return latch.parse(in);
     }
 
     /** True once END_REQUEST was parsed. */

@@ -17,7 +17,7 @@ public final class GetValuesResultParser {
     private RecordType current;
     private Map<String, String> values;
     private int unknownType = -1;
-    private FcgiException failure;
+    private final FailureLatch latch = new FailureLatch(this::parseRecords);
 
     /**
      * Consumes {@code in} up to the end of the answer (advancing its position) and returns true once
@@ -27,15 +27,7 @@ public final class GetValuesResultParser {
      *                       malformed body
      */
     public boolean parse(ByteBuffer in) throws FcgiException {
-        if (failure != null) {
-            throw new FcgiException("parser already failed: " + failure.getMessage(), failure);
-        }
-        try {
-            return parseRecords(in);
-        } catch (FcgiException e) {
-            failure = e;
-            throw e;
-        }
+        return latch.parse(in);
     }
 
     /** True once the answer was parsed. */
