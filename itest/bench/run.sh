@@ -22,7 +22,7 @@ readonly BENCH_DIR REPO_DIR
 # shellcheck source=lib/scenarios.sh
 . "$BENCH_DIR/lib/scenarios.sh"
 
-readonly SCENARIOS=(hello hello-spawned concurrency upload download restart startup)
+readonly SCENARIOS=(hello hello-no-keepalive hello-spawned concurrency upload download restart startup)
 # 1024 client connections, each proxied one with a backend connection, plus the servers' own.
 readonly MIN_OPEN_FILES=8192
 # gatehouse and lighttpd read the same config file, so they share a port (never at the same time).
@@ -235,6 +235,7 @@ main() {
         for name in "${SELECTED[@]}"; do
             case "$name" in
                 hello) scenario_hello ;;
+                hello-no-keepalive) scenario_hello_no_keepalive ;;
                 hello-spawned) scenario_hello_spawned ;;
                 concurrency) scenario_concurrency ;;
                 upload | download) scenario_transfer "$name" ;;

@@ -40,6 +40,17 @@ scenario_hello() {
     done
 }
 
+# hello through gatehouse without its FastCGI keep-alive: what connection reuse is worth, and
+# gatehouse on exactly lighttpd's config.
+scenario_hello_no_keepalive() {
+    local round
+    for round in $(seq 1 "$ROUNDS"); do
+        log "hello-no-keepalive: round $round of $ROUNDS"
+        with_server hello-no-keepalive gatehouse fpm-no-keepalive "$round" \
+            measure_load hello-no-keepalive gatehouse "$round" "$HELLO_CONNECTIONS" "$WARMUP_SECONDS"
+    done
+}
+
 scenario_hello_spawned() {
     local round name
     for round in $(seq 1 "$ROUNDS"); do

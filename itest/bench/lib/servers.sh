@@ -39,6 +39,7 @@ prepare_run_dir() {
     cp "$BENCH_DIR"/www/*.php "$DOCROOT/"
     FPM_SOCKET="$RUN_DIR/php-fpm.sock"
     render_template fpm.conf
+    grep -v -e '"keep-alive"' -e '"max-connections"' "$RUN_DIR/fpm.conf" >"$RUN_DIR/fpm-no-keepalive.conf"
     render_template spawned.conf
     render_template nginx.conf
     render_template php-fpm.conf
@@ -79,7 +80,8 @@ server_url() {
     fi
 }
 
-# Starts server NAME (gatehouse | lighttpd | nginx) with backend KIND (fpm | spawned); sets
+# Starts server NAME (gatehouse | lighttpd | nginx) with backend KIND (fpm | spawned |
+# fpm-no-keepalive, the last for gatehouse only); sets
 # SERVER_PID, SERVER_LOG and START_US (the moment just before the exec). gatehouse and lighttpd read the same file, RUN_DIR/KIND.conf.
 start_server() {
     local name=$1 kind=$2 label=$3 port

@@ -111,6 +111,11 @@ public final class BackendConfig {
     public String restartMode() { return v.restartMode; }
     /** Whether FastCGI connections are kept open and reused. */
     public boolean keepAlive() { return v.keepAlive; }
+    /**
+     * With {@link #keepAlive()}: the most connections open to one backend process at once; requests
+     * beyond it wait for one to come free. 0 = no limit.
+     */
+    public int maxConnections() { return v.maxConnections; }
     public boolean tcpFinPropagate() { return v.tcpFinPropagate; }
     public boolean upgrade() { return v.upgrade; }
     /** Where the backend's options were written ({@link SourceLocation#API} for builder-made ones). */
@@ -196,6 +201,14 @@ public final class BackendConfig {
             throw new OptionException("restart-mode", "restart-mode must be \"sequenced\" or \"overlap\", got \""
                     + b.restartMode + "\"");
         }
+        if (b.maxConnections < 0) {
+            throw new OptionException("max-connections", "max-connections must not be negative, got "
+                    + b.maxConnections);
+        }
+        if (b.maxConnections > 0 && !b.keepAlive) {
+            throw new OptionException("max-connections", "max-connections limits kept connections: it needs"
+                    + " \"keep-alive\" => \"enable\"");
+        }
         for (Path root : b.xSendfileDocroot) {
             if (!root.isAbsolute()) {
                 throw new OptionException("x-sendfile-docroot", "x-sendfile-docroot entries must be absolute paths,"
@@ -235,7 +248,7 @@ public final class BackendConfig {
                 v.killTimeout, v.checkLocal, v.docroot, v.fixRootScriptname, v.brokenScriptfilename,
                 v.stripRequestUri, v.xSendfile, v.xSendfileDocroot, v.connectTimeout, v.readTimeout,
                 v.writeTimeout, v.disableTime, v.listenBacklog, v.mode, v.restartMode, v.keepAlive,
-                v.tcpFinPropagate, v.upgrade);
+                v.maxConnections, v.tcpFinPropagate, v.upgrade);
     }
 
     @Override
@@ -289,6 +302,7 @@ public final class BackendConfig {
         private String mode = "responder";
         private String restartMode = "sequenced";
         private boolean keepAlive;
+        private int maxConnections;
         private boolean tcpFinPropagate;
         private boolean upgrade;
         private SourceLocation location = SourceLocation.API;
@@ -352,6 +366,7 @@ public final class BackendConfig {
         public Builder mode(String mode) { this.mode = Objects.requireNonNull(mode); return this; }
         public Builder restartMode(String restartMode) { this.restartMode = Objects.requireNonNull(restartMode); return this; }
         public Builder keepAlive(boolean keepAlive) { this.keepAlive = keepAlive; return this; }
+        public Builder maxConnections(int max) { this.maxConnections = max; return this; }
         public Builder tcpFinPropagate(boolean propagate) { this.tcpFinPropagate = propagate; return this; }
         public Builder upgrade(boolean upgrade) { this.upgrade = upgrade; return this; }
         /** Where the backend was written; the config parser sets it, API users need not. */
@@ -382,7 +397,7 @@ public final class BackendConfig {
             c.xSendfile = xSendfile; c.xSendfileDocroot = xSendfileDocroot; c.connectTimeout = connectTimeout;
             c.readTimeout = readTimeout; c.writeTimeout = writeTimeout; c.disableTime = disableTime;
             c.listenBacklog = listenBacklog; c.mode = mode; c.restartMode = restartMode; c.keepAlive = keepAlive;
-            c.tcpFinPropagate = tcpFinPropagate; c.upgrade = upgrade; c.location = location;
+            c.maxConnections = maxConnections; c.tcpFinPropagate = tcpFinPropagate; c.upgrade = upgrade; c.location = location;
             c.optionLocations = new LinkedHashMap<>(optionLocations);
             return c;
         }

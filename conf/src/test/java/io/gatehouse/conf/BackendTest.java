@@ -58,6 +58,7 @@ class BackendTest {
         assertEquals("responder", b.mode());
         assertEquals("sequenced", b.restartMode());
         assertFalse(b.keepAlive());
+        assertEquals(0, b.maxConnections());
         assertFalse(b.tcpFinPropagate());
         assertFalse(b.upgrade());
         assertTrue(b.isUnix());
@@ -78,7 +79,7 @@ class BackendTest {
                 "\"x-sendfile-docroot\" => ( \"/srv/files\", \"/tmp\" )", "\"connect-timeout\" => 3",
                 "\"read-timeout\" => 20", "\"write-timeout\" => \"21\"", "\"disable-time\" => 0", "\"listen-backlog\" => 64",
                 "\"mode\" => \"authorizer\"", "\"restart-mode\" => \"overlap\"", "\"keep-alive\" => \"enabled\"",
-                "\"tcp-fin-propagate\" => \"Enable\"", "\"upgrade\" => 0"));
+                "\"max-connections\" => 4", "\"tcp-fin-propagate\" => \"Enable\"", "\"upgrade\" => 0"));
         assertEquals(Optional.of(List.of("/opt/app/bin/app", "--workers", "2")), b.binPath());
         assertEquals(List.of("B", "A"), List.copyOf(b.binEnvironment().keySet()));
         assertEquals("1", b.binEnvironment().get("A"));
@@ -104,6 +105,7 @@ class BackendTest {
         assertEquals("authorizer", b.mode());
         assertEquals("overlap", b.restartMode());
         assertTrue(b.keepAlive());
+        assertEquals(4, b.maxConnections());
         assertTrue(b.tcpFinPropagate());
         assertFalse(b.upgrade());
     }

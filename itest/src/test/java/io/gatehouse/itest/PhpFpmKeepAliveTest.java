@@ -1,6 +1,7 @@
 package io.gatehouse.itest;
 
 import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,14 +26,17 @@ import io.gatehouse.itest.support.PhpScripts;
 import io.gatehouse.itest.support.TempDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The built jar in front of PHP-FPM with {@code "keep-alive" => "enable"}: connections stay open
+ * The built jar in front of PHP-FPM with {@code "keep-alive" => "enable"}, once without a limit
+ * (gateway threads keep connections) and once with {@code max-connections} equal to the pool's
+ * workers (the I/O threads keep them and requests beyond wait for one): connections stay open
  * between requests (the kernel's socket table shows them), and workers recycled by
  * {@code pm.max_requests} close kept connections under the proxy without a client noticing.
  */
@@ -49,9 +54,17 @@ class PhpFpmKeepAliveTest {
     private static final Duration STALL_LIMIT = Duration.ofSeconds(2);
 
     private static Path dir;
-    private static PhpFpmPool pool;
-    private static GatehouseProcess gatehouse;
-    private static int port;
+    private static final int WORKERS = 2;
+
+    private static Front unlimited;
+    private static Front limited;
+
+    /**
+     * One gatehouse, the port it serves and its own PHP-FPM pool: a pool shared by both would have
+     * its workers held by the other's kept connections.
+     */
+    private record Front(GatehouseProcess process, int port, PhpFpmPool pool) {
+    }
 
     @BeforeAll
     static void start() throws IOException {
@@ -59,58 +72,94 @@ class PhpFpmKeepAliveTest {
         LeakCheck.expectGone(dir);
         Path docroot = Files.createDirectory(dir.resolve("www"));
         PhpScripts.copyInto(docroot);
-        pool = PhpFpmPool.start(2, Duration.ZERO, List.of("pm.max_requests = " + MAX_REQUESTS_PER_WORKER));
+        unlimited = startGatehouse("unlimited", "\"keep-alive\" => \"enable\"");
+        limited = startGatehouse("limited", "\"keep-alive\" => \"enable\", \"max-connections\" => " + WORKERS);
+    }
+
+    private static Front startGatehouse(String name, String options) throws IOException {
+        PhpFpmPool pool = PhpFpmPool.start(WORKERS, Duration.ZERO,
+                List.of("pm.max_requests = " + MAX_REQUESTS_PER_WORKER));
         LeakCheck.expectGone(pool.directory());
-        port = FreePort.get();
-        Path conf = ConfigFiles.phpBackend(dir, port, dir.resolve("www"), "php-fpm", pool.socketPath(),
-                "\"keep-alive\" => \"enable\"");
-        gatehouse = GatehouseProcess.start(conf, port);
+        int port = FreePort.get();
+        Path confDir = Files.createDirectory(dir.resolve(name));
+        Path conf = ConfigFiles.phpBackend(confDir, port, dir.resolve("www"), "php-fpm", pool.socketPath(), options);
+        try {
+            return new Front(GatehouseProcess.start(conf, port), port, pool);
+        } catch (RuntimeException | Error e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private static Front front(String name) {
+        return name.equals("limited") ? limited : unlimited;
     }
 
     @AfterAll
     static void stop() {
-        try (PhpFpmPool p = pool; GatehouseProcess g = gatehouse) {
-            // Closed in reverse order: gatehouse first, then the pool it talks to.
+        try (PhpFpmPool up = poolOf(unlimited); GatehouseProcess u = processOf(unlimited);
+             PhpFpmPool lp = poolOf(limited); GatehouseProcess l = processOf(limited)) {
+            // Closed in reverse order: each gatehouse before the pool it talks to.
         } finally {
             TempDirs.deleteRecursively(dir);
         }
     }
 
-    private static String logs() {
-        return gatehouse.logTail() + LogFiles.tail(List.of(dir.resolve(ConfigFiles.ERROR_LOG))) + pool.log();
+    private static GatehouseProcess processOf(Front front) {
+        return front == null ? null : front.process();
     }
 
-    @Test
-    void keptConnectionsSurviveWorkerRecyclingAndCarryManyRequests() throws IOException, InterruptedException {
+    private static PhpFpmPool poolOf(Front front) {
+        return front == null ? null : front.pool();
+    }
+
+    private static String logs(String name) {
+        return front(name).process().logTail() + LogFiles.tail(List.of(dir.resolve(name).resolve(ConfigFiles.ERROR_LOG)))
+                + front(name).pool().log();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"unlimited", "limited"})
+    void keptConnectionsSurviveWorkerRecyclingAndCarryManyRequests(String name)
+            throws IOException, InterruptedException {
+        int port = front(name).port();
         for (int i = 0; i < REQUESTS; i++) {
             HttpResponse<String> hello = HttpClients.get(port, "/hello.php");
-            assertEquals(200, hello.statusCode(), "request " + i + ": " + hello.body() + logs());
+            assertEquals(200, hello.statusCode(), "request " + i + ": " + hello.body() + logs(name));
             assertEquals(PhpScripts.HELLO_BODY + "\n", hello.body());
             if (i % 5 == 0) {
                 HttpResponse<String> form = HttpClients.post(port, "/post.php", "application/x-www-form-urlencoded",
                         "name=request+" + i);
-                assertEquals(200, form.statusCode(), "post " + i + ": " + form.body() + logs());
+                assertEquals(200, form.statusCode(), "post " + i + ": " + form.body() + logs(name));
                 assertEquals("name=request " + i + "\n", form.body());
             }
         }
         // Without keep-alive php-fpm closes every connection after its response; kept ones stay open
         // (for the idle timeout, seconds) on the pool's socket.
-        assertTrue(establishedConnectionsTo(pool.socketPath()) >= 1,
-                "no connection to " + pool.socketPath() + " was kept open");
+        Path socket = front(name).pool().socketPath();
+        assertTrue(establishedConnectionsTo(socket) >= 1, "no connection to " + socket + " was kept open");
     }
 
-    @Test
-    void moreConcurrentRequestsThanWorkersAreNotStarvedByKeptConnections() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"unlimited", "limited"})
+    void moreConcurrentRequestsThanWorkersAreNotStarvedByKeptConnections(String name) throws Exception {
+        int port = front(name).port();
         // A php-fpm worker reads its kept connection until it closes: were finished connections kept
         // while others wait for a worker, the waiting ones would stall until the idle timeout.
         ExecutorService clients = Executors.newFixedThreadPool(CONCURRENT_CLIENTS);
         try {
             List<Future<Integer>> results = new ArrayList<>();
             for (int c = 0; c < CONCURRENT_CLIENTS; c++) {
+                // Every other client posts: those requests open connections of their own on gateway
+                // threads, which kept connections must make room for.
+                boolean posts = c % 2 == 1;
                 results.add(clients.submit(() -> {
                     for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
-                        HttpResponse<String> hello = HttpClients.client().send(
-                                HttpClients.request(port, "/hello.php").timeout(STALL_LIMIT).build(),
+                        HttpResponse<String> hello = HttpClients.client().send(posts
+                                ? HttpClients.request(port, "/post.php").timeout(STALL_LIMIT)
+                                        .header("Content-Type", "application/x-www-form-urlencoded")
+                                        .POST(HttpRequest.BodyPublishers.ofString("name=x")).build()
+                                : HttpClients.request(port, "/hello.php").timeout(STALL_LIMIT).build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (hello.statusCode() != 200) {
                             return hello.statusCode();
@@ -120,8 +169,13 @@ class PhpFpmKeepAliveTest {
                 }));
             }
             for (Future<Integer> result : results) {
-                assertEquals(200, result.get(STALL_LIMIT.toMillis() * REQUESTS_PER_CLIENT, TimeUnit.MILLISECONDS),
-                        logs());
+                int status;
+                try {
+                    status = result.get(STALL_LIMIT.toMillis() * REQUESTS_PER_CLIENT, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    throw new AssertionError("a client failed: " + e.getCause() + "\n" + logs(name), e);
+                }
+                assertEquals(200, status, logs(name));
             }
         } finally {
             clients.shutdownNow();

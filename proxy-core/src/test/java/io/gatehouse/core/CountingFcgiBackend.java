@@ -22,8 +22,8 @@ import io.gatehouse.fcgi.FcgiResponseGenerator;
 import io.gatehouse.fcgi.ProtocolStatus;
 
 /**
- * A FastCGI backend on a temp unix socket or a loopback port that counts the connections it accepts and the
- * requests it answers, and records each request's FCGI_KEEP_CONN flag. Its answer names the
+ * A FastCGI backend on a temp unix socket or a loopback port that counts the connections it accepts (and
+ * the most open at once) and the requests it answers, and records each request's FCGI_KEEP_CONN flag. Its answer names the
  * connection and the request number on it. With {@code closeAfterEachResponse} it closes every
  * connection after one response despite FCGI_KEEP_CONN, as a backend recycling its process does.
  *
@@ -38,6 +38,10 @@ final class CountingFcgiBackend implements Closeable {
     final AtomicInteger requests = new AtomicInteger();
     final List<Boolean> keepConnFlags = new CopyOnWriteArrayList<>();
     volatile boolean closeAfterEachResponse;
+    /** How long each answer takes, so that concurrent requests overlap. */
+    volatile long answerDelayMillis;
+    /** The most connections open at once. */
+    final AtomicInteger peakOpen = new AtomicInteger();
 
     private final Path dir;
     private final Path socket;
@@ -91,6 +95,7 @@ final class CountingFcgiBackend implements Closeable {
             }
             int number = connections.incrementAndGet();
             open.add(channel);
+            peakOpen.accumulateAndGet(open.size(), Math::max);
             Thread thread = new Thread(() -> serve(channel, number), "counting-fcgi-" + number);
             thread.setDaemon(true);
             threads.add(thread);
@@ -115,10 +120,16 @@ final class CountingFcgiBackend implements Closeable {
                 // Counted before answering: the test may look as soon as the response is out.
                 requests.incrementAndGet();
                 try {
+                    if (answerDelayMillis > 0) {
+                        Thread.sleep(answerDelayMillis);
+                    }
                     respond(channel, requestId, "connection " + connectionNumber + " request "
                             + onThisConnection.incrementAndGet());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while answering", e);
                 }
             }
         });

@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -17,6 +23,7 @@ import io.gatehouse.conf.Protocol;
 import io.gatehouse.conf.Route;
 import io.gatehouse.conf.ServerConfig;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -26,12 +33,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KeepAliveTest {
 
     private static final int REQUESTS = 20;
+    private static final int CONCURRENT_CLIENTS = 8;
+    private static final long ANSWER_DELAY_MILLIS = 100;
 
-    @ParameterizedTest(name = "tcp={0}")
-    @ValueSource(booleans = {false, true})
-    void keptConnectionsCarryRequestAfterRequest(boolean tcp) throws Exception {
+    @ParameterizedTest(name = "tcp={0} max-connections={1}")
+    @CsvSource({"false,0", "true,0", "false,2", "true,2"})
+    void keptConnectionsCarryRequestAfterRequest(boolean tcp, int maxConnections) throws Exception {
         try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
-             Server server = Server.start(backend, true)) {
+             Server server = Server.start(backend, true, maxConnections)) {
             for (int i = 1; i <= REQUESTS; i++) {
                 RawHttp.Response response = server.get("/page");
                 assertEquals(200, response.status(), response.bodyText());
@@ -47,7 +56,7 @@ class KeepAliveTest {
     @ValueSource(booleans = {false, true})
     void withoutKeepAliveEveryRequestHasItsOwnConnection(boolean tcp) throws Exception {
         try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
-             Server server = Server.start(backend, false)) {
+             Server server = Server.start(backend, false, 0)) {
             for (int i = 1; i <= 5; i++) {
                 assertEquals("connection " + i + " request 1", server.get("/page").bodyText());
             }
@@ -56,11 +65,11 @@ class KeepAliveTest {
         }
     }
 
-    @ParameterizedTest(name = "tcp={0}")
-    @ValueSource(booleans = {false, true})
-    void aKeptConnectionTheBackendClosedIsRetriedOnANewOne(boolean tcp) throws Exception {
+    @ParameterizedTest(name = "tcp={0} max-connections={1}")
+    @CsvSource({"false,0", "true,0", "false,2", "true,2"})
+    void aKeptConnectionTheBackendClosedIsRetriedOnANewOne(boolean tcp, int maxConnections) throws Exception {
         try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
-             Server server = Server.start(backend, true)) {
+             Server server = Server.start(backend, true, maxConnections)) {
             assertEquals(200, server.get("/first").status());
             backend.closeOpenConnections();
             RawHttp.Response second = server.get("/second");
@@ -71,11 +80,11 @@ class KeepAliveTest {
         }
     }
 
-    @ParameterizedTest(name = "tcp={0}")
-    @ValueSource(booleans = {false, true})
-    void aRequestWithABodyIsNotSentOnAKeptConnectionTheBackendClosed(boolean tcp) throws Exception {
+    @ParameterizedTest(name = "tcp={0} max-connections={1}")
+    @CsvSource({"false,0", "true,0", "false,2", "true,2"})
+    void aRequestWithABodyIsNotSentOnAKeptConnectionTheBackendClosed(boolean tcp, int maxConnections) throws Exception {
         try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
-             Server server = Server.start(backend, true)) {
+             Server server = Server.start(backend, true, maxConnections)) {
             assertEquals(200, server.get("/first").status());
             backend.closeOpenConnections();
             assertTrue(waitFor(Duration.ofSeconds(5), () -> backend.openConnections() == 0));
@@ -88,11 +97,11 @@ class KeepAliveTest {
         }
     }
 
-    @ParameterizedTest(name = "tcp={0}")
-    @ValueSource(booleans = {false, true})
-    void aBackendThatClosesDespiteKeepConnStillAnswersEveryRequest(boolean tcp) throws Exception {
+    @ParameterizedTest(name = "tcp={0} max-connections={1}")
+    @CsvSource({"false,0", "true,0", "false,2", "true,2"})
+    void aBackendThatClosesDespiteKeepConnStillAnswersEveryRequest(boolean tcp, int maxConnections) throws Exception {
         try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
-             Server server = Server.start(backend, true)) {
+             Server server = Server.start(backend, true, maxConnections)) {
             backend.closeAfterEachResponse = true;
             for (int i = 0; i < REQUESTS; i++) {
                 RawHttp.Response response = server.get("/page");
@@ -103,11 +112,11 @@ class KeepAliveTest {
         }
     }
 
-    @ParameterizedTest(name = "tcp={0}")
-    @ValueSource(booleans = {false, true})
-    void idleConnectionsAreClosedAfterTheIdleTimeout(boolean tcp) throws Exception {
+    @ParameterizedTest(name = "tcp={0} max-connections={1}")
+    @CsvSource({"false,0", "true,0", "false,2", "true,2"})
+    void idleConnectionsAreClosedAfterTheIdleTimeout(boolean tcp, int maxConnections) throws Exception {
         try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
-             Server server = Server.start(backend, true)) {
+             Server server = Server.start(backend, true, maxConnections)) {
             assertEquals(200, server.get("/page").status());
             assertEquals(1, backend.openConnections());
             assertTrue(waitFor(Duration.ofSeconds(10), () -> backend.openConnections() == 0),
@@ -116,11 +125,11 @@ class KeepAliveTest {
         }
     }
 
-    @ParameterizedTest(name = "tcp={0}")
-    @ValueSource(booleans = {false, true})
-    void aRestartClosesTheOldGenerationsIdleConnections(boolean tcp) throws Exception {
+    @ParameterizedTest(name = "tcp={0} max-connections={1}")
+    @CsvSource({"false,0", "true,0", "false,2", "true,2"})
+    void aRestartClosesTheOldGenerationsIdleConnections(boolean tcp, int maxConnections) throws Exception {
         try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
-             Server server = Server.start(backend, true)) {
+             Server server = Server.start(backend, true, maxConnections)) {
             assertEquals(200, server.get("/page").status());
             assertEquals(1, backend.openConnections());
             assertTrue(server.gatehouse.restart(server.gatehouse.config()));
@@ -130,16 +139,16 @@ class KeepAliveTest {
         }
     }
 
-    @ParameterizedTest(name = "tcp={0}")
-    @ValueSource(booleans = {false, true})
-    void stoppingTheServerLeavesNoDescriptorBehind(boolean tcp) throws Exception {
+    @ParameterizedTest(name = "tcp={0} max-connections={1}")
+    @CsvSource({"false,0", "true,0", "false,2", "true,2"})
+    void stoppingTheServerLeavesNoDescriptorBehind(boolean tcp, int maxConnections) throws Exception {
         try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp)) {
-            try (Server warmUp = Server.start(backend, true)) {
+            try (Server warmUp = Server.start(backend, true, maxConnections)) {
                 warmUp.get("/page");
             }
             assertTrue(waitFor(Duration.ofSeconds(5), () -> backend.openConnections() == 0));
             long baseline = openDescriptors();
-            try (Server server = Server.start(backend, true)) {
+            try (Server server = Server.start(backend, true, maxConnections)) {
                 for (int i = 0; i < REQUESTS; i++) {
                     assertEquals(200, server.get("/page").status());
                 }
@@ -149,6 +158,69 @@ class KeepAliveTest {
                     "stopping closed the kept connection");
             assertTrue(waitFor(Duration.ofSeconds(5), () -> openDescriptors() <= baseline),
                     "descriptors: " + openDescriptors() + ", baseline " + baseline);
+        }
+    }
+
+    @ParameterizedTest(name = "tcp={0}")
+    @ValueSource(booleans = {false, true})
+    void concurrentRequestsWaitForTheMaxConnectionsInsteadOfOpeningMore(boolean tcp) throws Exception {
+        try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
+             Server server = Server.start(backend, true, 2)) {
+            backend.answerDelayMillis = ANSWER_DELAY_MILLIS;
+            List<String> bodies = getConcurrently(server, CONCURRENT_CLIENTS);
+            assertEquals(CONCURRENT_CLIENTS, bodies.size());
+            assertEquals(CONCURRENT_CLIENTS, backend.requests.get());
+            assertEquals(2, backend.connections.get(), "requests beyond two waited for a kept connection: " + bodies);
+            assertEquals(2, backend.peakOpen.get());
+        }
+    }
+
+    @ParameterizedTest(name = "tcp={0}")
+    @ValueSource(booleans = {false, true})
+    void aClientLeavingWhileItsRequestWaitsCostsNoConnection(boolean tcp) throws Exception {
+        try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
+             Server server = Server.start(backend, true, 1)) {
+            backend.answerDelayMillis = ANSWER_DELAY_MILLIS * 5;
+            ExecutorService clients = Executors.newFixedThreadPool(2);
+            try {
+                Future<RawHttp.Response> first = clients.submit(() -> server.get("/first"));
+                assertTrue(waitFor(Duration.ofSeconds(5), () -> backend.requests.get() == 1));
+                // The second request waits for the one connection; its client gives up meanwhile. (Undertow
+                // does not read a connection while its request is in progress, so the request may still go out.)
+                try (Socket leaving = new Socket("127.0.0.1", server.port())) {
+                    leaving.getOutputStream().write("GET /left HTTP/1.1\r\nHost: t\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    Thread.sleep(ANSWER_DELAY_MILLIS);
+                }
+                assertEquals(200, first.get(10, TimeUnit.SECONDS).status());
+                backend.answerDelayMillis = 0;
+                RawHttp.Response third = server.get("/third");
+                assertEquals(200, third.status(), third.bodyText());
+                assertTrue(third.bodyText().startsWith("connection 1 request "), third.bodyText());
+                assertEquals(1, backend.connections.get());
+                assertEquals(1, backend.peakOpen.get());
+            } finally {
+                clients.shutdownNow();
+            }
+        }
+    }
+
+    private static List<String> getConcurrently(Server server, int clients) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<RawHttp.Response>> responses = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                responses.add(pool.submit(() -> server.get("/page")));
+            }
+            List<String> bodies = new ArrayList<>();
+            for (Future<RawHttp.Response> response : responses) {
+                RawHttp.Response done = response.get(30, TimeUnit.SECONDS);
+                assertEquals(200, done.status(), done.bodyText());
+                bodies.add(done.bodyText());
+            }
+            return bodies;
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -174,9 +246,9 @@ class KeepAliveTest {
     /** A gatehouse with one route to the counting backend; requests go over plain sockets. */
     private record Server(Gatehouse gatehouse, int port) implements AutoCloseable {
 
-        static Server start(CountingFcgiBackend backend, boolean keepAlive) throws IOException {
+        static Server start(CountingFcgiBackend backend, boolean keepAlive, int maxConnections) throws IOException {
             BackendConfig config = backend.config().label("counting").checkLocal(false)
-                    .keepAlive(keepAlive).connectTimeout(Duration.ofSeconds(2)).build();
+                    .keepAlive(keepAlive).maxConnections(maxConnections).connectTimeout(Duration.ofSeconds(2)).build();
             int port = ProxyFixture.freePort();
             Gatehouse gatehouse = Gatehouse.start(ServerConfig.builder()
                     .route(Route.of("", Protocol.FASTCGI, config)).listen("127.0.0.1", port).build());

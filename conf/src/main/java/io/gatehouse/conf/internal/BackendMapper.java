@@ -31,13 +31,14 @@ import io.gatehouse.conf.internal.Value.StringValue;
  */
 public final class BackendMapper {
 
-    /** Every backend option gatehouse accepts: lighttpd's plus kill-timeout, restart-mode, keep-alive. */
+    /** Every backend option gatehouse accepts: lighttpd's plus kill-timeout, restart-mode, keep-alive, max-connections. */
     public static final Set<String> OPTIONS = new TreeSet<>(List.of(
             "host", "port", "socket", "bin-path", "bin-environment", "bin-copy-environment", "max-procs",
             "min-procs", "max-load-per-proc", "idle-timeout", "kill-signal", "kill-timeout", "listen-backlog",
             "check-local", "mode", "docroot", "broken-scriptfilename", "fix-root-scriptname", "strip-request-uri",
             "x-sendfile", "allow-x-send-file", "x-sendfile-docroot", "connect-timeout", "read-timeout",
-            "write-timeout", "disable-time", "tcp-fin-propagate", "upgrade", "restart-mode", "keep-alive"));
+            "write-timeout", "disable-time", "tcp-fin-propagate", "upgrade", "restart-mode", "keep-alive",
+            "max-connections"));
 
     private final Map<String, BackendConfig> spawnedByAddress = new HashMap<>();
     private final List<ConfigWarning> warnings;
@@ -160,6 +161,7 @@ public final class BackendMapper {
             case "broken-scriptfilename" -> b.brokenScriptfilename(ValueReader.bool(value, what));
             case "x-sendfile", "allow-x-send-file" -> b.xSendfile(ValueReader.bool(value, what));
             case "keep-alive" -> b.keepAlive(ValueReader.bool(value, what));
+            case "max-connections" -> b.maxConnections(ValueReader.count(value, what));
             case "tcp-fin-propagate" -> b.tcpFinPropagate(ValueReader.bool(value, what));
             case "upgrade" -> b.upgrade(ValueReader.bool(value, what));
             case "docroot" -> b.docroot(ValueReader.path(value, what));

@@ -86,7 +86,9 @@ class ProcessTreeTest {
     @Test
     void findsBothSleepsOfAShellThenTheyAreGoneAfterKill() throws Exception {
         Process shell = start("/bin/sh", "-c", "sleep 30 & sleep 30");
-        List<ProcInfo> sleeps = await(() -> ProcessTree.descendants(shell.pid()), 2, "descendants");
+        // Between fork and exec a child is still "sh": wait until both have become sleep.
+        List<ProcInfo> sleeps = await(() -> ProcessTree.descendants(shell.pid()).stream()
+                .filter(p -> p.comm().equals("sleep") && p.cmdline().equals("sleep 30")).toList(), 2, "descendants");
 
         for (ProcInfo sleep : sleeps) {
             assertEquals("sleep", sleep.comm());

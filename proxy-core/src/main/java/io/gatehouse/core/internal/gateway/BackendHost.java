@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.gatehouse.conf.BackendConfig;
+import io.gatehouse.conf.Protocol;
 import io.gatehouse.spawn.ProcStatus;
 import io.gatehouse.spawn.SpawnedBackend;
 
@@ -33,6 +34,8 @@ public final class BackendHost {
     private final AtomicInteger load = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
     private final IdleConnections idle = new IdleConnections();
+    /** The I/O-thread gateway's connections with {@code max-connections}, else null. */
+    private final KeptConnections kept;
     private final AtomicInteger newConnectionsInUse = new AtomicInteger();
     private volatile long disabledUntil;
     private volatile boolean disabled;
@@ -55,6 +58,8 @@ public final class BackendHost {
         this.procs = procs;
         this.proc = proc;
         this.description = config.label() + (procs == null ? " " : " proc " + proc + " ") + describe(address);
+        this.kept = config.keepAlive() && config.maxConnections() > 0 && config.protocol() == Protocol.FASTCGI
+                ? new KeptConnections(this, config.maxConnections(), IdleConnections.IDLE_TIMEOUT) : null;
     }
 
     /** The address lighttpd would use for an external (not spawned) backend of this config. */
@@ -153,6 +158,14 @@ public final class BackendHost {
     }
 
     /**
+     * The connections the I/O-thread gateway keeps, with at most {@code max-connections} open; null
+     * when the host has no such limit (its kept connections are the gateway threads' {@link #idle()}).
+     */
+    KeptConnections kept() {
+        return kept;
+    }
+
+    /**
      * Counts a request on a new connection of a keep-alive host until it ends. A php-fpm worker
      * serves one connection at a time and reads a kept one until it closes, so while new
      * connections wait in the backlog for a worker, finished connections are closed rather than
@@ -173,12 +186,15 @@ public final class BackendHost {
 
     /** How many kept connections wait for a request now. */
     public int idleConnections() {
-        return idle.size();
+        return idle.size() + (kept == null ? 0 : kept.idleCount());
     }
 
     /** Closes the kept connections, and any offered later: the host's generation is stopping. */
     public void closeIdleConnections() {
         idle.close();
+        if (kept != null) {
+            kept.close();
+        }
     }
 
     void enter() {

@@ -86,7 +86,7 @@ public final class GatewayHandler {
         ByteBuffer head;
         try {
             Map<String, String> env = CgiEnvironment.build(exchange, match, listenerPort, serverSoftware, 0);
-            head = requestHead(protocol, env, false);
+            head = requestHead(protocol, env, host.kept() != null);
         } catch (BadRequestException e) {
             return false; // the gateway thread answers it, with the same checks
         }
@@ -168,6 +168,12 @@ public final class GatewayHandler {
                 headKeeps = keep;
             }
             host.enter();
+            KeptConnections ioThreadsKept = host.kept();
+            if (ioThreadsKept != null) {
+                // This request's own connection needs a worker: kept ones give theirs up meanwhile.
+                host.newConnectionStarted();
+                ioThreadsKept.closeIdle();
+            }
             try {
                 BackendConnection connection = keep ? takeIdle(host, body) : null;
                 if (connection == null) {
@@ -189,6 +195,9 @@ public final class GatewayHandler {
                 }
             } finally {
                 host.leave();
+                if (ioThreadsKept != null) {
+                    host.newConnectionEnded();
+                }
             }
         }
         errorLog.error("gw-backend", "all handlers for " + exchange.getRequestURI()
@@ -197,8 +206,14 @@ public final class GatewayHandler {
         ErrorPages.send(exchange, StatusCodes.SERVICE_UNAVAILABLE);
     }
 
+    /**
+     * True when gateway threads keep this backend's connections. With {@code max-connections} they
+     * do not: the I/O-thread gateway keeps them ({@link KeptConnections}), and a gateway-thread
+     * request (one with a body) opens a connection of its own, for which the kept ones give their
+     * workers up.
+     */
     private static boolean keepsConnections(BackendProtocol protocol, BackendConfig config) {
-        return config.keepAlive() && protocol.canKeepConnection();
+        return config.keepAlive() && protocol.canKeepConnection() && config.maxConnections() == 0;
     }
 
     /**

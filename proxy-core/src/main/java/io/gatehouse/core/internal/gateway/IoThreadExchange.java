@@ -27,9 +27,15 @@ import org.xnio.nio.ForeignChannels;
  * <p>A client slower than the backend gets flow control: bytes the client cannot take yet are
  * kept (at most one read's worth) and the backend is not read again until they are written.
  *
+ * <p>For a host with {@code max-connections} the connection comes from its {@link KeptConnections}:
+ * an idle one, a new one, or, when all are busy, the next one to come free. A reused connection
+ * the backend closed while it was idle (php-fpm's {@code pm.max_requests}) is replaced by a new
+ * one once, when nothing of the response had arrived.
+ *
  * <p>Confined to the I/O thread, except {@link #close()}, which a restart calls to abort it.
  */
-final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRelay.ClientWriter, Closeable {
+final class IoThreadExchange
+        implements ForeignChannels.ReadyHandler, ResponseRelay.ClientWriter, KeptConnections.Waiter, Closeable {
 
     private static final long NO_DEADLINE = Long.MAX_VALUE;
 
@@ -44,7 +50,18 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
     private final ResponseReader reader;
     private final RequestTicket ticket;
     private final Runnable fallback;
+    /** The host's kept connections, or null: then each request opens and closes its own. */
+    private final KeptConnections pool;
     private SocketChannel channel;
+    /** With a pool: the connection in use, or null before one is granted. */
+    private KeptConnection kept;
+    /** Waiting in the pool's queue for a connection. */
+    private boolean queued;
+    /** Granted a slot in the pool for a new connection, not yet given back. */
+    private boolean slotHeld;
+    private boolean reused;
+    private boolean retried;
+    private boolean bytesReceived;
     private ForeignChannels.Registration registration;
     private StreamSinkChannel client;
     /** Response bytes the client could not take yet; while it holds any, the backend is not read. */
@@ -70,6 +87,7 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
         this.reader = protocol.newResponseReader(relay, host.describe());
         this.ticket = exchange.getAttachment(RequestTicket.KEY);
         this.fallback = fallback;
+        this.pool = host.kept();
     }
 
     /** True when {@code thread} can carry backend sockets: XNIO's NIO I/O threads can. */
@@ -93,11 +111,61 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
         if (finished) {
             return; // a restart aborted the request before it started
         }
+        if (pool == null) {
+            connect();
+        } else {
+            queued = true;
+            pool.acquire(this);
+        }
+    }
+
+    /** The pool grants an idle connection; called on any thread. */
+    @Override
+    public void reuse(KeptConnection connection) {
+        runOnIoThread(() -> {
+            queued = false;
+            if (finished) {
+                pool.release(connection, true, ioThread); // the client left while the request waited
+                return;
+            }
+            kept = connection;
+            channel = connection.channel();
+            reused = true;
+            try {
+                registration = connection.attach(ioThread, this);
+            } catch (IOException e) {
+                failed(e);
+                return;
+            }
+            send();
+        });
+    }
+
+    /** The pool grants a slot for a new connection; called on any thread. */
+    @Override
+    public void connectNew() {
+        runOnIoThread(() -> {
+            queued = false;
+            slotHeld = true;
+            if (finished) {
+                pool.release(null, false, ioThread);
+                return;
+            }
+            connect();
+        });
+    }
+
+    private void connect() {
         boolean connected;
         try {
             channel = host.openChannel();
             channel.configureBlocking(false);
-            registration = ForeignChannels.register(ioThread, channel, this);
+            if (pool == null) {
+                registration = ForeignChannels.register(ioThread, channel, this);
+            } else {
+                kept = new KeptConnection(channel);
+                registration = kept.attach(ioThread, this);
+            }
             connected = channel.connect(host.address());
         } catch (IOException e) {
             connectFailed(e);
@@ -130,7 +198,9 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
             try {
                 readResponse();
             } catch (IOException e) {
-                failed(e);
+                if (!retryOnNewConnection()) {
+                    failed(e);
+                }
             }
         }
     }
@@ -139,6 +209,9 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
         try {
             sendRequest();
         } catch (IOException e) {
+            if (retryOnNewConnection()) {
+                return;
+            }
             if (bytesSent) {
                 failed(e);
                 return;
@@ -148,6 +221,28 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
             release();
             fallback.run();
         }
+    }
+
+    /**
+     * Replaces a reused connection that failed before any byte of the response came: the backend
+     * closed it while it was idle, and the request, which has no body, can be sent again.
+     */
+    private boolean retryOnNewConnection() {
+        if (!reused || bytesReceived || retried || finished) {
+            return false;
+        }
+        retried = true;
+        reused = false;
+        kept.detach();
+        kept.close();
+        kept = null;
+        slotHeld = true;
+        bytesSent = false;
+        for (ByteBuffer buffer : request) {
+            buffer.rewind();
+        }
+        connect(); // in the closed connection's slot
+        return true;
     }
 
     private void sendRequest() throws IOException {
@@ -181,6 +276,7 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
                     return;
                 }
                 arm(Phase.READ, host.config().readTimeout());
+                bytesReceived |= n > 0;
                 if (n < 0) {
                     reader.endOfStream();
                     responseEnded();
@@ -200,7 +296,7 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
     private void responseEnded() throws IOException {
         relay.finish();
         responseComplete = true;
-        release();
+        release(reader.clean());
         if (!waitingForClient()) {
             exchange.endExchange();
         }
@@ -369,6 +465,14 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
 
     /** Closes the backend side and gives back what the request held. Idempotent. */
     private void release() {
+        release(false);
+    }
+
+    /**
+     * Gives back what the request held: the connection goes back to the pool when
+     * {@code reusable} (the response ended cleanly with FCGI_KEEP_CONN), else is closed. Idempotent.
+     */
+    private void release(boolean reusable) {
         if (finished) {
             return;
         }
@@ -377,6 +481,25 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
             timer.remove();
             timer = null;
         }
+        if (kept != null) {
+            kept.detach();
+            pool.release(kept, reusable, ioThread);
+        } else {
+            closeChannel();
+            if (queued) {
+                // Not granted yet, or a grant is on its way: then its task finds this finished and gives it back.
+                queued = !pool.cancel(this);
+            } else if (slotHeld) {
+                pool.release(null, false, ioThread);
+            }
+        }
+        if (ticket != null) {
+            ticket.detach();
+        }
+        host.leave();
+    }
+
+    private void closeChannel() {
         if (channel != null) {
             try {
                 channel.close();
@@ -384,10 +507,6 @@ final class IoThreadExchange implements ForeignChannels.ReadyHandler, ResponseRe
                 // closing a backend socket we are done with: nothing to recover
             }
         }
-        if (ticket != null) {
-            ticket.detach();
-        }
-        host.leave();
     }
 
     private void runOnIoThread(Runnable task) {

@@ -1,0 +1,189 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.xnio.XnioIoThread;
+
+/**
+ * The connections the I/O-thread gateway keeps to one host with {@code "keep-alive" => "enable"}
+ * and {@code max-connections} N: at most N are open at once, and a request that finds none idle
+ * waits here, in order, for one to come free instead of opening an N+1th.
+ *
+ * <p>Why a limit: a php-fpm worker serves one connection at a time and reads a kept one until it
+ * closes, so connections beyond the pool's workers would sit in its listen queue while the kept
+ * ones are reused, for ever. With N at most the workers every connection has a worker, and the
+ * queue that would form in the backend's backlog forms here. Requests with a body go to gateway
+ * threads, which open a connection of their own: while one runs, idle connections are closed
+ * ({@link #closeIdle()}) and finished ones are not kept ({@link BackendHost#newConnectionsWaiting()}),
+ * so it gets a worker. As a last safety valve no connection carries more than
+ * {@link #MAX_REQUESTS} requests.
+ *
+ * <p>Idle connections close after {@link IdleConnections#IDLE_TIMEOUT}, checked by one timer
+ * while any are idle, and all of them at {@link #close()}; connections released after that are
+ * closed at once.
+ *
+ * <p>Thread-safe: one lock guards the queues and counts; connections and waiters are called
+ * outside it.
+ */
+final class KeptConnections {
+
+    /** As nginx's {@code keepalive_requests}: a connection is closed after this many requests. */
+    static final int MAX_REQUESTS = 1000;
+
+    private static final long SWEEP_MILLIS = 1000;
+
+    /** A request waiting for a connection. Both calls may come from any thread. */
+    interface Waiter {
+
+        /** Carry the request on {@code connection}, an idle one. */
+        void reuse(KeptConnection connection);
+
+        /** Open a new connection for the request: a slot is reserved for it. */
+        void connectNew();
+    }
+
+    private final BackendHost host;
+    private final int limit;
+    private final long idleTimeoutNanos;
+    /** Most recently parked first: under a steady load the same few stay warm. */
+    private final ArrayDeque<KeptConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    /** Connections open or being opened, idle ones included. */
+    private int open;
+    private boolean sweepScheduled;
+    private boolean closed;
+
+    KeptConnections(BackendHost host, int limit, Duration idleTimeout) {
+        this.host = host;
+        this.limit = limit;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+    }
+
+    /**
+     * Gets {@code waiter} a connection: calls {@link Waiter#reuse} or {@link Waiter#connectNew}
+     * before returning, or queues it and calls one of them when a connection comes free.
+     */
+    void acquire(Waiter waiter) {
+        KeptConnection connection;
+        synchronized (this) {
+            connection = idle.pollFirst();
+            if (connection == null) {
+                if (open >= limit) {
+                    waiting.addLast(waiter);
+                    return;
+                }
+                open++;
+            }
+        }
+        if (connection != null) {
+            waiter.reuse(connection);
+        } else {
+            waiter.connectNew();
+        }
+    }
+
+    /** {@code waiter} no longer wants a connection (its client left). True if it was still queued. */
+    synchronized boolean cancel(Waiter waiter) {
+        return waiting.remove(waiter);
+    }
+
+    /**
+     * The request on {@code connection} ended. A reusable connection goes to the next waiter or is
+     * parked; any other is closed and its slot passed to the next waiter.
+     *
+     * @param connection null when a new connection could not be opened: its slot is given back
+     * @param thread     the calling I/O thread, which runs the idle timer if one is needed
+     */
+    void release(KeptConnection connection, boolean reusable, XnioIoThread thread) {
+        Waiter next;
+        boolean close = connection == null || !reusable || connection.requests() >= MAX_REQUESTS;
+        boolean startSweep = false;
+        synchronized (this) {
+            // Checked under the lock that closeIdle() takes after counting its request: a connection
+            // is either seen by closeIdle() or sees the count.
+            close |= closed || host.newConnectionsWaiting();
+            next = waiting.pollFirst();
+            if (close) {
+                if (next == null) {
+                    open--;
+                }
+            } else if (next == null) {
+                connection.parkedAt = System.nanoTime();
+                idle.addFirst(connection);
+                startSweep = !sweepScheduled;
+                sweepScheduled = true;
+            }
+        }
+        if (close && connection != null) {
+            connection.close();
+        }
+        if (next != null) {
+            if (close) {
+                next.connectNew(); // the closed connection's slot
+            } else {
+                next.reuse(connection);
+            }
+        }
+        if (startSweep) {
+            thread.executeAfter(() -> sweep(thread), SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Closes the connections idle too long; runs again while any are idle. */
+    private void sweep(XnioIoThread thread) {
+        List<KeptConnection> expired = new ArrayList<>();
+        boolean again;
+        synchronized (this) {
+            long now = System.nanoTime();
+            KeptConnection oldest;
+            while ((oldest = idle.peekLast()) != null && now - oldest.parkedAt >= idleTimeoutNanos) {
+                expired.add(idle.pollLast());
+                open--;
+            }
+            again = !idle.isEmpty() && !closed;
+            sweepScheduled = again;
+        }
+        expired.forEach(KeptConnection::close);
+        if (again) {
+            thread.executeAfter(() -> sweep(thread), SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    synchronized int idleCount() {
+        return idle.size();
+    }
+
+    /** Connections open now, idle or in use. */
+    synchronized int openCount() {
+        return open;
+    }
+
+    /**
+     * Closes the idle connections, so that their workers can accept another connection: one a
+     * gateway thread opened for a request with a body.
+     */
+    void closeIdle() {
+        List<KeptConnection> idleNow;
+        synchronized (this) {
+            if (idle.isEmpty()) {
+                return;
+            }
+            idleNow = new ArrayList<>(idle);
+            open -= idle.size();
+            idle.clear();
+        }
+        idleNow.forEach(KeptConnection::close);
+    }
+
+    /** Closes the idle connections; connections released later are closed at once. Idempotent. */
+    void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        closeIdle();
+    }
+}
