@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.gatehouse.itest.support.ConfigFiles;
 import io.gatehouse.itest.support.FreePort;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code bin/gatehouse}, the launcher the README and the benchmarks run: it must become the java
  * process itself (pid files, signals and systemd see that pid), with its heap and GC settings
- * and the user's extra options after them.
+ * and the user's extra options after them, and keep a class-data-sharing archive next to the jar.
  */
 class LauncherTest {
 
@@ -66,6 +67,58 @@ class LauncherTest {
         } finally {
             launcher.destroy(); // SIGTERM: gatehouse's fast stop
             assertTrue(launcher.waitFor(10, TimeUnit.SECONDS), "gatehouse did not stop on SIGTERM");
+        }
+    }
+
+    @Test
+    void theFirstRunArchivesItsClassesAndTheNextMapsThem() throws Exception {
+        Path jar = Files.copy(GatehouseProcess.jar(), dir.resolve("gatehouse.jar"));
+        int port = FreePort.get();
+        Path conf = staticSite(port);
+        Path classLog = dir.resolve("classes.log");
+        Map<String, String> env = Map.of("GATEHOUSE_JAR", jar.toString(),
+                "GATEHOUSE_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
+
+        long firstPid = runAndStop(env, port, conf, argv -> assertTrue(argv.stream().anyMatch(
+                a -> a.matches("-XX:ArchiveClassesAtExit=" + dir + "/gatehouse-cds-[0-9]+\\.jsa\\.[0-9]+")), argv.toString()));
+        List<String> written = archiveFiles();
+        assertEquals(1, written.size(), written.toString());
+        assertTrue(written.get(0).endsWith(".jsa." + firstPid), "written under the writer's pid: " + written);
+
+        runAndStop(env, port, conf, argv -> assertTrue(argv.stream().anyMatch(
+                a -> a.matches("-XX:SharedArchiveFile=" + dir + "/gatehouse-cds-[0-9]+\\.jsa")), argv.toString()));
+        List<String> promoted = archiveFiles();
+        assertEquals(1, promoted.size(), promoted.toString());
+        assertTrue(promoted.get(0).endsWith(".jsa"), "the finished archive was taken into place: " + promoted);
+        assertTrue(Files.readString(classLog).contains("io.gatehouse.core.Main source: shared objects file (top)"),
+                "gatehouse's classes came from the archive");
+
+        Map<String, String> off = Map.of("GATEHOUSE_JAR", jar.toString(), "GATEHOUSE_CDS", "off");
+        runAndStop(off, port, conf, argv -> assertTrue(argv.stream().noneMatch(a -> a.contains("Archive")),
+                argv.toString()));
+    }
+
+    /** Starts the launcher, checks its command line once it answers, stops it (SIGTERM); returns its pid. */
+    private long runAndStop(Map<String, String> env, int port, Path conf,
+            Consumer<List<String>> checkCommandLine) throws Exception {
+        Process launcher = start(env, "-D", "-f", conf.toString());
+        try {
+            awaitAnswer(port, launcher, dir.resolve("launcher.log"));
+            checkCommandLine.accept(commandLine(launcher.pid()));
+        } finally {
+            launcher.destroy();
+            assertTrue(launcher.waitFor(30, TimeUnit.SECONDS), "gatehouse did not stop on SIGTERM");
+        }
+        assertEquals(0, launcher.exitValue(), Files.readString(dir.resolve("launcher.log")));
+        String output = Files.readString(dir.resolve("launcher.log"));
+        assertTrue(!output.contains("[warning]") && !output.contains("[error]"), "the JVM stays quiet: " + output);
+        return launcher.pid();
+    }
+
+    private List<String> archiveFiles() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("gatehouse-cds-")).sorted()
+                    .toList();
         }
     }
 
