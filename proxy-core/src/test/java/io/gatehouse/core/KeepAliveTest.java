@@ -161,11 +161,13 @@ class KeepAliveTest {
         }
     }
 
-    @ParameterizedTest(name = "tcp={0}")
-    @ValueSource(booleans = {false, true})
-    void concurrentRequestsWaitForTheMaxConnectionsInsteadOfOpeningMore(boolean tcp) throws Exception {
+    @ParameterizedTest(name = "tcp={0} io-threads={1}")
+    @CsvSource({"false,1", "true,1", "false,2", "true,2"})
+    void concurrentRequestsWaitForTheMaxConnectionsInsteadOfOpeningMore(boolean tcp, int ioThreads) throws Exception {
+        // With two I/O threads the clients' connections are spread over both, so kept connections
+        // are handed from one thread's request to the other's.
         try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
-             Server server = Server.start(backend, true, 2)) {
+             Server server = Server.start(backend, true, 2, ioThreads)) {
             backend.answerDelayMillis = ANSWER_DELAY_MILLIS;
             List<String> bodies = getConcurrently(server, CONCURRENT_CLIENTS);
             assertEquals(CONCURRENT_CLIENTS, bodies.size());
@@ -246,7 +248,27 @@ class KeepAliveTest {
     /** A gatehouse with one route to the counting backend; requests go over plain sockets. */
     private record Server(Gatehouse gatehouse, int port) implements AutoCloseable {
 
+        private static final String IO_THREADS = "gatehouse.io-threads";
+
         static Server start(CountingFcgiBackend backend, boolean keepAlive, int maxConnections) throws IOException {
+            return start(backend, keepAlive, maxConnections, 0);
+        }
+
+        /** With {@code ioThreads} XNIO I/O threads (0: the default). */
+        static Server start(CountingFcgiBackend backend, boolean keepAlive, int maxConnections, int ioThreads)
+                throws IOException {
+            if (ioThreads > 0) {
+                System.setProperty(IO_THREADS, String.valueOf(ioThreads));
+            }
+            try {
+                return startWithProperties(backend, keepAlive, maxConnections);
+            } finally {
+                System.clearProperty(IO_THREADS);
+            }
+        }
+
+        private static Server startWithProperties(CountingFcgiBackend backend, boolean keepAlive, int maxConnections)
+                throws IOException {
             BackendConfig config = backend.config().label("counting").checkLocal(false)
                     .keepAlive(keepAlive).maxConnections(maxConnections).connectTimeout(Duration.ofSeconds(2)).build();
             int port = ProxyFixture.freePort();
