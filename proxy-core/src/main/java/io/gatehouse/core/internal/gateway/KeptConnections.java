@@ -157,11 +157,6 @@ final class KeptConnections {
         return idle.size();
     }
 
-    /** Connections open now, idle or in use. */
-    synchronized int openCount() {
-        return open;
-    }
-
     /**
      * Closes the idle connections, so that their workers can accept another connection: one a
      * gateway thread opened for a request with a body.
