@@ -1,7 +1,9 @@
 package io.gatehouse.itest;
 
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -18,7 +20,9 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -120,6 +124,49 @@ class PhpFpmProxyTest {
         assertEquals(200, reply.status(), reply + logs());
         assertEquals(PhpScripts.HELLO_BODY + "\n", reply.body());
         assertTrue(reply.header("Content-Type").orElse("").startsWith("text/plain"), reply.toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reply.Client.class)
+    void aPageThatArrivesWholeGetsAContentLength(Reply.Client client) throws IOException, InterruptedException {
+        // PHP writes a small page and END_REQUEST in one go: as lighttpd, gatehouse then knows the length.
+        Reply reply = client.get(port, "/hello.php");
+
+        assertEquals(200, reply.status(), reply + logs());
+        assertEquals(Optional.of(String.valueOf(PhpScripts.HELLO_BODY.length() + 1)), reply.header("Content-Length"),
+                reply.toString());
+        assertEquals(Optional.empty(), reply.header("Transfer-Encoding"), reply.toString());
+    }
+
+    @Test
+    void anHttp10ClientKeepsItsConnectionForAWholePage() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < 2; i++) {
+                socket.getOutputStream().write("GET /hello.php HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                String head = readHead(in);
+                assertTrue(head.startsWith("HTTP/1.0 200"), head);
+                assertTrue(head.contains("\r\nContent-Length: " + (PhpScripts.HELLO_BODY.length() + 1) + "\r\n"), head);
+                assertTrue(head.toLowerCase(Locale.ROOT).contains("\r\nconnection: keep-alive\r\n"), head);
+                assertEquals(PhpScripts.HELLO_BODY + "\n", new String(in.readNBytes(PhpScripts.HELLO_BODY.length() + 1),
+                        StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int b;
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection closed inside the response head: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     @ParameterizedTest

@@ -11,6 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
@@ -23,6 +27,10 @@ import org.xnio.nio.ForeignChannels;
  * one thread, as lighttpd runs them on its one. Status codes, logs and timeouts are those of the
  * blocking gateway; a connect failure disables the host and hands the request to the blocking
  * gateway, which tries the other hosts or waits for a respawn.
+ *
+ * <p>Body bytes of one read are held back until the read is handled: a response that ends in the
+ * read that began it (most small pages) gets a Content-Length instead of chunked encoding, as
+ * lighttpd gives it, which also keeps HTTP/1.0 keep-alive connections open.
  *
  * <p>A client slower than the backend gets flow control: bytes the client cannot take yet are
  * kept (at most one read's worth) and the backend is not read again until they are written.
@@ -64,6 +72,10 @@ final class IoThreadExchange
     private boolean bytesReceived;
     private ForeignChannels.Registration registration;
     private StreamSinkChannel client;
+    /** Body bytes of the first read, held until it is known whether the response ended in it. */
+    private ByteBuffer held;
+    /** True until the first read that did not end the response has been passed on. */
+    private boolean holding = true;
     /** Response bytes the client could not take yet; while it holds any, the backend is not read. */
     private ByteBuffer pending;
     /** Starts as CONNECT; a connect that completes at once goes straight on to writing. */
@@ -287,6 +299,7 @@ final class IoThreadExchange
                     responseEnded();
                     return;
                 }
+                passHeldOn();
             }
         } finally {
             ReadBuffers.release(buffer);
@@ -295,6 +308,10 @@ final class IoThreadExchange
 
     private void responseEnded() throws IOException {
         relay.finish();
+        if (holding) {
+            setContentLength();
+            passHeldOn();
+        }
         responseComplete = true;
         release(reader.clean());
         if (!waitingForClient()) {
@@ -304,8 +321,43 @@ final class IoThreadExchange
 
     // ---- the client side ----
 
+    /** The whole body is in {@link #held}: says so, unless the backend did or the response has no body. */
+    private void setContentLength() {
+        HeaderMap headers = exchange.getResponseHeaders();
+        int status = exchange.getStatusCode();
+        if (headers.contains(Headers.CONTENT_LENGTH) || headers.contains(Headers.TRANSFER_ENCODING)
+                || status < 200 || status == StatusCodes.NO_CONTENT || status == StatusCodes.NOT_MODIFIED
+                || exchange.getRequestMethod().equals(Methods.HEAD)) {
+            return;
+        }
+        headers.put(Headers.CONTENT_LENGTH, held == null ? 0 : held.position());
+    }
+
+    /** Ends holding back: what was held goes to the client. */
+    private void passHeldOn() throws IOException {
+        holding = false;
+        if (held != null) {
+            ByteBuffer body = held.flip();
+            held = null;
+            write(body);
+        }
+    }
+
+    private void hold(ByteBuffer data) {
+        if (held == null) {
+            held = ByteBuffer.allocate(data.remaining());
+        } else if (held.remaining() < data.remaining()) {
+            held = ByteBuffer.allocate(held.position() + data.remaining()).put(held.flip());
+        }
+        held.put(data);
+    }
+
     @Override
     public void write(ByteBuffer data) throws IOException {
+        if (holding) {
+            hold(data);
+            return;
+        }
         if (waitingForClient()) {
             keep(data);
             return;
