@@ -39,11 +39,11 @@ final class FcgiProtocol implements BackendProtocol {
     @Override
     public void sendRequest(ByteBuffer head, RequestBody body, BackendConnection connection, Duration writeTimeout)
             throws IOException {
-        ByteBuffer end = FcgiRequestGenerator.endOfStdin(REQUEST_ID);
         if (body.length() == 0) {
-            connection.write(new ByteBuffer[] {head, end}, writeTimeout);
+            connection.write(bodylessRequest(head), writeTimeout);
             return;
         }
+        ByteBuffer end = FcgiRequestGenerator.endOfStdin(REQUEST_ID);
         connection.write(head, writeTimeout);
         byte[] record = new byte[Fcgi.HEADER_LENGTH + (int) Math.min(Fcgi.MAX_CONTENT_LENGTH, body.length())];
         ByteBuffer recordBuffer = ByteBuffer.wrap(record);

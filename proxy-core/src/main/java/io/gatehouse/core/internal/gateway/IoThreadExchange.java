@@ -343,19 +343,10 @@ final class IoThreadExchange
         }
     }
 
-    private void hold(ByteBuffer data) {
-        if (held == null) {
-            held = ByteBuffer.allocate(data.remaining());
-        } else if (held.remaining() < data.remaining()) {
-            held = ByteBuffer.allocate(held.position() + data.remaining()).put(held.flip());
-        }
-        held.put(data);
-    }
-
     @Override
     public void write(ByteBuffer data) throws IOException {
         if (holding) {
-            hold(data);
+            held = append(held, data, 0);
             return;
         }
         if (waitingForClient()) {
@@ -386,14 +377,20 @@ final class IoThreadExchange
     }
 
     private void keep(ByteBuffer data) {
-        if (pending == null) {
-            pending = ByteBuffer.allocate(Math.max(ReadBuffers.BUFFER_SIZE, data.remaining()));
-        } else if (pending.remaining() < data.remaining()) {
-            ByteBuffer larger = ByteBuffer.allocate(pending.position() + data.remaining());
-            larger.put(pending.flip());
-            pending = larger;
+        pending = append(pending, data, ReadBuffers.BUFFER_SIZE);
+    }
+
+    /**
+     * {@code buffer} with {@code data} appended: a new one of at least {@code firstCapacity} when
+     * {@code buffer} is null, a larger copy when it lacks room.
+     */
+    private static ByteBuffer append(ByteBuffer buffer, ByteBuffer data, int firstCapacity) {
+        if (buffer == null) {
+            buffer = ByteBuffer.allocate(Math.max(firstCapacity, data.remaining()));
+        } else if (buffer.remaining() < data.remaining()) {
+            buffer = ByteBuffer.allocate(buffer.position() + data.remaining()).put(buffer.flip());
         }
-        pending.put(data);
+        return buffer.put(data);
     }
 
     private void flushToClient() {

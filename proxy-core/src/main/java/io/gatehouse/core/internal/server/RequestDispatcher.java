@@ -76,9 +76,10 @@ public final class RequestDispatcher implements HttpHandler {
         }
         RouteMatch match = routed.match();
         if (exchange.isInIoThread()) {
+            Runnable toGatewayThread = () -> exchange.dispatch(gatewayThreads, this);
             if (match == null || !ioThreadGateway || !generation.gateway().tryOnIoThread(exchange, match,
-                    generation.pool(match.route()), serverPort, () -> exchange.dispatch(gatewayThreads, this))) {
-                exchange.dispatch(gatewayThreads, this);
+                    generation.pool(match.route()), serverPort, toGatewayThread)) {
+                toGatewayThread.run();
             }
             return;
         }
