@@ -12,11 +12,14 @@ import io.gatehouse.conf.Scope;
  * are tried in config order and the first match wins; {@code "/prefix"} keys match a URL-path
  * prefix, other keys a file-name suffix, {@code ""} everything. With {@code check-local} (the
  * default) the file must exist under the document root and the match is made against it after
- * the PATH_INFO split; without it the URL path is matched as it is.
+ * the PATH_INFO split; without it the URL path is matched as it is. Where a file is on disk is
+ * looked up once a second per path ({@link ResolvedPaths}), not on every request.
  *
- * <p>Stateless and thread-safe.
+ * <p>Thread-safe.
  */
 public final class Router {
+
+    private static final ResolvedPaths RESOLVED = ResolvedPaths.perSecond();
 
     private Router() {
     }
@@ -40,7 +43,7 @@ public final class Router {
                 continue; // check-local needs a document root to find the file in
             }
             if (!physicalResolved) {
-                physical = PhysicalPath.resolve(docroot, urlPath, scope.indexFiles());
+                physical = RESOLVED.resolve(docroot, urlPath, scope.indexFiles());
                 physicalResolved = true;
             }
             if (physical != null && keyMatches(route, physical.urlPath() + physical.pathInfo(),
