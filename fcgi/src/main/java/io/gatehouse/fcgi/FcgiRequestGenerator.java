@@ -16,8 +16,6 @@ import java.util.Map;
  */
 public final class FcgiRequestGenerator {
 
-    private static final int BEGIN_REQUEST_RECORD_LENGTH = Fcgi.HEADER_LENGTH + Fcgi.BEGIN_REQUEST_BODY_LENGTH;
-
     private FcgiRequestGenerator() {
     }
 
@@ -34,33 +32,11 @@ public final class FcgiRequestGenerator {
      */
     public static ByteBuffer beginRequest(int requestId, boolean keepConn, Map<String, String> params)
             throws FcgiException {
-        Fcgi.checkRequestId(requestId, false);
-        int paramsLength = encodedLength(params);
-        int records = (paramsLength + Fcgi.MAX_CONTENT_LENGTH - 1) / Fcgi.MAX_CONTENT_LENGTH;
-        ByteBuffer out = ByteBuffer.allocate(
-                BEGIN_REQUEST_RECORD_LENGTH + records * Fcgi.HEADER_LENGTH + paramsLength + Fcgi.HEADER_LENGTH);
-
-        RecordHeader.write(out, RecordType.BEGIN_REQUEST, requestId, Fcgi.BEGIN_REQUEST_BODY_LENGTH, 0);
-        out.putShort((short) Role.RESPONDER.code());
-        out.put((byte) (keepConn ? Fcgi.FLAG_KEEP_CONN : 0));
-        out.put(new byte[5]);
-
-        if (records == 1) {
-            RecordHeader.write(out, RecordType.PARAMS, requestId, paramsLength, 0);
-            params.forEach((name, value) -> NameValuePairs.encode(out, name, value));
-        } else if (records > 1) {
-            ByteBuffer staged = ByteBuffer.allocate(paramsLength);
-            params.forEach((name, value) -> NameValuePairs.encode(staged, name, value));
-            staged.flip();
-            while (staged.hasRemaining()) {
-                int chunk = Math.min(staged.remaining(), Fcgi.MAX_CONTENT_LENGTH);
-                RecordHeader.write(out, RecordType.PARAMS, requestId, chunk, 0);
-                out.put(staged.slice(staged.position(), chunk));
-                staged.position(staged.position() + chunk);
-            }
+        BeginRequestWriter writer = new BeginRequestWriter(requestId, keepConn);
+        for (Map.Entry<String, String> param : params.entrySet()) {
+            writer.param(param.getKey(), param.getValue());
         }
-        RecordHeader.write(out, RecordType.PARAMS, requestId, 0, 0);
-        return out.flip();
+        return writer.finish();
     }
 
     /**
@@ -106,27 +82,5 @@ public final class FcgiRequestGenerator {
             asked.put(name, "");
         }
         return ManagementRecords.record(RecordType.GET_VALUES, asked);
-    }
-
-    private static int encodedLength(Map<String, String> params) throws FcgiException {
-        long total = 0;
-        for (Map.Entry<String, String> param : params.entrySet()) {
-            String name = param.getKey();
-            String value = param.getValue();
-            if (name == null || value == null) {
-                throw new FcgiException("parameter " + (name == null ? "with a null name" : "\"" + name + "\"")
-                        + " has a null " + (name == null ? "name" : "value"));
-            }
-            String problem = NameValuePairs.latin1Problem(name, value);
-            if (problem != null) {
-                throw new FcgiException(problem);
-            }
-            total += NameValuePairs.encodedLength(name, value);
-            if (total > Fcgi.MAX_PARAMS_LENGTH) {
-                throw new FcgiException("params length exceeds limit " + Fcgi.MAX_PARAMS_LENGTH
-                        + " (Fcgi.MAX_PARAMS_LENGTH) at parameter \"" + name + "\": " + total + " bytes so far");
-            }
-        }
-        return (int) total;
     }
 }

@@ -127,6 +127,43 @@ public final class NameValuePairs {
         out.put(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /**
+     * Writes one pair into {@code dst} from {@code at}, which has {@link #encodedLength} bytes of
+     * room there: the check for byte strings and the copy in one pass, with no copy of the strings.
+     *
+     * @return the index after the pair, or -1 if the name or value holds a char above 0xFF (the
+     *         bytes written so far are garbage then; {@link #latin1Problem} says which char)
+     */
+    static int encodeInto(byte[] dst, int at, String name, String value) {
+        at = putLength(dst, at, name.length());
+        at = putLength(dst, at, value.length());
+        at = putLatin1(dst, at, name);
+        return at < 0 ? -1 : putLatin1(dst, at, value);
+    }
+
+    private static int putLength(byte[] dst, int at, int length) {
+        if (length <= MAX_SHORT_LENGTH) {
+            dst[at] = (byte) length;
+            return at + 1;
+        }
+        dst[at] = (byte) ((length >>> 24) | 0x80);
+        dst[at + 1] = (byte) (length >>> 16);
+        dst[at + 2] = (byte) (length >>> 8);
+        dst[at + 3] = (byte) length;
+        return at + 4;
+    }
+
+    private static int putLatin1(byte[] dst, int at, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c > 0xFF) {
+                return -1;
+            }
+            dst[at + i] = (byte) c;
+        }
+        return at + text.length();
+    }
+
     private static int readLength(ByteBuffer in, String field, int pairStart) throws FcgiException {
         if (!in.hasRemaining()) {
             throw truncated(field, 1, 0, pairStart);

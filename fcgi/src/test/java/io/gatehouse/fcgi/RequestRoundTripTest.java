@@ -1,6 +1,7 @@
 package io.gatehouse.fcgi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -155,6 +156,23 @@ class RequestRoundTripTest {
     void anEmptyParamsMapSendsOnlyTheEmptyRecord() throws FcgiException {
         byte[] wire = Feeds.bytes(FcgiRequestGenerator.beginRequest(1, false, Map.of()));
         assertEquals(List.of(new Wire.Header(1, 1, 1, 8, 0), new Wire.Header(1, 4, 1, 0, 0)), Wire.headers(wire));
+    }
+
+    @Test
+    void aWriterFedPairByPairKeepsTheirOrderAndARefusedPairLeavesNoTrace() throws FcgiException {
+        BeginRequestWriter writer = new BeginRequestWriter(3, true).param("FIRST", "1");
+        assertThrows(FcgiException.class, () -> writer.param("PRICE", "10\u20ac"));
+        assertThrows(FcgiException.class, () -> writer.param("EMPTY", null));
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("FIRST", "1");
+        for (int i = 0; i < 200; i++) { // far beyond the writer's first array
+            params.put("VAR_" + i, "value " + i);
+            writer.param("VAR_" + i, "value " + i);
+        }
+        byte[] wire = Feeds.bytes(writer.finish());
+
+        assertEquals(3, Wire.headers(wire).size());
+        assertParamsSurviveCuts(wire, params);
     }
 
     /** Large inputs: every record boundary and its neighbours, a prime stride, and byte by byte. */

@@ -3,6 +3,7 @@ package io.gatehouse.core.internal.gateway;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -18,6 +19,23 @@ interface BackendProtocol {
      *                 protocols that end responses at EOF
      */
     ByteBuffer requestHead(Map<String, String> env, boolean keepConn) throws IOException;
+
+    /**
+     * {@link #requestHead(Map, boolean)} for variables that {@code variables} hands over one by one;
+     * a protocol that can encodes them as they come instead of through a map.
+     */
+    default ByteBuffer requestHead(VariableSource variables, boolean keepConn) throws IOException {
+        Map<String, String> env = new LinkedHashMap<>(64);
+        variables.writeTo(env::put);
+        return requestHead(env, keepConn);
+    }
+
+    /** Writes a request's CGI variables, in order, into the {@link CgiVariables} it is given. */
+    @FunctionalInterface
+    interface VariableSource {
+
+        void writeTo(CgiVariables<IOException> out) throws IOException;
+    }
 
     /** True when a connection can carry more than one request (FastCGI with FCGI_KEEP_CONN). */
     boolean canKeepConnection();

@@ -2,6 +2,7 @@ package io.gatehouse.core.internal.gateway;
 
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -36,41 +37,48 @@ final class CgiEnvironment {
     private CgiEnvironment() {
     }
 
+    /** The variables as a map, in order. */
     static Map<String, String> build(HttpServerExchange exchange, RouteMatch match, String listenerPort,
             String serverSoftware, long contentLength) throws BadRequestException {
-        BackendConfig backend = match.firstBackend();
         Map<String, String> env = new LinkedHashMap<>(64);
-        env.put("CONTENT_LENGTH", Long.toString(contentLength));
+        CgiEnvironment.<RuntimeException>write(exchange, match, listenerPort, serverSoftware, contentLength, env::put);
+        return env;
+    }
+
+    /** Hands the variables to {@code out} one by one, in order; a name is never given twice. */
+    static <X extends Exception> void write(HttpServerExchange exchange, RouteMatch match, String listenerPort,
+            String serverSoftware, long contentLength, CgiVariables<X> out) throws BadRequestException, X {
+        BackendConfig backend = match.firstBackend();
+        out.put("CONTENT_LENGTH", Long.toString(contentLength));
         String query = exchange.getQueryString();
-        env.put("QUERY_STRING", query);
-        env.put("REQUEST_URI", requestUri(exchange, query, backend));
-        env.put("REDIRECT_STATUS", "200");
-        env.put("SCRIPT_NAME", ByteStrings.fromUtf8(match.scriptName()));
+        out.put("QUERY_STRING", query);
+        out.put("REQUEST_URI", requestUri(exchange, query, backend));
+        out.put("REDIRECT_STATUS", "200");
+        out.put("SCRIPT_NAME", ByteStrings.fromUtf8(match.scriptName()));
         if (!match.pathInfo().isEmpty()) {
             String pathInfo = ByteStrings.fromUtf8(match.pathInfo());
-            env.put("PATH_INFO", pathInfo);
-            env.put("PATH_TRANSLATED", ByteStrings.fromUtf8(match.documentRoot()) + pathInfo);
+            out.put("PATH_INFO", pathInfo);
+            out.put("PATH_TRANSLATED", ByteStrings.fromUtf8(match.documentRoot()) + pathInfo);
         }
-        env.put("SCRIPT_FILENAME", ByteStrings.fromUtf8(match.scriptFilename()));
-        env.put("DOCUMENT_ROOT", ByteStrings.fromUtf8(match.documentRoot()));
-        env.put("REQUEST_METHOD", exchange.getRequestMethod().toString());
-        env.put("SERVER_PROTOCOL", exchange.getProtocol().toString());
-        env.put("SERVER_SOFTWARE", serverSoftware);
-        env.put("GATEWAY_INTERFACE", "CGI/1.1");
+        out.put("SCRIPT_FILENAME", ByteStrings.fromUtf8(match.scriptFilename()));
+        out.put("DOCUMENT_ROOT", ByteStrings.fromUtf8(match.documentRoot()));
+        out.put("REQUEST_METHOD", exchange.getRequestMethod().toString());
+        out.put("SERVER_PROTOCOL", exchange.getProtocol().toString());
+        out.put("SERVER_SOFTWARE", serverSoftware);
+        out.put("GATEWAY_INTERFACE", "CGI/1.1");
         String scheme = exchange.getRequestScheme();
-        env.put("REQUEST_SCHEME", scheme);
+        out.put("REQUEST_SCHEME", scheme);
         if ("https".equals(scheme)) {
-            env.put("HTTPS", "on");
+            out.put("HTTPS", "on");
         }
-        env.put("SERVER_PORT", listenerPort);
+        out.put("SERVER_PORT", listenerPort);
         InetSocketAddress local = exchange.getDestinationAddress();
-        env.put("SERVER_ADDR", local == null || local.getAddress() == null ? "" : local.getAddress().getHostAddress());
-        env.put("SERVER_NAME", serverName(exchange.getRequestHeaders().getFirst("Host")));
+        out.put("SERVER_ADDR", local == null || local.getAddress() == null ? "" : local.getAddress().getHostAddress());
+        out.put("SERVER_NAME", serverName(exchange.getRequestHeaders().getFirst("Host")));
         InetSocketAddress remote = exchange.getSourceAddress();
-        env.put("REMOTE_ADDR", remote == null || remote.getAddress() == null ? "" : remote.getAddress().getHostAddress());
-        env.put("REMOTE_PORT", remote == null ? "0" : Integer.toString(remote.getPort()));
-        addHeaders(exchange, env);
-        return env;
+        out.put("REMOTE_ADDR", remote == null || remote.getAddress() == null ? "" : remote.getAddress().getHostAddress());
+        out.put("REMOTE_PORT", remote == null ? "0" : Integer.toString(remote.getPort()));
+        writeHeaders(exchange, out);
     }
 
     private static String requestUri(HttpServerExchange exchange, String query, BackendConfig backend) {
@@ -99,8 +107,10 @@ final class CgiEnvironment {
         return host.substring(0, end);
     }
 
-    private static void addHeaders(HttpServerExchange exchange, Map<String, String> env) throws BadRequestException {
+    private static <X extends Exception> void writeHeaders(HttpServerExchange exchange, CgiVariables<X> out)
+            throws BadRequestException, X {
         Map<String, String> seenByNormalisedName = null;
+        Set<String> punctuatedVariables = null;
         for (HeaderValues values : exchange.getRequestHeaders()) {
             String name = values.getHeaderName().toString();
             if (name.equalsIgnoreCase("Proxy") || name.equalsIgnoreCase("Content-Length")) {
@@ -110,18 +120,20 @@ final class CgiEnvironment {
             if (value.isEmpty()) {
                 continue;
             }
+            String variable = variableName(name);
             if (hasOtherPunctuation(name)) {
                 if (seenByNormalisedName == null) {
                     seenByNormalisedName = normalisedNames(exchange);
+                    punctuatedVariables = new HashSet<>();
                 }
                 String normalised = normalise(name);
                 if (KNOWN_HEADERS.contains(normalised) || seenByNormalisedName.containsKey(normalised)
-                        || env.containsKey(variableName(name))) {
+                        || !punctuatedVariables.add(variable)) {
                     throw new BadRequestException(400, "request header '" + name
                             + "' would be indistinguishable from '" + normalised + "' as a CGI variable");
                 }
             }
-            env.put(variableName(name), value);
+            out.put(variable, value);
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 
+import io.gatehouse.fcgi.BeginRequestWriter;
 import io.gatehouse.fcgi.Fcgi;
 import io.gatehouse.fcgi.FcgiRequestGenerator;
 import io.gatehouse.fcgi.FcgiResponseParser;
@@ -29,6 +30,14 @@ final class FcgiProtocol implements BackendProtocol {
     @Override
     public ByteBuffer requestHead(Map<String, String> env, boolean keepConn) throws IOException {
         return FcgiRequestGenerator.beginRequest(REQUEST_ID, keepConn, env);
+    }
+
+    /** Each variable goes straight into the PARAMS record as it comes. */
+    @Override
+    public ByteBuffer requestHead(VariableSource variables, boolean keepConn) throws IOException {
+        BeginRequestWriter writer = new BeginRequestWriter(REQUEST_ID, keepConn);
+        variables.writeTo(writer::param);
+        return writer.finish();
     }
 
     @Override

@@ -85,10 +85,11 @@ public final class GatewayHandler {
         }
         ByteBuffer head;
         try {
-            Map<String, String> env = CgiEnvironment.build(exchange, match, listenerPort, serverSoftware, 0);
-            head = requestHead(protocol, env, host.kept() != null);
-        } catch (BadRequestException e) {
-            return false; // the gateway thread answers it, with the same checks
+            head = protocol.requestHead(
+                    out -> CgiEnvironment.write(exchange, match, listenerPort, serverSoftware, 0, out),
+                    host.kept() != null);
+        } catch (IOException e) {
+            return false; // a bad request: the gateway thread answers it, with the same checks
         }
         IoThreadExchange call = new IoThreadExchange(exchange, host, protocol, head, errorLog, fallback);
         // Undertow ends an exchange whose handler returns undispatched; this one ends when the response does.

@@ -1,0 +1,13 @@
+package io.gatehouse.core.internal.gateway;
+
+/**
+ * Where a request's CGI variables go as {@link CgiEnvironment} computes them: a map, or straight
+ * into the bytes of the request head.
+ *
+ * @param <X> what putting a variable can fail with (RuntimeException for a map)
+ */
+@FunctionalInterface
+interface CgiVariables<X extends Exception> {
+
+    void put(String name, String value) throws X;
+}
