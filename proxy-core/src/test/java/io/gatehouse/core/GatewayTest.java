@@ -62,7 +62,8 @@ class GatewayTest {
     @EnumSource(TestBackend.Kind.class)
     void refusesHeadersThatCollideAsCgiVariables(TestBackend.Kind kind) throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(kind)) {
-            for (String header : List.of("User_Agent: x", "X-Forwarded_For: 1.2.3.4", "X-Thing: a\r\nX_Thing: b")) {
+            for (String header : List.of("User_Agent: x", "X-Forwarded_For: 1.2.3.4", "X-Thing: a\r\nX_Thing: b",
+                    "X_Thing: a\r\nX.Thing: b")) {
                 RawHttp.Response response = RawHttp.exchange(proxy.port, "GET /env HTTP/1.1\r\nHost: t\r\n"
                         + header + "\r\nConnection: close\r\n\r\n", null);
                 assertEquals(400, response.status(), header);

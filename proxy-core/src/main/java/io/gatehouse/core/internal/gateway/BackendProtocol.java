@@ -22,7 +22,7 @@ interface BackendProtocol {
 
     /**
      * {@link #requestHead(Map, boolean)} for variables that {@code variables} hands over one by one;
-     * a protocol that can encodes them as they come instead of through a map.
+     * a protocol that can encode them as they come does so, without a map in between.
      */
     default ByteBuffer requestHead(VariableSource variables, boolean keepConn) throws IOException {
         Map<String, String> env = new LinkedHashMap<>(64);
