@@ -15,6 +15,7 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
+import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
@@ -534,10 +535,10 @@ final class IoThreadExchange
             kept.detach();
             pool.release(kept, reusable, ioThread);
         } else {
-            closeChannel();
+            IoUtils.safeClose(channel); // a backend socket we are done with: nothing to recover
             if (queued) {
                 // Not granted yet, or a grant is on its way: then its task finds this finished and gives it back.
-                queued = !pool.cancel(this);
+                pool.cancel(this);
             } else if (slotHeld) {
                 pool.release(null, false, ioThread);
             }
@@ -546,16 +547,6 @@ final class IoThreadExchange
             ticket.detach();
         }
         host.leave();
-    }
-
-    private void closeChannel() {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing a backend socket we are done with: nothing to recover
-            }
-        }
     }
 
     private void runOnIoThread(Runnable task) {

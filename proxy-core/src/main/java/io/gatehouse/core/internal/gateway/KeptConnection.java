@@ -3,6 +3,7 @@ package io.gatehouse.core.internal.gateway;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 
+import org.xnio.IoUtils;
 import org.xnio.XnioIoThread;
 import org.xnio.nio.ForeignChannels;
 
@@ -90,10 +91,6 @@ final class KeptConnection implements ForeignChannels.ReadyHandler {
     }
 
     void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing a backend socket we are done with: nothing to recover
-        }
+        IoUtils.safeClose(channel); // a backend socket we are done with: nothing to recover
     }
 }

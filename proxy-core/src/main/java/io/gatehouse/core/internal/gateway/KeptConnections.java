@@ -129,8 +129,12 @@ final class KeptConnections {
             }
         }
         if (startSweep) {
-            thread.executeAfter(() -> sweep(thread), SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+            scheduleSweep(thread);
         }
+    }
+
+    private void scheduleSweep(XnioIoThread thread) {
+        thread.executeAfter(() -> sweep(thread), SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Closes the connections idle too long; runs again while any are idle. */
@@ -149,7 +153,7 @@ final class KeptConnections {
         }
         expired.forEach(KeptConnection::close);
         if (again) {
-            thread.executeAfter(() -> sweep(thread), SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+            scheduleSweep(thread);
         }
     }
 

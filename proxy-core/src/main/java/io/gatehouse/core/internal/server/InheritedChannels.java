@@ -23,7 +23,7 @@ import java.nio.channels.spi.SelectorProvider;
  */
 final class InheritedChannels {
 
-    private static final String NEEDS = "GH-LISTEN-004 systemd socket activation needs ";
+    static final String NEEDS = "GH-LISTEN-004 systemd socket activation needs ";
 
     /** The looked-up members. */
     private record Handles(Method newFd, Constructor<?> serverSocketChannel) {

@@ -264,7 +264,7 @@ public final class ListenerSet implements Closeable {
                 channel = ForeignChannels.accepting(worker, inheritedSocket.channel(), socketOptions, accept);
             } catch (IOException e) {
                 IoUtils.safeClose(inheritedSocket.channel());
-                throw new IOException("GH-LISTEN-004 systemd socket activation needs " + e.getMessage(), e);
+                throw new IOException(InheritedChannels.NEEDS + e.getMessage(), e);
             } catch (RuntimeException e) {
                 IoUtils.safeClose(inheritedSocket.channel());
                 throw e;
