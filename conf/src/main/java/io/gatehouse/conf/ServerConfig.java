@@ -32,6 +32,18 @@ public final class ServerConfig {
     public static final String DEFAULT_ACCESS_LOG_FORMAT =
             "%h %V %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\"";
 
+    /** lighttpd's default {@code server.max-request-field-size}. */
+    public static final int DEFAULT_MAX_REQUEST_FIELD_SIZE = 8192;
+
+    /** Below this even a browser's ordinary request head (cookies included) would not fit. */
+    public static final int MIN_REQUEST_FIELD_SIZE = 1024;
+
+    /**
+     * lighttpd's own ceiling. Heads are held while they arrive, so this times
+     * {@code server.max-connections} bounds the memory unfinished heads can take.
+     */
+    public static final int MAX_REQUEST_FIELD_SIZE = 65535;
+
     private final Builder v;
     private final List<ConditionalScope> layering;
     private final List<BackendConfig> allBackends;
@@ -72,6 +84,10 @@ public final class ServerConfig {
     public String accessLogFormat() { return v.accessLogFormat; }
     public boolean systemdSocketActivation() { return v.systemdSocketActivation; }
     public ConnectionLimits connectionLimits() { return v.connectionLimits; }
+    /** {@code server.http-parseopts}: how strictly request heads and targets are read. */
+    public HttpParseOptions httpParseOptions() { return v.httpParseOptions; }
+    /** {@code server.max-request-field-size}: the largest request head, request line and headers together. */
+    public int maxRequestFieldSize() { return v.maxRequestFieldSize; }
     /** {@code server.feature-flags} as text values. */
     public Map<String, String> featureFlags() { return v.featureFlags; }
     public List<ConfigWarning> warnings() { return v.warnings; }
@@ -160,6 +176,8 @@ public final class ServerConfig {
         private String accessLogFormat = DEFAULT_ACCESS_LOG_FORMAT;
         private boolean systemdSocketActivation;
         private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
+        private HttpParseOptions httpParseOptions = HttpParseOptions.DEFAULTS;
+        private int maxRequestFieldSize = DEFAULT_MAX_REQUEST_FIELD_SIZE;
         private Map<String, String> featureFlags = new LinkedHashMap<>();
         private List<ConfigWarning> warnings = new ArrayList<>();
         private final Scope.Builder globalBuilder = Scope.builder();
@@ -207,6 +225,8 @@ public final class ServerConfig {
         public Builder statusUrl(String url) { this.statusUrl = url; return this; }
         public Builder systemdSocketActivation(boolean enabled) { this.systemdSocketActivation = enabled; return this; }
         public Builder connectionLimits(ConnectionLimits limits) { this.connectionLimits = Objects.requireNonNull(limits); return this; }
+        public Builder httpParseOptions(HttpParseOptions options) { this.httpParseOptions = Objects.requireNonNull(options); return this; }
+        public Builder maxRequestFieldSize(int bytes) { this.maxRequestFieldSize = bytes; return this; }
         public Builder featureFlags(Map<String, String> flags) { this.featureFlags = new LinkedHashMap<>(flags); return this; }
         public Builder warning(ConfigWarning warning) { warnings.add(Objects.requireNonNull(warning)); return this; }
         /** Where a server-wide directive was written. */
@@ -226,6 +246,10 @@ public final class ServerConfig {
             if (maxRequestSizeBytes < 0) {
                 throw new IllegalArgumentException("max request size must not be negative, got " + maxRequestSizeBytes);
             }
+            if (maxRequestFieldSize < MIN_REQUEST_FIELD_SIZE || maxRequestFieldSize > MAX_REQUEST_FIELD_SIZE) {
+                throw new IllegalArgumentException("max request field size must be between " + MIN_REQUEST_FIELD_SIZE
+                        + " and " + MAX_REQUEST_FIELD_SIZE + " bytes, got " + maxRequestFieldSize);
+            }
             Builder frozen = new Builder();
             frozen.source = source;
             frozen.listeners = List.copyOf(listeners.isEmpty() ? List.of(ListenerConfig.tcp("0.0.0.0", 80)) : listeners);
@@ -241,6 +265,8 @@ public final class ServerConfig {
             frozen.accessLogFormat = accessLogFormat;
             frozen.systemdSocketActivation = systemdSocketActivation;
             frozen.connectionLimits = connectionLimits;
+            frozen.httpParseOptions = httpParseOptions;
+            frozen.maxRequestFieldSize = maxRequestFieldSize;
             frozen.featureFlags = Collections.unmodifiableMap(new LinkedHashMap<>(featureFlags));
             frozen.warnings = List.copyOf(warnings);
             frozen.global = global != null ? global : globalBuilder.build();

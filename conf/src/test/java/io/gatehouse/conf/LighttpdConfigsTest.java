@@ -156,7 +156,6 @@ class LighttpdConfigsTest {
                 lighttpdConf + ":9:1: 'server.upload-dirs' is a lighttpd setting that gatehouse does not implement (ignored)",
                 lighttpdConf + ":12:1: 'server.username' is not supported, ignored (run gatehouse as the intended user instead)",
                 lighttpdConf + ":13:1: 'server.groupname' is not supported, ignored (run gatehouse as the intended user instead)",
-                lighttpdConf + ":17:1: 'server.http-parseopts' is a lighttpd setting that gatehouse does not implement (ignored)",
                 lighttpdConf + ":24:1: 'url.access-deny' is a mod_access setting that gatehouse does not implement (ignored)",
                 lighttpdConf + ":25:1: 'static-file.exclude-extensions' is a lighttpd setting that gatehouse does not implement"
                         + " (ignored)"),

@@ -133,7 +133,7 @@ public final class Gatehouse implements AutoCloseable {
             ExecutorService gatewayExecutor = gatewayThreads;
             Function<ListenerConfig, HttpHandler> dispatchers =
                     listener -> new RequestDispatcher(gate, gatewayExecutor, access, listener);
-            ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited);
+            ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config);
             RetiringGenerations retiring = new RetiringGenerations(errorLog);
             Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,
                     errorLog, retiring);

@@ -8,6 +8,7 @@ import java.util.List;
 import io.gatehouse.conf.ConfigException;
 import io.gatehouse.conf.ConfigWarning;
 import io.gatehouse.conf.ConnectionLimits;
+import io.gatehouse.conf.HttpParseOptions;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.conf.internal.Value.ArrayValue;
 import io.gatehouse.conf.internal.Value.Entry;
@@ -36,6 +37,7 @@ public final class ServerSettingsMapper {
         Duration writeIdle = d.maxWriteIdle();
         int maxConnections = d.maxConnections();
         int backlog = d.listenBacklog();
+        HttpParseOptions parseOptions = HttpParseOptions.DEFAULTS;
         Integer topLevelGraceful = null;
         Integer flagGraceful = null;
         Value gracefulFlag = null;
@@ -76,6 +78,12 @@ public final class ServerSettingsMapper {
                 case "server.max-write-idle" -> writeIdle = Duration.ofSeconds(ValueReader.count(value, key));
                 case "server.max-connections" -> maxConnections = positive(value, key);
                 case "server.listen-backlog" -> backlog = positive(value, key);
+                case "server.http-parseopts" -> parseOptions = HttpParseOptionsReader.read(parseOptions, value, key,
+                        warnings);
+                case "server.http-parseopt-header-strict", "server.http-parseopt-host-strict",
+                        "server.http-parseopt-host-normalize" -> parseOptions = HttpParseOptionsReader.readOne(parseOptions,
+                                key.substring("server.http-parseopt-".length()), value, key, warnings);
+                case "server.max-request-field-size" -> config.maxRequestFieldSize(requestFieldSize(value, key, warnings));
                 default -> throw new IllegalStateException("server directive without a reader: " + key);
             }
         }
@@ -88,8 +96,20 @@ public final class ServerSettingsMapper {
         if (graceful != null) {
             config.gracefulShutdownTimeout(Duration.ofSeconds(graceful));
         }
+        config.httpParseOptions(parseOptions);
         config.connectionLimits(new ConnectionLimits(keepAliveRequests, keepAliveIdle, readIdle, writeIdle,
                 maxConnections, backlog));
+    }
+
+    /** A head limit outside lighttpd's range is brought into it, with a warning, as lighttpd does. */
+    private static int requestFieldSize(Value value, String key, List<ConfigWarning> warnings) throws ConfigException {
+        int bytes = ValueReader.count(value, key);
+        int bounded = Math.max(ServerConfig.MIN_REQUEST_FIELD_SIZE, Math.min(ServerConfig.MAX_REQUEST_FIELD_SIZE, bytes));
+        if (bounded != bytes) {
+            warnings.add(new ConfigWarning(value.location(), key + " " + bytes + " is outside "
+                    + ServerConfig.MIN_REQUEST_FIELD_SIZE + ".." + ServerConfig.MAX_REQUEST_FIELD_SIZE + "; using " + bounded));
+        }
+        return bounded;
     }
 
     private static List<String> modules(Value value, List<ConfigWarning> warnings) throws ConfigException {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.gatehouse.conf.BackendConfig;
+import io.gatehouse.core.internal.http.RequestTarget;
 import io.gatehouse.core.internal.route.RouteMatch;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
@@ -50,9 +51,9 @@ final class CgiEnvironment {
             String serverSoftware, long contentLength, CgiVariables<X> out) throws BadRequestException, X {
         BackendConfig backend = match.firstBackend();
         out.put("CONTENT_LENGTH", Long.toString(contentLength));
-        String query = exchange.getQueryString();
-        out.put("QUERY_STRING", query);
-        out.put("REQUEST_URI", requestUri(exchange, query, backend));
+        RequestTarget target = RequestTarget.of(exchange);
+        out.put("QUERY_STRING", target.query());
+        out.put("REQUEST_URI", requestUri(target.raw(), backend));
         out.put("REDIRECT_STATUS", "200");
         out.put("SCRIPT_NAME", ByteStrings.fromUtf8(match.scriptName()));
         if (!match.pathInfo().isEmpty()) {
@@ -81,8 +82,8 @@ final class CgiEnvironment {
         writeHeaders(exchange, out);
     }
 
-    private static String requestUri(HttpServerExchange exchange, String query, BackendConfig backend) {
-        String uri = exchange.getRequestURI();
+    /** The target as received; {@code strip-request-uri} removes its prefix as lighttpd does. */
+    private static String requestUri(String uri, BackendConfig backend) {
         if (backend.stripRequestUri().isPresent()) {
             String prefix = backend.stripRequestUri().get();
             if (prefix.endsWith("/")) {
@@ -92,7 +93,7 @@ final class CgiEnvironment {
                 uri = uri.substring(prefix.length());
             }
         }
-        return query.isEmpty() ? uri : uri + "?" + query;
+        return uri;
     }
 
     private static String serverName(String host) {

@@ -3,6 +3,7 @@ package io.gatehouse.core.internal.server;
 import java.net.InetSocketAddress;
 
 import io.gatehouse.conf.RequestFacts;
+import io.gatehouse.core.internal.http.RequestTarget;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
@@ -32,7 +33,7 @@ final class ExchangeFacts implements RequestFacts {
 
     @Override
     public String queryString() {
-        return exchange.getQueryString();
+        return RequestTarget.of(exchange).query();
     }
 
     @Override

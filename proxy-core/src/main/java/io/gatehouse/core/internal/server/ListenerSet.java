@@ -2,8 +2,10 @@ package io.gatehouse.core.internal.server;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,6 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.gatehouse.conf.ConnectionLimits;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.ServerConfig;
 import io.undertow.UndertowOptions;
@@ -57,14 +60,17 @@ public final class ListenerSet implements Closeable {
     /** lighttpd's default listen backlog: connections wait here while accepting is paused. */
     private static final int BACKLOG = 1024;
 
-    /** lighttpd's {@code server.max-keep-alive-idle} default: idle keep-alive connections close after it. */
-    private static final int KEEP_ALIVE_IDLE_MILLIS = 5_000;
+    /**
+     * Accepting resumes when open connections fall to this share of {@code server.max-connections}:
+     * a little room, so accepting does not flap at the limit.
+     */
+    private static final double ACCEPT_RESUME_SHARE = 0.9;
 
-    /** lighttpd's {@code server.max-read-idle}: a client that stops sending mid-request is dropped. */
-    private static final int CLIENT_READ_IDLE_MILLIS = 60_000;
-
-    /** lighttpd's {@code server.max-write-idle}: a client that stops reading the response is dropped. */
-    private static final int CLIENT_WRITE_IDLE_MILLIS = 360_000;
+    /**
+     * Header lines in one request head. With {@code server.max-request-field-size} the head is
+     * bounded anyway; this bounds the per-header bookkeeping of a head of one-byte headers.
+     */
+    private static final int MAX_HEADERS = 256;
 
     /** Threads for Undertow's own dispatches (static files); proxied requests use the gateway executor. */
     private static final int WORKER_TASK_THREADS = 8;
@@ -74,6 +80,8 @@ public final class ListenerSet implements Closeable {
     private final ByteBufferPool buffers;
     private final InheritedSockets inherited;
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
+    /** The settings new listeners get; {@link #apply} changes them for all. */
+    private volatile ServerConfig limits;
     /** Removed by a restart: their connections are closed with the rest at {@link #close()}. */
     private final List<Bound> retired = new CopyOnWriteArrayList<>();
 
@@ -86,7 +94,9 @@ public final class ListenerSet implements Closeable {
             int inheritedFd) {
     }
 
-    private ListenerSet(XnioWorker worker, ExecutorService tasks, ByteBufferPool buffers, InheritedSockets inherited) {
+    private ListenerSet(XnioWorker worker, ExecutorService tasks, ByteBufferPool buffers, InheritedSockets inherited,
+            ServerConfig limits) {
+        this.limits = limits;
         this.worker = worker;
         this.tasks = tasks;
         this.buffers = buffers;
@@ -110,9 +120,10 @@ public final class ListenerSet implements Closeable {
      *
      * @param listeners {@link InheritedSockets#listenersToServe} of the config
      * @param handlers  the root handler for each listener
+     * @param limits    the config whose head, idle and connection limits the listeners apply
      */
     public static ListenerSet bind(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers,
-            InheritedSockets inherited) throws IOException {
+            InheritedSockets inherited, ServerConfig limits) throws IOException {
         // Each I/O thread runs its connections' requests start to end (body-less ones proxied there too).
         int ioThreads = Integer.getInteger("gatehouse.io-threads", defaultIoThreads());
         // XNIO's own task pool (jboss-threads) touches sun.misc.Unsafe, which JDK 24+ warns about
@@ -140,7 +151,7 @@ public final class ListenerSet implements Closeable {
             throw e;
         }
         ListenerSet set = new ListenerSet(worker, tasks,
-                new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4), inherited);
+                new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4), inherited, limits);
         try {
             for (ListenerConfig listener : listeners) {
                 InheritedSockets.Socket socket = inherited.claim(listener).orElse(null);
@@ -237,16 +248,7 @@ public final class ListenerSet implements Closeable {
                     + listener.token() + " is not supported (XNIO listens on TCP only); use server.bind with an IP");
         }
         InetSocketAddress address = listener.inetAddress().get();
-        OptionMap undertowOptions = OptionMap.builder()
-                .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
-                .set(UndertowOptions.RECORD_REQUEST_START_TIME, true)
-                .set(UndertowOptions.NO_REQUEST_TIMEOUT, KEEP_ALIVE_IDLE_MILLIS)
-                .set(UndertowOptions.ALWAYS_SET_DATE, true)
-                // Undertow cuts bodies over 2 MiB by default; the size limit is ours
-                // (server.max-request-size, answered with a clear 413).
-                .set(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
-                .getMap();
-        HttpOpenListener open = new HttpOpenListener(buffers, undertowOptions);
+        HttpOpenListener open = new HttpOpenListener(buffers, undertowOptions(limits));
         // Answers "Expect: 100-continue" when the gateway starts reading the body (curl waits for it).
         open.setRootHandler(new HttpContinueReadHandler(handler));
         ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(open);
@@ -254,8 +256,7 @@ public final class ListenerSet implements Closeable {
                 .set(Options.TCP_NODELAY, true)
                 .set(Options.REUSE_ADDRESSES, true)
                 .set(Options.BACKLOG, BACKLOG)
-                .set(Options.READ_TIMEOUT, CLIENT_READ_IDLE_MILLIS)
-                .set(Options.WRITE_TIMEOUT, CLIENT_WRITE_IDLE_MILLIS)
+                .addAll(connectionOptions(limits))
                 .getMap();
         AcceptingChannel<StreamConnection> channel;
         if (inheritedSocket != null) {
@@ -280,6 +281,60 @@ public final class ListenerSet implements Closeable {
         Bound b = new Bound(listener, channel, open, inheritedSocket == null ? -1 : inheritedSocket.fd());
         bound.add(b);
         return b;
+    }
+
+    /**
+     * Makes {@code config}'s limits those of every listener: connections accepted from now on get
+     * its head size, idle times and parse settings; open connections keep theirs.
+     */
+    public void apply(ServerConfig config) {
+        limits = config;
+        OptionMap undertowOptions = undertowOptions(config);
+        OptionMap connectionOptions = connectionOptions(config);
+        for (Bound b : bound) {
+            b.open().setUndertowOptions(undertowOptions);
+            try {
+                b.channel().setOption(Options.READ_TIMEOUT, connectionOptions.get(Options.READ_TIMEOUT, 0));
+                b.channel().setOption(Options.WRITE_TIMEOUT, connectionOptions.get(Options.WRITE_TIMEOUT, 0));
+                b.channel().setOption(Options.CONNECTION_HIGH_WATER, connectionOptions.get(Options.CONNECTION_HIGH_WATER, 0));
+                b.channel().setOption(Options.CONNECTION_LOW_WATER, connectionOptions.get(Options.CONNECTION_LOW_WATER, 0));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static OptionMap undertowOptions(ServerConfig config) {
+        ConnectionLimits limits = config.connectionLimits();
+        return OptionMap.builder()
+                .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
+                // The target is decoded and normalised by RequestTarget, as lighttpd does it; Undertow's
+                // own decoding would lose the raw REQUEST_URI and read ';' as a path-parameter separator.
+                .set(UndertowOptions.DECODE_URL, false)
+                .set(UndertowOptions.MAX_HEADER_SIZE, config.maxRequestFieldSize())
+                .set(UndertowOptions.MAX_HEADERS, MAX_HEADERS)
+                .set(UndertowOptions.RECORD_REQUEST_START_TIME, true)
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, millis(limits.maxKeepAliveIdle()))
+                .set(UndertowOptions.ALWAYS_SET_DATE, true)
+                // Undertow cuts bodies over 2 MiB by default; the size limit is ours
+                // (server.max-request-size, answered with a clear 413).
+                .set(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
+                .getMap();
+    }
+
+    private static OptionMap connectionOptions(ServerConfig config) {
+        ConnectionLimits limits = config.connectionLimits();
+        return OptionMap.builder()
+                .set(Options.READ_TIMEOUT, millis(limits.maxReadIdle()))
+                .set(Options.WRITE_TIMEOUT, millis(limits.maxWriteIdle()))
+                .set(Options.CONNECTION_HIGH_WATER, limits.maxConnections())
+                .set(Options.CONNECTION_LOW_WATER, (int) (limits.maxConnections() * ACCEPT_RESUME_SHARE))
+                .getMap();
+    }
+
+    /** Whole milliseconds for XNIO, which takes an int; 0 (lighttpd: no limit) stays 0. */
+    private static int millis(Duration duration) {
+        return (int) Math.min(Integer.MAX_VALUE, duration.toMillis());
     }
 
     /** The addresses actually bound, in listener order (port 0 resolved). */

@@ -2,17 +2,20 @@ package io.gatehouse.core.internal.server;
 
 import java.util.concurrent.Executor;
 
+import io.gatehouse.conf.HttpParseOptions;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.Scope;
 import io.gatehouse.core.internal.gateway.ErrorPages;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
+import io.gatehouse.core.internal.http.BadRequestTargetException;
+import io.gatehouse.core.internal.http.RequestFraming;
+import io.gatehouse.core.internal.http.RequestTarget;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.route.RouteMatch;
 import io.gatehouse.core.internal.route.Router;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
-import io.undertow.util.CanonicalPathUtils;
 import io.undertow.util.StatusCodes;
 
 /**
@@ -65,11 +68,11 @@ public final class RequestDispatcher implements HttpHandler {
         }
         Routed routed = exchange.getAttachment(ROUTED);
         if (routed == null) {
-            String path = CanonicalPathUtils.canonicalize(exchange.getRequestPath(), true);
-            if (path == null || !path.startsWith("/")) {
-                ErrorPages.send(exchange, StatusCodes.BAD_REQUEST);
+            RequestTarget target = checkedTarget(exchange, generation.config().httpParseOptions());
+            if (target == null) {
                 return;
             }
+            String path = target.path();
             Scope scope = generation.config().resolve(new ExchangeFacts(exchange, path, socketToken));
             routed = new Routed(scope, Router.match(scope, path));
             exchange.putAttachment(ROUTED, routed);
@@ -89,9 +92,35 @@ public final class RequestDispatcher implements HttpHandler {
         }
         Scope scope = routed.scope();
         if (scope.documentRoot().isPresent()) {
+            // Undertow left the path as sent (url decoding is ours): look the file up by the normalised one.
+            exchange.setRelativePath(RequestTarget.of(exchange).path());
             generation.staticFiles(scope.documentRoot().get(), scope.indexFiles()).handleRequest(exchange);
             return;
         }
         ErrorPages.send(exchange, StatusCodes.NOT_FOUND);
+    }
+
+    /**
+     * The request's target, read and attached ({@link RequestTarget#of}); null when the head or
+     * the target is refused, in which case the answer is under way and the connection closes
+     * after it: a request refused before its body was read leaves the connection's framing in doubt.
+     */
+    private static RequestTarget checkedTarget(HttpServerExchange exchange, HttpParseOptions options) {
+        int refused = RequestFraming.check(exchange, options);
+        RequestTarget target = null;
+        if (refused == 0) {
+            try {
+                target = RequestTarget.parse(RequestTarget.rawTarget(exchange), options);
+            } catch (BadRequestTargetException e) {
+                refused = StatusCodes.BAD_REQUEST;
+            }
+        }
+        if (refused != 0) {
+            exchange.setPersistent(false);
+            ErrorPages.send(exchange, refused);
+            return null;
+        }
+        exchange.putAttachment(RequestTarget.KEY, target);
+        return target;
     }
 }

@@ -145,6 +145,7 @@ public final class Restarter {
 
         boolean ok = overlap ? overlap(old, next, number, added, removed) : sequenced(old, next, number, added, removed);
         if (ok) {
+            listeners.apply(next);
             restarts.incrementAndGet();
         }
         errorLog.info("restart", "generation " + generations.current().number() + " serving"
