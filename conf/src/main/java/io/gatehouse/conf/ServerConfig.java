@@ -35,6 +35,9 @@ public final class ServerConfig {
     /** lighttpd's default {@code server.max-request-field-size}. */
     public static final int DEFAULT_MAX_REQUEST_FIELD_SIZE = 8192;
 
+    /** lighttpd's default {@code server.upload-dirs}. */
+    public static final List<Path> DEFAULT_UPLOAD_DIRS = List.of(Path.of("/var/tmp"));
+
     /** Below this even a browser's ordinary request head (cookies included) would not fit. */
     public static final int MIN_REQUEST_FIELD_SIZE = 1024;
 
@@ -86,6 +89,8 @@ public final class ServerConfig {
     public ConnectionLimits connectionLimits() { return v.connectionLimits; }
     /** {@code server.http-parseopts}: how strictly request heads and targets are read. */
     public HttpParseOptions httpParseOptions() { return v.httpParseOptions; }
+    /** {@code server.upload-dirs}: where chunked request bodies are spooled, tried in order. */
+    public List<Path> uploadDirs() { return v.uploadDirs; }
     /** {@code server.max-request-field-size}: the largest request head, request line and headers together. */
     public int maxRequestFieldSize() { return v.maxRequestFieldSize; }
     /** {@code server.feature-flags} as text values. */
@@ -178,6 +183,7 @@ public final class ServerConfig {
         private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
         private HttpParseOptions httpParseOptions = HttpParseOptions.DEFAULTS;
         private int maxRequestFieldSize = DEFAULT_MAX_REQUEST_FIELD_SIZE;
+        private List<Path> uploadDirs = DEFAULT_UPLOAD_DIRS;
         private Map<String, String> featureFlags = new LinkedHashMap<>();
         private List<ConfigWarning> warnings = new ArrayList<>();
         private final Scope.Builder globalBuilder = Scope.builder();
@@ -227,6 +233,7 @@ public final class ServerConfig {
         public Builder connectionLimits(ConnectionLimits limits) { this.connectionLimits = Objects.requireNonNull(limits); return this; }
         public Builder httpParseOptions(HttpParseOptions options) { this.httpParseOptions = Objects.requireNonNull(options); return this; }
         public Builder maxRequestFieldSize(int bytes) { this.maxRequestFieldSize = bytes; return this; }
+        public Builder uploadDirs(List<Path> dirs) { this.uploadDirs = List.copyOf(dirs); return this; }
         public Builder featureFlags(Map<String, String> flags) { this.featureFlags = new LinkedHashMap<>(flags); return this; }
         public Builder warning(ConfigWarning warning) { warnings.add(Objects.requireNonNull(warning)); return this; }
         /** Where a server-wide directive was written. */
@@ -267,6 +274,7 @@ public final class ServerConfig {
             frozen.connectionLimits = connectionLimits;
             frozen.httpParseOptions = httpParseOptions;
             frozen.maxRequestFieldSize = maxRequestFieldSize;
+            frozen.uploadDirs = uploadDirs.isEmpty() ? DEFAULT_UPLOAD_DIRS : uploadDirs;
             frozen.featureFlags = Collections.unmodifiableMap(new LinkedHashMap<>(featureFlags));
             frozen.warnings = List.copyOf(warnings);
             frozen.global = global != null ? global : globalBuilder.build();

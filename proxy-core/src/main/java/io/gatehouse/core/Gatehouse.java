@@ -125,7 +125,7 @@ public final class Gatehouse implements AutoCloseable {
             Watchdog dog = watchdog;
             ExecutorService writers = bodyWriters;
             Function<ServerConfig, GatewayHandler> gateways = c -> new GatewayHandler(dog, errorLog,
-                    writers, c.serverTag(), c.maxRequestSizeBytes());
+                    writers, c.serverTag(), c.maxRequestSizeBytes(), c.uploadDirs());
             GenerationHolder generations = new GenerationHolder(Generation.of(1, config, processes,
                     gateways.apply(config)));
             GenerationGate gate = new GenerationGate(generations, errorLog);

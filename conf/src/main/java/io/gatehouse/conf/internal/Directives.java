@@ -22,7 +22,7 @@ public final class Directives {
             "server.max-keep-alive-requests", "server.max-keep-alive-idle", "server.max-read-idle",
             "server.max-write-idle", "server.max-connections", "server.listen-backlog",
             "server.http-parseopts", "server.http-parseopt-header-strict", "server.http-parseopt-host-strict",
-            "server.http-parseopt-host-normalize", "server.max-request-field-size");
+            "server.http-parseopt-host-normalize", "server.max-request-field-size", "server.upload-dirs");
 
     /** Directives that may differ per condition. */
     public static final Set<String> PER_SCOPE = Set.of(
@@ -72,7 +72,7 @@ public final class Directives {
             "server.metrics-high-precision", "server.name", "server.network-backend", "server.protocol-http11",
             "server.range-requests", "server.reject-expect-100-with-417", "server.set-v6only",
             "server.socket-perms", "server.stat-cache-engine", "server.stream-request-body",
-            "server.stream-response-body", "server.syslog-facility", "server.upload-dirs",
+            "server.stream-response-body", "server.syslog-facility",
             "server.upload-temp-file-size", "server.use-ipv6", "server.v4mapped");
 
     private Directives() {

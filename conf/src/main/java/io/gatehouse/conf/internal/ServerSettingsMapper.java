@@ -83,6 +83,8 @@ public final class ServerSettingsMapper {
                 case "server.http-parseopt-header-strict", "server.http-parseopt-host-strict",
                         "server.http-parseopt-host-normalize" -> parseOptions = HttpParseOptionsReader.readOne(parseOptions,
                                 key.substring("server.http-parseopt-".length()), value, key, warnings);
+                case "server.upload-dirs" -> config.uploadDirs(ValueReader.strings(value, key).stream()
+                        .map(Path::of).toList());
                 case "server.max-request-field-size" -> config.maxRequestFieldSize(requestFieldSize(value, key, warnings));
                 default -> throw new IllegalStateException("server directive without a reader: " + key);
             }

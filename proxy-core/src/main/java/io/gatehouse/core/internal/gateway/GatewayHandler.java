@@ -2,7 +2,9 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -51,14 +53,16 @@ public final class GatewayHandler {
     private final ExecutorService bodyWriters;
     private final String serverSoftware;
     private final long maxRequestBytes;
+    private final List<Path> uploadDirs;
 
     public GatewayHandler(Watchdog watchdog, ErrorLog errorLog, ExecutorService bodyWriters, String serverSoftware,
-            long maxRequestBytes) {
+            long maxRequestBytes, List<Path> uploadDirs) {
         this.watchdog = watchdog;
         this.errorLog = errorLog;
         this.bodyWriters = bodyWriters;
         this.serverSoftware = serverSoftware;
         this.maxRequestBytes = maxRequestBytes;
+        this.uploadDirs = List.copyOf(uploadDirs);
     }
 
     /**
@@ -97,9 +101,18 @@ public final class GatewayHandler {
         return true;
     }
 
+    /**
+     * Reads the body of {@code exchange} whole on its I/O thread ({@link BodyCollector}), then runs
+     * {@code toGatewayThread}; a body that fails is answered here. Call on the I/O thread inside
+     * the root handler, for a request with a body ({@link BodyCollector#hasBody}).
+     */
+    public void collectBodyThen(HttpServerExchange exchange, Runnable toGatewayThread) {
+        BodyCollector.start(exchange, maxRequestBytes, uploadDirs, errorLog, toGatewayThread);
+    }
+
     /** Proxies {@code exchange} to {@code pool}; called on a gateway thread inside Undertow's dispatch. */
     public void handle(HttpServerExchange exchange, RouteMatch match, BackendPool pool, String listenerPort) {
-        try (RequestBody body = RequestBody.of(exchange, maxRequestBytes)) {
+        try (RequestBody body = RequestBody.of(exchange)) {
             Map<String, String> env = CgiEnvironment.build(exchange, match, listenerPort, serverSoftware,
                     body.length());
             BackendProtocol protocol = protocolOf(match.route().protocol());
@@ -110,11 +123,11 @@ public final class GatewayHandler {
             errorLog.warn("gateway", e.getMessage() + " for " + exchange.getRequestURI());
             ErrorPages.send(exchange, e.status());
         } catch (IOException e) {
-            // Reading or spooling the client's body failed: the client is gone or broke the framing.
+            // Only the spool file's close throws here: the body was read whole before.
+            errorLog.error("gateway", "closing the spooled body of " + exchange.getRequestURI() + " failed: "
+                    + e.getMessage());
             if (!exchange.isResponseStarted()) {
-                ErrorPages.send(exchange, StatusCodes.BAD_REQUEST);
-            } else {
-                ErrorPages.abort(exchange);
+                ErrorPages.send(exchange, StatusCodes.INTERNAL_SERVER_ERROR);
             }
         }
     }

@@ -5,88 +5,101 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
-import org.xnio.channels.Channels;
-import org.xnio.channels.StreamSourceChannel;
 
 /**
- * The request body as the backend gets it: always with a known length, because CGI needs
- * CONTENT_LENGTH (php-fpm waits forever without it). A body with a Content-Length is streamed
- * from the client as the backend reads it; a chunked body is spooled to a temporary file first,
- * bounded by {@code server.max-request-size}, and the file is deleted on {@link #close()}.
+ * The request body as the backend gets it: read whole from the client before the backend is
+ * contacted ({@link BodyCollector}, lighttpd's default too), so its length is known (CGI needs
+ * CONTENT_LENGTH: php-fpm waits forever without it) and no thread ever waits for a slow client.
+ * Small bodies are held in memory; larger ones in a temporary file in {@code server.upload-dirs},
+ * created under a random name, readable by gatehouse's user only, and unlinked as soon as it is
+ * open: nothing is left behind whichever way the request ends, gatehouse's own death included.
  *
- * <p>The exchange's channel is read in blocking style from a gateway thread (XNIO parks the
- * thread, not an I/O thread). Not thread-safe: one request, one reader.
+ * <p>Not thread-safe: one request, one reader.
  */
 final class RequestBody implements Closeable {
 
-    private static final StreamSourceChannel NO_CHANNEL = null;
+    private static final RequestBody EMPTY = new RequestBody(0, null, ByteBuffer.allocate(0));
 
     private final long length;
-    private final StreamSourceChannel client;
     private final FileChannel spooled;
-    private final Path spoolFile;
+    private final ByteBuffer inMemory;
 
-    private RequestBody(long length, StreamSourceChannel client, FileChannel spooled, Path spoolFile) {
+    private RequestBody(long length, FileChannel spooled, ByteBuffer inMemory) {
         this.length = length;
-        this.client = client;
         this.spooled = spooled;
-        this.spoolFile = spoolFile;
+        this.inMemory = inMemory;
+    }
+
+    /** A body read whole into {@code bytes}. */
+    static RequestBody inMemory(byte[] bytes, int length) {
+        return new RequestBody(length, null, ByteBuffer.wrap(bytes, 0, length));
+    }
+
+    /** A body read whole into {@code spool} (unlinked, positioned anywhere). */
+    static RequestBody spooled(FileChannel spool, long length) throws IOException {
+        spool.position(0);
+        return new RequestBody(length, spool, null);
     }
 
     /**
-     * Prepares the body of a blocking exchange.
+     * The body of {@code exchange}: the one {@link BodyCollector} read, or none for a request
+     * without one.
      *
-     * @param maxBytes {@code server.max-request-size} in bytes, 0 = unlimited
-     * @throws BadRequestException 413 when the body is larger than {@code maxBytes}
+     * @throws IllegalStateException for a request with a body nobody collected
      */
-    static RequestBody of(HttpServerExchange exchange, long maxBytes) throws IOException {
-        long declared = exchange.getRequestContentLength();
-        if (declared >= 0) {
-            checkLimit(declared, maxBytes);
-            return new RequestBody(declared, declared == 0 ? NO_CHANNEL : exchange.getRequestChannel(), null, null);
+    static RequestBody of(HttpServerExchange exchange) {
+        RequestBody collected = BodyCollector.take(exchange);
+        if (collected != null) {
+            return collected;
         }
-        if (!exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
-            return new RequestBody(0, NO_CHANNEL, null, null);
+        if (BodyCollector.hasBody(exchange)) {
+            throw new IllegalStateException("the body of " + exchange.getRequestURI() + " was not read first");
         }
-        return spool(exchange.getRequestChannel(), maxBytes);
+        return EMPTY;
     }
 
-    private static RequestBody spool(StreamSourceChannel from, long maxBytes) throws IOException {
-        Path file = Files.createTempFile("gatehouse-body-", ".tmp");
-        FileChannel spool = null;
-        try {
-            spool = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-            long total = 0;
-            while (Channels.readBlocking(from, buffer) > 0) {
-                buffer.flip();
-                total += buffer.remaining();
-                checkLimit(total, maxBytes);
-                while (buffer.hasRemaining()) {
-                    spool.write(buffer);
-                }
-                buffer.clear();
-            }
-            spool.position(0);
-            return new RequestBody(total, NO_CHANNEL, spool, file);
-        } catch (IOException | RuntimeException e) {
-            if (spool != null) {
-                spool.close();
-            }
-            Files.deleteIfExists(file);
-            throw e;
-        }
-    }
-
-    private static void checkLimit(long size, long maxBytes) throws BadRequestException {
+    static void checkLimit(long size, long maxBytes) throws BadRequestException {
         if (maxBytes > 0 && size > maxBytes) {
             throw new BadRequestException(413, "request body of " + size
                     + " bytes is over server.max-request-size (" + maxBytes + " bytes)");
+        }
+    }
+
+    /** A new file in the first of {@code dirs} that takes one, already unlinked. */
+    static FileChannel openUnlinked(List<Path> dirs) throws BadRequestException {
+        List<String> failures = new ArrayList<>();
+        for (Path dir : dirs) {
+            Path file = null;
+            try {
+                // Random name, created exclusively (never an existing file or link), mode 0600.
+                file = Files.createTempFile(dir, "gatehouse-body-", ".tmp");
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
+                Files.delete(file);
+                return channel;
+            } catch (IOException e) {
+                failures.add(dir + ": " + e.getMessage());
+                deleteQuietly(file);
+            }
+        }
+        throw new BadRequestException(500, "GH-UPLOAD-001 no server.upload-dirs entry takes a spool file for a"
+                + " request body (" + String.join("; ", failures) + "): create one gatehouse can write to");
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // Reported with the failure that brought us here.
+            }
         }
     }
 
@@ -94,26 +107,23 @@ final class RequestBody implements Closeable {
         return length;
     }
 
-    /** Reads up to {@code len} bytes; -1 at the end. A short body (client went away) fails. */
+    /** Reads up to {@code len} bytes; -1 at the end. */
     int read(byte[] buffer, int offset, int len) throws IOException {
-        ByteBuffer into = ByteBuffer.wrap(buffer, offset, len);
         if (spooled != null) {
-            return spooled.read(into);
+            return spooled.read(ByteBuffer.wrap(buffer, offset, len));
         }
-        if (client == null) {
+        if (!inMemory.hasRemaining()) {
             return -1;
         }
-        return Channels.readBlocking(client, into);
+        int n = Math.min(len, inMemory.remaining());
+        inMemory.get(buffer, offset, n);
+        return n;
     }
 
     @Override
     public void close() throws IOException {
-        if (spoolFile != null) {
-            try {
-                spooled.close();
-            } finally {
-                Files.deleteIfExists(spoolFile);
-            }
+        if (spooled != null) {
+            spooled.close();
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import io.gatehouse.conf.HttpParseOptions;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.Scope;
+import io.gatehouse.core.internal.gateway.BodyCollector;
 import io.gatehouse.core.internal.gateway.ErrorPages;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.http.BadRequestTargetException;
@@ -23,8 +24,9 @@ import io.undertow.util.StatusCodes;
  * {@link GenerationGate}, which calls it again, still on the I/O thread, once the exchange is
  * admitted into a generation; then it resolves that generation's config scope for the request and
  * routes it. A body-less request to a backend is proxied right there on the I/O thread
- * ({@link GatewayHandler#tryOnIoThread}); everything else (bodies, static files, requests waiting
- * for a respawn) moves to a gateway thread, where backends and the file system may block.
+ * ({@link GatewayHandler#tryOnIoThread}); a request with a body has it read whole there first
+ * ({@link GatewayHandler#collectBodyThen}); then it, static files and requests waiting for a
+ * respawn move to a gateway thread, where backends and the file system may block.
  *
  * <p>The system property {@code gatehouse.gateway=blocking} sends every request to a gateway
  * thread (for comparison, and should the I/O-thread path ever misbehave).
@@ -80,6 +82,11 @@ public final class RequestDispatcher implements HttpHandler {
         RouteMatch match = routed.match();
         if (exchange.isInIoThread()) {
             Runnable toGatewayThread = () -> exchange.dispatch(gatewayThreads, this);
+            if (match != null && BodyCollector.hasBody(exchange)) {
+                // The body is read here, as it arrives: a slow client never holds a gateway thread.
+                generation.gateway().collectBodyThen(exchange, toGatewayThread);
+                return;
+            }
             if (match == null || !ioThreadGateway || !generation.gateway().tryOnIoThread(exchange, match,
                     generation.pool(match.route()), serverPort, toGatewayThread)) {
                 toGatewayThread.run();

@@ -1,0 +1,178 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import io.gatehouse.core.internal.log.ErrorLog;
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.channels.StreamSourceChannel;
+
+/**
+ * Reads a request body whole on the client connection's I/O thread, as readiness events arrive,
+ * before the request takes a gateway thread: small bodies into memory, larger ones into an
+ * unlinked spool file in {@code server.upload-dirs}, bounded by {@code server.max-request-size}.
+ * A client that sends its body one byte every few seconds then costs a connection and a few KiB,
+ * never a thread, so no number of slow clients can keep other uploads waiting (lighttpd also
+ * reads the whole body before it contacts a backend, by default). A client that stops sending
+ * altogether is cut by {@code server.max-read-idle}.
+ *
+ * <p>Confined to the exchange's I/O thread until it hands the body over.
+ */
+public final class BodyCollector implements ChannelListener<StreamSourceChannel> {
+
+    /**
+     * Bodies up to this size stay in memory. Kept small: every connection may hold one while its
+     * body trickles in, and {@code server.max-connections} of them must fit the heap beside the rest.
+     */
+    static final int IN_MEMORY_LIMIT = 16 * 1024;
+
+    private static final AttachmentKey<RequestBody> COLLECTED = AttachmentKey.create(RequestBody.class);
+
+    private final HttpServerExchange exchange;
+    private final long maxBytes;
+    private final List<Path> uploadDirs;
+    private final ErrorLog errorLog;
+    private final Runnable whenCollected;
+    private byte[] memory;
+    private FileChannel spool;
+    private long total;
+
+    private BodyCollector(HttpServerExchange exchange, long maxBytes, List<Path> uploadDirs, ErrorLog errorLog,
+            Runnable whenCollected) {
+        this.exchange = exchange;
+        this.maxBytes = maxBytes;
+        this.uploadDirs = uploadDirs;
+        this.errorLog = errorLog;
+        this.whenCollected = whenCollected;
+        long declared = exchange.getRequestContentLength();
+        this.memory = new byte[(int) Math.min(IN_MEMORY_LIMIT, declared > 0 ? declared : 4096)];
+    }
+
+    /** Whether {@code exchange} has a body to collect: a Content-Length above 0, or chunked. */
+    public static boolean hasBody(HttpServerExchange exchange) {
+        return exchange.getRequestContentLength() > 0 || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
+    }
+
+    /**
+     * Starts collecting the body of {@code exchange}; call on its I/O thread inside the root
+     * handler. {@code whenCollected} runs on the I/O thread once the body is whole (outside the
+     * handler call, so it may dispatch the exchange); a body that fails (too large, client gone,
+     * no upload dir) is answered here instead and {@code whenCollected} never runs.
+     */
+    public static void start(HttpServerExchange exchange, long maxBytes, List<Path> uploadDirs, ErrorLog errorLog,
+            Runnable whenCollected) {
+        BodyCollector collector = new BodyCollector(exchange, maxBytes, uploadDirs, errorLog, whenCollected);
+        // Undertow ends an exchange whose handler returns undispatched; this one lives until the body is read.
+        exchange.dispatch(SameThreadExecutor.INSTANCE, collector::readFirst);
+    }
+
+    /** The body collected for {@code exchange}, handed over once; null when none was. */
+    static RequestBody take(HttpServerExchange exchange) {
+        return exchange.removeAttachment(COLLECTED);
+    }
+
+    private void readFirst() {
+        try {
+            RequestBody.checkLimit(exchange.getRequestContentLength(), maxBytes);
+        } catch (BadRequestException e) {
+            refuse(e);
+            return;
+        }
+        StreamSourceChannel channel = exchange.getRequestChannel();
+        channel.getReadSetter().set(this);
+        handleEvent(channel);
+    }
+
+    @Override
+    public void handleEvent(StreamSourceChannel channel) {
+        try (PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate()) {
+            ByteBuffer buffer = pooled.getBuffer();
+            while (true) {
+                buffer.clear();
+                int n = channel.read(buffer);
+                if (n == 0) {
+                    channel.resumeReads();
+                    return;
+                }
+                if (n < 0) {
+                    channel.suspendReads();
+                    finish();
+                    return;
+                }
+                buffer.flip();
+                keep(buffer);
+            }
+        } catch (BadRequestException e) {
+            channel.suspendReads();
+            refuse(e);
+        } catch (IOException e) {
+            // The client went away or broke the framing mid-body: nobody is left to answer.
+            channel.suspendReads();
+            closeSpool();
+            exchange.setPersistent(false);
+            ErrorPages.send(exchange, 400);
+        }
+    }
+
+    private void keep(ByteBuffer bytes) throws IOException {
+        total += bytes.remaining();
+        RequestBody.checkLimit(total, maxBytes);
+        if (spool == null && total <= IN_MEMORY_LIMIT) {
+            int at = (int) total - bytes.remaining();
+            if (memory.length < total) {
+                memory = Arrays.copyOf(memory, (int) Math.min(IN_MEMORY_LIMIT, Math.max(total, memory.length * 2L)));
+            }
+            bytes.get(memory, at, bytes.remaining());
+            return;
+        }
+        if (spool == null) {
+            spool = RequestBody.openUnlinked(uploadDirs);
+            writeFully(ByteBuffer.wrap(memory, 0, (int) (total - bytes.remaining())));
+            memory = null;
+        }
+        writeFully(bytes);
+    }
+
+    private void writeFully(ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            spool.write(bytes);
+        }
+    }
+
+    private void finish() throws IOException {
+        RequestBody body = spool == null ? RequestBody.inMemory(memory, (int) total) : RequestBody.spooled(spool, total);
+        exchange.putAttachment(COLLECTED, body);
+        // Should the exchange end before a gateway thread takes the body, its file is closed with it.
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            RequestBody left = take(ex);
+            if (left != null) {
+                IoUtils.safeClose(left);
+            }
+            next.proceed();
+        });
+        whenCollected.run();
+    }
+
+    private void refuse(BadRequestException e) {
+        closeSpool();
+        errorLog.warn("gateway", e.getMessage() + " for " + exchange.getRequestURI());
+        // Refused before its body was read: where the next request would start is unknown.
+        exchange.setPersistent(false);
+        ErrorPages.send(exchange, e.status());
+    }
+
+    private void closeSpool() {
+        IoUtils.safeClose(spool);
+        spool = null;
+    }
+}

@@ -1,0 +1,145 @@
+package io.gatehouse.core;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Request bodies larger than what is kept in memory are spooled in {@code server.upload-dirs}, in
+ * a file that is unlinked while it is written, so nothing stays behind whichever way the request
+ * ends.
+ */
+class UploadSpoolTest {
+
+    /** A first chunk past what a body may keep in memory, so it goes to a spool file. */
+    private static final int FIRST_CHUNK = 20_000;
+
+    @TempDir
+    Path uploads;
+
+    @Test
+    void aChunkedBodyIsSpooledInUploadDirsInAFileAlreadyUnlinked() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
+                s -> s.uploadDirs(List.of(uploads)));
+                Socket client = connect(proxy.port)) {
+            OutputStream out = client.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    + firstChunk()).getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String spool = awaitOpenSpoolFile();
+            assertTrue(spool.startsWith(uploads.resolve("gatehouse-body-").toString()), spool);
+            assertEquals(List.of(), list(uploads), "no name in the directory meanwhile");
+            out.write("6\r\n world\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String response = new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(response.startsWith("HTTP/1.1 200"), response);
+            assertTrue(response.contains("length=" + (FIRST_CHUNK + 6) + " "), response);
+        }
+        assertEquals(List.of(), list(uploads));
+    }
+
+    @Test
+    void aClientThatLeavesMidBodyLeavesNothingBehind() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
+                s -> s.uploadDirs(List.of(uploads)))) {
+            try (Socket client = connect(proxy.port)) {
+                client.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + firstChunk()).getBytes(StandardCharsets.ISO_8859_1));
+                awaitOpenSpoolFile();
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (openSpoolFile() != null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(null, openSpoolFile(), "the spool file is closed once the client is gone");
+        }
+        assertEquals(List.of(), list(uploads));
+    }
+
+    @Test
+    void anUploadDirThatCannotTakeAFileIs500() throws Exception {
+        Path missing = uploads.resolve("missing");
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
+                s -> s.uploadDirs(List.of(missing)))) {
+            RawHttp.Response response = RawHttp.exchange(proxy.port, "POST /upload HTTP/1.1\r\nHost: t\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+                    (firstChunk() + "0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals(500, response.status());
+        }
+    }
+
+    @Test
+    void aSmallBodyNeverTouchesTheDisk() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
+                s -> s.uploadDirs(List.of(uploads.resolve("missing"))))) {
+            RawHttp.Response response = RawHttp.exchange(proxy.port, "POST /upload HTTP/1.1\r\nHost: t\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+                    "5\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals(200, response.status(), "kept in memory: the missing upload dir is never needed");
+            assertTrue(response.bodyText().contains("length=5 "), response.bodyText());
+        }
+    }
+
+    private static String firstChunk() {
+        return Integer.toHexString(FIRST_CHUNK) + "\r\n" + "x".repeat(FIRST_CHUNK) + "\r\n";
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    /**
+     * The spool file once it is open and unlinked (between the two it is briefly open under its
+     * name); fails with what was seen when that does not happen within seconds.
+     */
+    private String awaitOpenSpoolFile() throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        String seen = null;
+        while (System.nanoTime() < deadline) {
+            seen = openSpoolFile();
+            if (seen != null && seen.endsWith(" (deleted)")) {
+                return seen;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no open, unlinked spool file in " + uploads + "; last seen: " + seen);
+    }
+
+    /** The target of this JVM's descriptor open on a spool file in {@link #uploads}, or null. */
+    private String openSpoolFile() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(uploads.toString())) {
+                        return target;
+                    }
+                } catch (IOException gone) {
+                    // Closed while we looked.
+                }
+            }
+        }
+        return null;
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.toList();
+        }
+    }
+}
