@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -100,7 +101,30 @@ public final class GatehouseProcess implements AutoCloseable {
      */
     public static GatehouseProcess start(Path jar, List<String> jvmOptions, List<String> args, Path workDir,
             int port, Duration timeout) {
-        List<String> command = command(jar, jvmOptions, args);
+        return launch(command(jar, jvmOptions, args), Map.of(), workDir, port, timeout);
+    }
+
+    /**
+     * Starts {@code bin/gatehouse -D -f <conf>}, the launcher users start gatehouse with (its heap
+     * and GC settings), with this JVM's java, and waits until 127.0.0.1:{@code port} accepts.
+     */
+    public static GatehouseProcess startWithLauncher(Path conf, int port) {
+        Path jar = jar();
+        if (!Files.isRegularFile(jar)) {
+            Assertions.fail("gatehouse jar not found at " + jar + ": run mvn package first");
+        }
+        List<String> command = List.of(repoRoot().resolve("bin/gatehouse").toString(), "-D", "-f",
+                conf.toAbsolutePath().toString());
+        Map<String, String> env = Map.of(
+                "GATEHOUSE_JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "GATEHOUSE_JAR", jar.toString(),
+                // No class-data archive written next to the build's jar by a test run.
+                "GATEHOUSE_CDS", "off");
+        return launch(command, env, conf.toAbsolutePath().getParent(), port, START_TIMEOUT);
+    }
+
+    private static GatehouseProcess launch(List<String> command, Map<String, String> env, Path workDir, int port,
+            Duration timeout) {
         Path dir = TempDirs.create("gh-run");
         Path logFile = dir.resolve("gatehouse.log");
         String marker = UUID.randomUUID().toString();
@@ -109,6 +133,7 @@ public final class GatehouseProcess implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());
+        builder.environment().putAll(env);
         builder.environment().put(RUN_MARKER, marker);
         Process process;
         try {
