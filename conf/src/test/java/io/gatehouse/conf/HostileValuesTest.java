@@ -137,8 +137,8 @@ class HostileValuesTest {
         String doubled = "var.s = \"x\"\n" + lines(16, "var.s += var.s");
         String copies = IntStream.rangeClosed(1, 70).mapToObj(i -> "var.k" + i + " = var.s + \"\"")
                 .collect(Collectors.joining("\n"));
-        assertEquals("test.conf:81:1: assigning 'var.k64' brings the characters and array entries held by all keys"
-                + " to 4259840, more than the limit of " + ParseBudget.MAX_BOUND_CELLS
+        assertEquals("test.conf:33:1: assigning 'var.k16' brings the characters and array entries held by all keys"
+                + " to 1114112, more than the limit of " + ParseBudget.MAX_BOUND_CELLS
                 + ", expected a smaller config (are values copied into many blocks?)",
                 error(doubled + copies + "\n"));
     }

@@ -28,8 +28,8 @@ public final class ParseBudget {
     /** Condition patterns together; a compiled regex costs tens of bytes per character. */
     public static final long MAX_PATTERN_CHARS = 256L * 1024;
 
-    /** String characters and array entries held by all assignments; at most ~16 MiB of heap. */
-    public static final long MAX_BOUND_CELLS = 4L * 1024 * 1024;
+    /** String characters and array entries held by all keys, 500 times a real config's; at most ~4 MiB of heap. */
+    public static final long MAX_BOUND_CELLS = 1024L * 1024;
 
     private int includes;
     private long includedBytes;
