@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.gatehouse.conf.internal.ConfigFileReader;
+import io.gatehouse.conf.internal.Glob;
 import io.gatehouse.conf.internal.ParseBudget;
 import io.gatehouse.conf.internal.ShellInclude;
 import org.junit.jupiter.api.BeforeEach;
@@ -122,6 +123,16 @@ class HostileFilesTest {
         assertEquals(main + ":" + (ParseBudget.MAX_INCLUDES + 1) + ":1: include of " + dir.resolve("one.conf")
                 + " is include number 1025, more than the limit of 1024 includes, expected fewer"
                 + " (does a glob match too much?)", message);
+    }
+
+    @Test
+    void aGlobMatchingMorePathsThanItMayHoldIsRefusedWhileListing() throws IOException {
+        Path many = Files.createDirectory(dir.resolve("many"));
+        for (int i = 0; i <= Glob.MAX_PATHS; i++) {
+            Files.createFile(many.resolve(i + ".conf"));
+        }
+        assertEquals(main + ":1:1: include \"many/*\" failed: it matches more than " + Glob.MAX_PATHS
+                + " paths at '*', the limit, expected a narrower pattern", mainError("include \"many/*\"\n"));
     }
 
     @Test

@@ -246,8 +246,11 @@ public final class Evaluator {
         if (Glob.hasMagic(pattern)) {
             try {
                 files = Glob.expand(pattern, baseDir);
-            } catch (IOException | IllegalArgumentException e) {
+            } catch (IOException e) {
                 throw new ConfigException(include.location(), "include " + Token.quote(pattern) + " failed: " + e, e);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(include.location(), "include " + Token.quote(pattern) + " failed: "
+                        + e.getMessage(), e);
             }
         } else {
             Path file = baseDir.resolve(pattern);
