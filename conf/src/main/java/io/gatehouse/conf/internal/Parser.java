@@ -140,8 +140,8 @@ public final class Parser {
             }
             next();
             if (branches.size() >= MAX_CHAIN_BRANCHES) {
-                throw new ConfigException(word.location(), "'" + word.text() + "' starts branch " + (branches.size() + 1)
-                        + " of the chain begun at " + first.location() + ", more than the limit of "
+                throw new ConfigException(word.location(), "'" + word.text() + "' starts branch "
+                        + (branches.size() + 1) + " of the chain begun at " + first.location() + ", more than the limit of "
                         + MAX_CHAIN_BRANCHES + " branches, expected a shorter chain (separate conditions)");
             }
             if (word.text().equals("else") && peek().kind() == TokenKind.NAME && peek().text().equals("if")) {
