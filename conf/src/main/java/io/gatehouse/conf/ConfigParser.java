@@ -1,12 +1,12 @@
 package io.gatehouse.conf;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 
 import io.gatehouse.conf.internal.Block;
+import io.gatehouse.conf.internal.ConfigFileReader;
 import io.gatehouse.conf.internal.ConfigMapper;
 import io.gatehouse.conf.internal.Evaluator;
 
@@ -32,11 +32,7 @@ public final class ConfigParser {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(environment, "environment");
         SourceLocation start = new SourceLocation(file.toString(), 1, 1);
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException(start, "cannot read config file " + file + ": "
-                    + (Files.exists(file) ? "not a regular file" : "no such file") + ", expected an existing file");
-        }
-        String text = Evaluator.readConfigFile(file, start);
+        String text = ConfigFileReader.read(file, start);
         Path absolute = file.toAbsolutePath();
         Path real;
         try {

@@ -115,7 +115,7 @@ class IncludeTest {
     @Test
     void includingADirectoryIsAnError() throws Exception {
         assertEquals(main + ":1:1: cannot read config file " + dir.resolve("etc/conf.d")
-                + ": it is a directory, expected a file", mainError("include \"conf.d\"\n"));
+                + ": it is a directory, expected a regular file", mainError("include \"conf.d\"\n"));
     }
 
     @Test

@@ -136,6 +136,19 @@ class CliTest {
     }
 
     @Test
+    void syntaxCheckOfAConfigIncludingDevZeroIsAConfigErrorNamingTheInclude() {
+        Path conf = ConfigFiles.write(dir.resolve("zero.conf"),
+                "server.port = 8080",
+                "include \"/dev/zero\"");
+
+        GatehouseCli.Result result = GatehouseCli.run("-t", "-f", conf.toString());
+
+        assertEquals(EXIT_CONFIG, result.exitCode(), result.describe());
+        assertTrue(result.stderr().contains(conf + ":2:1: cannot read config file /dev/zero: it is a character device"),
+                result.describe());
+    }
+
+    @Test
     void preflightRejectsABinPathThatIsNotExecutable() throws IOException {
         Path binary = Files.writeString(dir.resolve("not-executable"), "#!/bin/sh\n");
         Files.setPosixFilePermissions(binary, PosixFilePermissions.fromString("rw-r--r--"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 
 import io.gatehouse.itest.support.ConfigFiles;
 import io.gatehouse.itest.support.FreePort;
@@ -60,7 +65,7 @@ class LauncherTest {
             int serial = argv.indexOf("-XX:+UseSerialGC");
             int user = argv.indexOf("-Dlauncher.test=yes");
             assertTrue(serial > 0 && argv.contains("-Xms48m") && argv.contains("-Xmx48m")
-                    && argv.contains("-XX:+ExitOnOutOfMemoryError"),
+                    && argv.contains("-XX:OnOutOfMemoryError=kill -9 %p") && !argv.contains("-XX:+ExitOnOutOfMemoryError"),
                     argv.toString());
             assertTrue(user > serial && user < argv.indexOf("-jar"), "user options come after ours: " + argv);
             assertEquals("-D", argv.get(argv.indexOf("-jar") + 2), "gatehouse's arguments are passed on: " + argv);
@@ -119,6 +124,40 @@ class LauncherTest {
         try (var files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("gatehouse-cds-")).sorted()
                     .toList();
+        }
+    }
+
+    @Test
+    void outOfMemoryEndsTheProcessByKillNeverWithTheConfigErrorStatus() throws Exception {
+        // The launcher's JVM options around a program that only fills its heap: the same flags
+        // gatehouse runs with, and an out-of-memory that does not depend on what gatehouse holds.
+        Path jar = dir.resolve("hog.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, HeapHog.class.getName());
+        String entry = HeapHog.class.getName().replace('.', '/') + ".class";
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
+                InputStream in = HeapHog.class.getClassLoader().getResourceAsStream(entry)) {
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+        }
+        Process launcher = start(Map.of("GATEHOUSE_JAR", jar.toString(), "GATEHOUSE_HEAP", "16m",
+                "GATEHOUSE_CDS", "off"));
+        assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the process did not end");
+        String output = Files.readString(dir.resolve("launcher.log"));
+        assertEquals(128 + 9, launcher.exitValue(), "killed by SIGKILL, not status 3 (config error): " + output);
+        assertTrue(output.contains("java.lang.OutOfMemoryError: Java heap space"), output);
+        assertTrue(output.contains("kill -9 " + launcher.pid()), "the launcher's pid is the java killed: " + output);
+    }
+
+    /** Fills the heap until it is out of memory. */
+    public static final class HeapHog {
+
+        public static void main(String[] args) {
+            List<long[]> held = new ArrayList<>();
+            while (true) {
+                held.add(new long[1 << 16]);
+            }
         }
     }
 

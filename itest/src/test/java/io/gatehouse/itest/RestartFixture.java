@@ -85,6 +85,12 @@ final class RestartFixture implements AutoCloseable {
         return gatehouse;
     }
 
+    /** As {@link #start()}, with {@code jvmOptions} before {@code -jar}. */
+    GatehouseProcess start(List<String> jvmOptions) {
+        gatehouse = GatehouseProcess.start(conf, port, jvmOptions);
+        return gatehouse;
+    }
+
     String errorLogText() {
         return read(errorLog);
     }

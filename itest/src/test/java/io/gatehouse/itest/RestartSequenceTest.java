@@ -11,6 +11,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +21,9 @@ import io.gatehouse.itest.support.FreePort;
 import io.gatehouse.itest.support.GatehouseProcess;
 import io.gatehouse.itest.support.ProcessTree;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The steps of a SIGUSR1 restart one at a time, against the built jar and a bin-path backend:
@@ -99,6 +105,40 @@ class RestartSequenceTest {
             f.awaitErrorLog("(restart) generation 2 serving", 1);
             assertNotEquals(child, f.servingPid(), "the fixed config was served by new children");
             assertEquals(1, f.errorLogCount("reload rejected"));
+        }
+    }
+
+    /** The launcher's heap and out-of-memory handling (bin/gatehouse): a hostile reload must fit in them. */
+    private static final List<String> LAUNCHER_HEAP = List.of("-XX:+UseSerialGC", "-Xms96m", "-Xmx96m",
+            "-XX:OnOutOfMemoryError=kill -9 %p");
+
+    /** Appended to a good config: each once ended a serving gatehouse with an OutOfMemoryError. */
+    static Stream<Arguments> hostileAdditions() {
+        String chain = IntStream.rangeClosed(1, 20_000).mapToObj(i -> "$HTTP[\"url\"] == \"/" + i + "\" {}")
+                .collect(Collectors.joining(" else "));
+        return Stream.of(
+                Arguments.of("include of /dev/zero", "include \"/dev/zero\"\n", ":7:1: "),
+                Arguments.of("a string doubled 40 times", "var.a = \"x\"\n" + "var.a += var.a\n".repeat(40), ":24:10: "),
+                Arguments.of("a 20,000-branch else chain", chain + "\n", ":7:"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileAdditions")
+    void aHostileConfigOnSigusr1IsAFailedReloadAndTheOldGenerationServes(String name, String addition, String where)
+            throws Exception {
+        try (RestartFixture f = new RestartFixture("gh-rh", FreePort.get())) {
+            f.writeConfig(8, probe(f, false));
+            String good = java.nio.file.Files.readString(f.conf);
+            GatehouseProcess gatehouse = f.start(LAUNCHER_HEAP);
+            long child = f.servingPid();
+
+            f.writeRaw(good + addition);
+            gatehouse.signal("USR1");
+            f.awaitErrorLog("reload rejected", 1);
+            String rejected = f.errorLogText().lines().filter(l -> l.contains("reload rejected")).findFirst().orElseThrow();
+            assertTrue(rejected.contains(f.conf + where), "names file:line:col: " + rejected);
+            assertEquals(child, f.servingPid(), "the old child still serves");
+            assertTrue(gatehouse.isAlive());
         }
     }
 

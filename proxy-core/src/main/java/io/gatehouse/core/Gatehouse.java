@@ -244,7 +244,9 @@ public final class Gatehouse implements AutoCloseable {
 
     /**
      * Parses {@code file} and restarts with it; a file that does not parse is a failed reload
-     * (logged with {@code file:line:col}) and the old config keeps serving.
+     * (logged with {@code file:line:col}) and the old config keeps serving. So is a parse that
+     * fails in any other way, even out of stack or memory: the parser bounds what it holds, and
+     * should a bound still miss a case, the server that is serving must not go down with it.
      */
     public boolean reload(Path file) {
         ServerConfig config;
@@ -252,6 +254,9 @@ public final class Gatehouse implements AutoCloseable {
             config = ConfigParser.parse(file);
         } catch (ConfigException e) {
             restarter.rejected(e.getMessage());
+            return false;
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            restarter.rejected(file + ":1:1: the config could not be parsed: " + e);
             return false;
         }
         for (ConfigWarning warning : config.warnings()) {

@@ -19,8 +19,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.Protocol;
@@ -141,6 +147,45 @@ class RestartTest {
                 assertTrue(status.lastFailure().contains("missing-binary does not exist"), status.lastFailure());
                 assertEquals(200, proxy.get("/env").statusCode());
             } finally {
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+
+    /** Config files that once exhausted the heap or the stack, and where their error is. */
+    static Stream<Arguments> hostileConfigs() {
+        String chain = IntStream.rangeClosed(1, 20_000).mapToObj(i -> "$HTTP[\"url\"] == \"/" + i + "\" {}")
+                .collect(Collectors.joining(" else "));
+        return Stream.of(
+                Arguments.of("include of /dev/zero", "server.tag = \"x\"\ninclude \"/dev/zero\"\n", ":2:1: "),
+                Arguments.of("include of /dev/urandom", "include \"/dev/urandom\"\n", ":1:1: "),
+                Arguments.of("include of a FIFO", "include \"pipe.conf\"\n", ":1:1: "),
+                Arguments.of("a string doubled 40 times", "var.a = \"x\"\n" + "var.a += var.a\n".repeat(40), ":18:10: "),
+                Arguments.of("a 20,000-branch else chain", chain + "\n", ":1:"),
+                Arguments.of("parentheses nested 100,000 deep",
+                        "x = " + "(".repeat(100_000) + ")".repeat(100_000) + "\n", ":1:69: "));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileConfigs")
+    void aHostileConfigFileIsAFailedReloadAndTheOldGenerationServes(String name, String text, String where)
+            throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX)) {
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
+            Path file = dir.resolve("hostile.conf");
+            Path fifo = dir.resolve("pipe.conf");
+            try {
+                assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+                Files.writeString(file, text);
+                assertFalse(proxy.server.reload(file));
+                Gatehouse.RestartStatus status = proxy.server.restartStatus();
+                assertEquals(1, status.generation());
+                assertEquals(1, status.failedReloads());
+                assertTrue(status.lastFailure().contains(file + where), status.lastFailure());
+                assertEquals(200, proxy.get("/env").statusCode(), "the old generation serves");
+            } finally {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(fifo);
                 Files.deleteIfExists(dir);
             }
         }

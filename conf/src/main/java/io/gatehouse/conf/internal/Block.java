@@ -20,6 +20,7 @@ public final class Block {
     private final Condition condition;
     private final List<Condition> earlierBranches;
     private final SourceLocation location;
+    private final int depth;
     private final Map<String, Binding> bindings = new LinkedHashMap<>();
     private final List<Block> children = new ArrayList<>();
 
@@ -33,6 +34,7 @@ public final class Block {
         this.condition = condition;
         this.earlierBranches = List.copyOf(earlierBranches);
         this.location = location;
+        this.depth = parent == null ? 0 : parent.depth + 1;
     }
 
     /** A new top-level block. */
@@ -42,6 +44,11 @@ public final class Block {
 
     public Block parent() {
         return parent;
+    }
+
+    /** How many conditional blocks enclose this one, itself included: 0 for the top level. */
+    public int depth() {
+        return depth;
     }
 
     public boolean isRoot() {

@@ -3,7 +3,9 @@ package io.gatehouse.conf.internal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import io.gatehouse.conf.ConditionalScope;
@@ -69,10 +71,13 @@ public final class ConfigMapper {
 
     private static void conditionals(Block block, Scope enclosing, List<Guard> enclosingGuards, ScopeMapper scopes,
             int port, List<ConditionalScope> out) throws ConfigException {
+        // Each branch of an else chain is guarded by the negation of every earlier branch: one
+        // negation per condition, shared by the later branches, keeps that list of references.
+        Map<Condition, Guard> negations = new IdentityHashMap<>();
         for (Block child : block.children()) {
             List<Guard> guards = new ArrayList<>(enclosingGuards);
             for (Condition earlier : child.earlierBranches()) {
-                guards.add(Guards.not(new ConditionGuard(earlier, port)));
+                guards.add(negations.computeIfAbsent(earlier, c -> Guards.not(new ConditionGuard(c, port))));
             }
             if (child.condition() != null) {
                 guards.add(new ConditionGuard(child.condition(), port));

@@ -1,7 +1,6 @@
 package io.gatehouse.conf.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -43,14 +42,15 @@ public final class Evaluator {
     /** Includes nest; include_shell output may include itself, which only a depth bound can stop. */
     public static final int MAX_INCLUDE_DEPTH = 32;
 
-    /** A config file larger than this is not a config file. */
-    public static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+    /** Real configs nest host, url and method conditions three deep; each level adds to every request's check. */
+    public static final int MAX_CONDITION_DEPTH = 16;
 
     private static final SourceLocation BUILTIN = new SourceLocation("<builtin>", 0, 0);
 
     private final Path baseDir;
     private final Map<String, String> environment;
     private final Deque<Path> includeStack = new ArrayDeque<>();
+    private final ParseBudget budget = new ParseBudget();
     private Block root;
     private boolean inGlobalBlock;
 
@@ -74,27 +74,9 @@ public final class Evaluator {
         if (mainFile != null) {
             evaluator.includeStack.push(mainFile);
         }
-        List<Statement> program = Parser.parse(Lexer.tokenize(text, fileName));
+        List<Statement> program = Parser.parse(Lexer.tokenize(text, fileName, evaluator.budget));
         evaluator.execute(program, evaluator.root, 0);
         return evaluator.root;
-    }
-
-    /** Reads a config file as UTF-8, refusing files past {@link #MAX_FILE_BYTES}. */
-    public static String readConfigFile(Path file, SourceLocation at) throws ConfigException {
-        try {
-            if (Files.isDirectory(file)) {
-                throw new ConfigException(at, "cannot read config file " + file + ": it is a directory,"
-                        + " expected a file");
-            }
-            long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new ConfigException(at, "config file " + file + " is " + size + " bytes, more than the limit of "
-                        + MAX_FILE_BYTES);
-            }
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConfigException(at, "cannot read config file " + file + ": " + e, e);
-        }
     }
 
     private void execute(List<Statement> statements, Block block, int includeDepth) throws ConfigException {
@@ -121,6 +103,11 @@ public final class Evaluator {
             throw new ConfigException(chain.location(), "unexpected condition inside global { … },"
                     + " expected plain assignments (global blocks cannot hold conditions)");
         }
+        if (block.depth() >= MAX_CONDITION_DEPTH) {
+            throw new ConfigException(chain.location(), "condition nested " + (block.depth() + 1)
+                    + " deep (includes counted), deeper than the limit of " + MAX_CONDITION_DEPTH
+                    + ", expected a flatter config");
+        }
         List<Condition> earlier = new ArrayList<>();
         for (Branch branch : chain.branches()) {
             Condition condition = null;
@@ -130,6 +117,7 @@ public final class Evaluator {
                     throw new ConfigException(pattern.location(), "unexpected " + pattern.describe()
                             + " on the right of a condition, expected a string");
                 }
+                budget.conditional(string.value(), branch.location());
                 condition = Condition.create(branch.condition(), string.value(), pattern.location());
                 if (condition.opensListener() && !block.isRoot()) {
                     throw new ConfigException(condition.location(), "unexpected " + condition.text()
@@ -172,6 +160,8 @@ public final class Evaluator {
             }
             default -> throw new IllegalStateException("operator " + assignment.operator());
         }
+        Binding replaced = block.own(key);
+        budget.bind(key, value, replaced == null ? null : replaced.value(), assignment.location());
         block.put(new Binding(key, value, assignment.location()));
     }
 
@@ -244,6 +234,9 @@ public final class Evaluator {
             byKey.put(key, entry);
             entries.add(entry);
         }
+        // Text bounds a literal's length; its references can still hold a value many times over.
+        ValueLimits.checkArray(entries.size(), ArrayValue.weightOf(entries), ArrayValue.depthOf(entries),
+                array.location());
         return new ArrayValue(entries, array.location());
     }
 
@@ -253,8 +246,11 @@ public final class Evaluator {
         if (Glob.hasMagic(pattern)) {
             try {
                 files = Glob.expand(pattern, baseDir);
-            } catch (IOException | IllegalArgumentException e) {
+            } catch (IOException e) {
                 throw new ConfigException(include.location(), "include " + Token.quote(pattern) + " failed: " + e, e);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(include.location(), "include " + Token.quote(pattern) + " failed: "
+                        + e.getMessage(), e);
             }
         } else {
             Path file = baseDir.resolve(pattern);
@@ -284,8 +280,10 @@ public final class Evaluator {
             throw new ConfigException(at, "include cycle: " + chain.stream().map(Path::toString)
                     .collect(Collectors.joining(" -> ")) + ", expected each file to be included once per chain");
         }
-        String text = readConfigFile(file, at);
-        List<Statement> statements = Parser.parse(Lexer.tokenize(text, file.toString()));
+        budget.include("include of " + file, at);
+        String text = ConfigFileReader.read(file, at);
+        budget.includedText("include of " + file, text, at);
+        List<Statement> statements = Parser.parse(Lexer.tokenize(text, file.toString(), budget));
         includeStack.push(real);
         try {
             execute(statements, block, includeDepth + 1);
@@ -297,8 +295,11 @@ public final class Evaluator {
     private void includeShell(IncludeShell shell, Block block, int includeDepth) throws ConfigException {
         checkDepth(shell.location(), includeDepth);
         String command = stringArgument("include_shell", shell.command(), block);
+        String what = "include_shell " + Token.quote(command);
+        budget.include(what, shell.location());
         String output = ShellInclude.run(command, baseDir, environment, shell.location());
-        execute(Parser.parse(Lexer.tokenize(output, command)), block, includeDepth + 1);
+        budget.includedText(what, output, shell.location());
+        execute(Parser.parse(Lexer.tokenize(output, command, budget)), block, includeDepth + 1);
     }
 
     private String stringArgument(String statement, Expression expression, Block block) throws ConfigException {

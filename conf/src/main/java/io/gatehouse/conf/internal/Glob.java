@@ -23,6 +23,12 @@ public final class Glob {
     /** {@code {a,b}{c,d}…} multiplies; past this many alternatives it is a mistake, not a config. */
     public static final int MAX_ALTERNATIVES = 1024;
 
+    /**
+     * Paths one glob may hold at any step: four times the includes a parse allows. A pattern such as
+     * {@code /*}{@code /*}{@code /*} would otherwise list the whole file system into the heap.
+     */
+    public static final int MAX_PATHS = 4 * ParseBudget.MAX_INCLUDES;
+
     private Glob() {
     }
 
@@ -44,6 +50,7 @@ public final class Glob {
                 current = step(current, component);
             }
             current.stream().filter(Files::exists).map(Path::toString).sorted().map(Path::of).forEach(result::add);
+            checkPaths(result.size(), alternative);
         }
         return new ArrayList<>(result);
     }
@@ -68,11 +75,19 @@ public final class Glob {
                     }
                     if (regex.matcher(name).matches()) {
                         next.add(entry);
+                        checkPaths(next.size(), component);
                     }
                 }
             }
         }
         return next;
+    }
+
+    private static void checkPaths(int count, String at) {
+        if (count > MAX_PATHS) {
+            throw new IllegalArgumentException("it matches more than " + MAX_PATHS + " paths at '" + at
+                    + "', the limit, expected a narrower pattern");
+        }
     }
 
     /** {@code a{b,c}d} → {@code abd, acd}, in written order; unbalanced or comma-less braces stay literal. */

@@ -23,20 +23,27 @@ public final class Lexer {
 
     private final String text;
     private final String file;
+    private final ParseBudget budget;
     private final List<Token> tokens = new ArrayList<>();
     private int pos;
     private int line = 1;
     private int lineStart;
     private int parenDepth;
 
-    private Lexer(String text, String file) {
+    private Lexer(String text, String file, ParseBudget budget) {
         this.text = text;
         this.file = file;
+        this.budget = budget;
     }
 
     /** Tokenizes {@code text}; locations name {@code file}. The list always ends with an EOF token. */
     public static List<Token> tokenize(String text, String file) throws ConfigException {
-        Lexer lexer = new Lexer(text, file);
+        return tokenize(text, file, new ParseBudget());
+    }
+
+    /** Like {@link #tokenize(String, String)}, counting the tokens against the parse's {@code budget}. */
+    public static List<Token> tokenize(String text, String file, ParseBudget budget) throws ConfigException {
+        Lexer lexer = new Lexer(text, file, budget);
         lexer.run();
         return lexer.tokens;
     }
@@ -208,7 +215,8 @@ public final class Lexer {
         return text.substring(begin, pos);
     }
 
-    private void add(TokenKind kind, String tokenText, SourceLocation at) {
+    private void add(TokenKind kind, String tokenText, SourceLocation at) throws ConfigException {
+        budget.token(at);
         tokens.add(new Token(kind, tokenText, at));
     }
 

@@ -31,6 +31,12 @@ public final class Parser {
     /** Nobody nests blocks or arrays this deep by hand; the bound keeps recursion off the stack limit. */
     public static final int MAX_NESTING_DEPTH = 64;
 
+    /**
+     * Real else chains pick among a few vhosts or paths. Each branch is guarded by the negation of
+     * every earlier one, so a chain costs the square of its length, per parse and per request.
+     */
+    public static final int MAX_CHAIN_BRANCHES = 256;
+
     private static final Set<String> ELSE_WORDS = Set.of("else", "elseif", "elsif", "elif");
     private static final String STATEMENT = "a statement (key = value, include or a condition)";
 
@@ -133,6 +139,11 @@ public final class Parser {
                 return new ConditionChain(branches);
             }
             next();
+            if (branches.size() >= MAX_CHAIN_BRANCHES) {
+                throw new ConfigException(word.location(), "'" + word.text() + "' starts branch "
+                        + (branches.size() + 1) + " of the chain begun at " + first.location() + ", more than the limit of "
+                        + MAX_CHAIN_BRANCHES + " branches, expected a shorter chain (separate conditions)");
+            }
             if (word.text().equals("else") && peek().kind() == TokenKind.NAME && peek().text().equals("if")) {
                 next();
             } else if (word.text().equals("else") && peek().kind() == TokenKind.LBRACE) {

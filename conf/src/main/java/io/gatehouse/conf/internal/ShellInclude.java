@@ -24,8 +24,11 @@ public final class ShellInclude {
     /** A config generator that has not finished by then is hung; startup must not wait forever. */
     public static final long TIMEOUT_SECONDS = 60;
 
-    /** Generated config larger than this is a runaway command, not a config. */
-    public static final long MAX_OUTPUT_BYTES = 16L * 1024 * 1024;
+    /** Generated config is held to the size of a config file; more is a runaway command. */
+    public static final long MAX_OUTPUT_BYTES = ConfigFileReader.MAX_FILE_BYTES;
+
+    /** How often the output files are measured: a runaway command is stopped after at most this. */
+    private static final long POLL_MILLIS = 10;
 
     private static final int STDERR_CHARS_IN_MESSAGE = 200;
 
@@ -48,24 +51,33 @@ public final class ShellInclude {
             builder.environment().clear();
             builder.environment().putAll(environment);
             Process process = builder.start();
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-                throw new ConfigException(at, "include_shell " + Token.quote(command) + " did not finish within "
-                        + TIMEOUT_SECONDS + " s, expected a command that prints config and exits");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (!process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                long printed = Math.max(Files.size(out), Files.size(err));
+                if (printed > MAX_OUTPUT_BYTES) {
+                    stop(process);
+                    throw tooMuchOutput(command, printed, at);
+                }
+                if (System.nanoTime() > deadline) {
+                    stop(process);
+                    throw new ConfigException(at, "include_shell " + Token.quote(command) + " did not finish within "
+                            + TIMEOUT_SECONDS + " s, expected a command that prints config and exits");
+                }
             }
             int status = process.exitValue();
             if (status != 0) {
                 throw new ConfigException(at, "include_shell " + Token.quote(command) + " exited with status "
                         + status + stderrSummary(err) + ", expected status 0");
             }
-            long size = Files.size(out);
-            if (size > MAX_OUTPUT_BYTES) {
-                throw new ConfigException(at, "include_shell " + Token.quote(command) + " printed " + size
-                        + " bytes, more than the limit of " + MAX_OUTPUT_BYTES);
+            byte[] printed;
+            try (var in = Files.newInputStream(out)) {
+                // Bounded: a background child of the command may still be writing.
+                printed = in.readNBytes((int) MAX_OUTPUT_BYTES + 1);
             }
-            return Files.readString(out, StandardCharsets.UTF_8);
+            if (printed.length > MAX_OUTPUT_BYTES) {
+                throw tooMuchOutput(command, printed.length, at);
+            }
+            return new String(printed, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException(at, "include_shell " + Token.quote(command) + " could not run: " + e, e);
         } catch (InterruptedException e) {
@@ -76,9 +88,23 @@ public final class ShellInclude {
         }
     }
 
+    private static void stop(Process process) throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    private static ConfigException tooMuchOutput(String command, long printed, SourceLocation at) {
+        return new ConfigException(at, "include_shell " + Token.quote(command) + " printed " + printed
+                + " bytes, more than the limit of " + MAX_OUTPUT_BYTES + ", expected a command that prints a config");
+    }
+
     private static String stderrSummary(Path err) throws IOException {
-        byte[] bytes = Files.readAllBytes(err);
-        String text = new String(bytes, 0, Math.min(bytes.length, STDERR_CHARS_IN_MESSAGE * 4), StandardCharsets.UTF_8)
+        byte[] bytes;
+        try (var in = Files.newInputStream(err)) {
+            bytes = in.readNBytes(STDERR_CHARS_IN_MESSAGE * 4);
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8)
                 .strip().replace('\n', ' ');
         if (text.isEmpty()) {
             return "";

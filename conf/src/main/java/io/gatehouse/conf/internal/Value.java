@@ -25,8 +25,20 @@ public sealed interface Value {
     /** The same value at another location (a reference reports where it was used). */
     Value at(SourceLocation location);
 
+    /**
+     * The characters, integers and array entries of the value written out in full: what printing
+     * or comparing it costs, although references let arrays share their parts.
+     */
+    long weight();
+
+    /** How deep arrays nest in the value: 0 for a string or an integer. */
+    int depth();
+
     /** Whether two values have the same content, ignoring locations. */
     static boolean sameContent(Value a, Value b) {
+        if (a instanceof ArrayValue aa && b instanceof ArrayValue ab && aa.entries() == ab.entries()) {
+            return true; // shared by a reference: comparing a large value with itself need not walk it
+        }
         if (a instanceof StringValue sa && b instanceof StringValue sb) {
             return sa.value().equals(sb.value());
         }
@@ -61,6 +73,16 @@ public sealed interface Value {
         public Value at(SourceLocation newLocation) {
             return new StringValue(value, newLocation);
         }
+
+        @Override
+        public long weight() {
+            return value.length();
+        }
+
+        @Override
+        public int depth() {
+            return 0;
+        }
     }
 
     /** An integer. */
@@ -75,13 +97,49 @@ public sealed interface Value {
         public Value at(SourceLocation newLocation) {
             return new IntValue(value, newLocation);
         }
+
+        @Override
+        public long weight() {
+            return 1;
+        }
+
+        @Override
+        public int depth() {
+            return 0;
+        }
     }
 
-    /** An array; elements with a key make it a hash, lighttpd allows both kinds in one array. */
-    record ArrayValue(List<Entry> entries, SourceLocation location) implements Value {
+    /**
+     * An array; elements with a key make it a hash, lighttpd allows both kinds in one array.
+     * {@code weight} and {@code depth} are computed once, from the entries', so that bounding a
+     * value built from shared parts never walks it.
+     */
+    record ArrayValue(List<Entry> entries, SourceLocation location, long weight, int depth) implements Value {
 
         public ArrayValue {
             entries = List.copyOf(entries);
+        }
+
+        public ArrayValue(List<Entry> entries, SourceLocation location) {
+            this(entries, location, weightOf(entries), depthOf(entries));
+        }
+
+        /** The weight an array of {@code entries} has. */
+        public static long weightOf(List<Entry> entries) {
+            long weight = 1;
+            for (Entry entry : entries) {
+                weight += 1 + (entry.key() == null ? 0 : entry.key().length()) + entry.value().weight();
+            }
+            return weight;
+        }
+
+        /** The depth an array of {@code entries} has. */
+        public static int depthOf(List<Entry> entries) {
+            int deepest = 0;
+            for (Entry entry : entries) {
+                deepest = Math.max(deepest, entry.value().depth());
+            }
+            return deepest + 1;
         }
 
         /** The entry with this key, if any. */
@@ -100,7 +158,7 @@ public sealed interface Value {
 
         @Override
         public Value at(SourceLocation newLocation) {
-            return new ArrayValue(entries, newLocation);
+            return new ArrayValue(entries, newLocation, weight, depth);
         }
     }
 

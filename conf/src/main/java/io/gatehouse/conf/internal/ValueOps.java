@@ -1,7 +1,9 @@
 package io.gatehouse.conf.internal;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.gatehouse.conf.ConfigException;
 import io.gatehouse.conf.internal.Value.ArrayValue;
@@ -32,7 +34,10 @@ public final class ValueOps {
             }
         }
         if (isScalar(left) && isScalar(right)) {
-            return new StringValue(text(left) + text(right), left.location());
+            String a = text(left);
+            String b = text(right);
+            ValueLimits.checkString((long) a.length() + b.length(), right.location());
+            return new StringValue(a + b, left.location());
         }
         if (left instanceof ArrayValue a && right instanceof ArrayValue b) {
             return merge(a, b);
@@ -42,10 +47,19 @@ public final class ValueOps {
     }
 
     private static ArrayValue merge(ArrayValue left, ArrayValue right) throws ConfigException {
+        // Bounded before the copy: the sum over-counts only keys present on both sides.
+        ValueLimits.checkArray((long) left.entries().size() + right.entries().size(), left.weight() + right.weight(),
+                Math.max(left.depth(), right.depth()), right.location());
         List<Entry> entries = new ArrayList<>(left.entries());
+        Map<String, Entry> leftByKey = new HashMap<>();
+        for (Entry entry : left.entries()) {
+            if (entry.key() != null) {
+                leftByKey.putIfAbsent(entry.key(), entry);
+            }
+        }
         for (Entry entry : right.entries()) {
             if (entry.key() != null) {
-                Entry existing = left.get(entry.key()).orElse(null);
+                Entry existing = leftByKey.get(entry.key());
                 if (existing != null) {
                     if (Value.sameContent(existing.value(), entry.value())) {
                         continue;

@@ -46,7 +46,9 @@ public final class RestartTrigger {
         while (true) {
             try {
                 restart.run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                // A restart that failed unexpectedly leaves the old generation serving; this
+                // thread must live on, or every later SIGUSR1 would queue behind it forever.
                 err.println("gatehouse: restart failed: " + e);
             }
             synchronized (this) {

@@ -49,4 +49,32 @@ class RestartTriggerTest {
         assertTrue(text.contains("queued"), text);
         assertTrue(text.contains("merged"), text);
     }
+
+    @Test
+    void aRestartThatOverflowsTheStackIsAFailedRestartAndTheNextOneRuns() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch secondRan = new CountDownLatch(1);
+        ByteArrayOutputStream messages = new ByteArrayOutputStream();
+        RestartTrigger trigger = new RestartTrigger(() -> {
+            if (runs.incrementAndGet() == 1) {
+                recurse(0);
+            }
+            secondRan.countDown();
+        }, new PrintStream(messages, true, StandardCharsets.UTF_8));
+
+        trigger.request();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (trigger.isBusy() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertFalse(trigger.isBusy(), "the trigger is ready for the next SIGUSR1");
+        String text = messages.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("restart failed: java.lang.StackOverflowError"), text);
+        trigger.request();
+        assertTrue(secondRan.await(10, TimeUnit.SECONDS), "the next restart ran");
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
 }
