@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.gatehouse.spawn.internal.FileTrust;
 import io.gatehouse.spawn.internal.NativeLib;
@@ -32,6 +34,7 @@ public final class RuntimeDirectory {
 
     /** Root's directory when systemd gives none. */
     public static final Path ROOT_DEFAULT = Path.of("/run/gatehouse");
+    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
 
     private RuntimeDirectory() {
     }
@@ -48,7 +51,7 @@ public final class RuntimeDirectory {
         int euid = NativeLib.get().euid();
         Path dir = choose(environment, tmpdir, euid).toAbsolutePath().normalize();
         try {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
         } catch (FileAlreadyExistsException e) {
             // verified below, like one we created: it may be someone else's
         } catch (IOException e) {

@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -76,12 +77,13 @@ public final class GatehouseProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the built jar with the given JVM options and command-line arguments (none: the
-     * embedded default) in {@code workDir} and waits until 127.0.0.1:{@code port} accepts.
+     * Starts the built jar with the given JVM options, command-line arguments (none: the embedded
+     * default) and extra environment variables in {@code workDir} and waits until
+     * 127.0.0.1:{@code port} accepts.
      */
     public static GatehouseProcess startWithArgs(List<String> jvmOptions, List<String> args, Path workDir,
-            int port) {
-        return start(jar(), jvmOptions, args, workDir, port, START_TIMEOUT);
+            int port, Map<String, String> environment) {
+        return start(jar(), jvmOptions, args, workDir, port, START_TIMEOUT, environment);
     }
 
     /**
@@ -100,6 +102,11 @@ public final class GatehouseProcess implements AutoCloseable {
      */
     public static GatehouseProcess start(Path jar, List<String> jvmOptions, List<String> args, Path workDir,
             int port, Duration timeout) {
+        return start(jar, jvmOptions, args, workDir, port, timeout, Map.of());
+    }
+
+    private static GatehouseProcess start(Path jar, List<String> jvmOptions, List<String> args, Path workDir,
+            int port, Duration timeout, Map<String, String> environment) {
         List<String> command = command(jar, jvmOptions, args);
         Path dir = TempDirs.create("gh-run");
         Path logFile = dir.resolve("gatehouse.log");
@@ -109,6 +116,7 @@ public final class GatehouseProcess implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());
+        builder.environment().putAll(environment);
         builder.environment().put(RUN_MARKER, marker);
         Process process;
         try {

@@ -191,7 +191,8 @@ public final class LeftoverReaper {
                     notes.add("GH-SPAWN-008 cannot unlink " + path + ": " + e);
                 }
             } else if (SocketFiles.exists(path)) {
-                notes.add(path + " is not the socket gatehouse created (replaced since, or another user's): left alone");
+                notes.add(path + " is not the socket gatehouse created (replaced since, or another user's):"
+                        + " left alone");
             }
         }
         return unlinked;

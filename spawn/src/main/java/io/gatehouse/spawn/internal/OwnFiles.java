@@ -69,7 +69,8 @@ public final class OwnFiles {
             if (!stat.isFile() || stat.uid() != euid || (stat.mode() & FileTrust.WRITABLE_BY_OTHERS) != 0) {
                 throw new IOException(path + " is not a regular file owned by uid " + euid
                         + " and writable by it alone (" + (stat.isFile() ? "a regular file" : "type " + stat.ftype())
-                        + ", owner " + FileTrust.owner(path, stat.uid()) + ", mode " + FileTrust.octal(stat.mode()) + ")");
+                        + ", owner " + FileTrust.owner(path, stat.uid()) + ", mode " + FileTrust.octal(stat.mode())
+                        + ")");
             }
             if (stat.st_size() > maxBytes) {
                 throw new IOException(path + " is " + stat.st_size() + " bytes, the limit is " + maxBytes);
