@@ -3,10 +3,12 @@ package io.gatehouse.spawn;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import io.gatehouse.spawn.internal.ProcFs;
@@ -30,6 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Children of a gatehouse killed with SIGKILL are found and stopped by the next start. */
 class StateFileTest extends SpawnTestSupport {
+
+    /** Enough reads to hit both sides of the flip many times over. */
+    private static final int FLIP_ATTEMPTS = 500;
 
     private Process victim;
 
@@ -125,6 +131,45 @@ class StateFileTest extends SpawnTestSupport {
         OtherUser.owns(state);
         assertNotBelieved(state, "GH-SPAWN-009", "(" + OtherUser.NAME + ")");
         assertEquals(victimRecord("forged"), Files.readString(state), "the file is left alone");
+    }
+
+    @Test
+    void forgedStateFileFlippedInAndOutOfTheNameIsNeverBelieved() throws Exception {
+        // The attack on two look-ups (check the path, then read the path): the name is empty at
+        // the check and holds the forged file at the read. One descriptor serves both now.
+        Path state = dir.resolve("flipped.state");
+        Path away = dir.resolve("away");
+        Files.writeString(away, victimRecord("flipped"));
+        OtherUser.owns(away);
+        AtomicBoolean flipping = new AtomicBoolean(true);
+        Thread flipper = new Thread(() -> {
+            while (flipping.get()) {
+                try {
+                    Files.move(away, state, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(state, away, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }, "flipper");
+        flipper.start();
+        int refused = 0;
+        try {
+            for (int attempt = 0; attempt < FLIP_ATTEMPTS; attempt++) {
+                try {
+                    StateFile.LeftoverReport report = StateFile.at(state).reapLeftovers(SpawnEvents.none());
+                    assertEquals(List.of(), report.killed(), "the forged record was acted on");
+                } catch (SpawnException e) {
+                    assertEquals("GH-SPAWN-009", e.id(), e.getMessage());
+                    refused++;
+                }
+                assertTrue(victim.isAlive(), "attempt " + attempt + " killed the victim");
+            }
+        } finally {
+            flipping.set(false);
+            flipper.join();
+        }
+        assertTrue(refused > 0, "the forged file was seen at least once and refused");
     }
 
     @Test
