@@ -66,7 +66,7 @@ class ForeignSocketTest extends SpawnTestSupport {
         plantListener(Path.of(socket + "-0"));
         OtherUser.owns(theirs);
         SpawnException e = refused(socket, "GH-SPAWN-010");
-        assertTrue(e.getMessage().contains("socket directory " + theirs + ": " + theirs + " is owned by uid "
+        assertTrue(e.getMessage().contains("socket directory " + theirs + " is owned by uid "
                 + OtherUser.uid() + " (" + OtherUser.NAME + ")"), e.getMessage());
         assertNull(planted.accept(), "the other user's listener never got a connection");
         assertTrue(log.stream().noneMatch(l -> l.contains("external")), log.toString());
@@ -78,7 +78,8 @@ class ForeignSocketTest extends SpawnTestSupport {
         Path ours = Files.createDirectory(theirs.resolve("ours"));
         OtherUser.owns(theirs);
         SpawnException e = refused(ours.resolve("app.sock"), "GH-SPAWN-010");
-        assertTrue(e.getMessage().contains(theirs + " is owned by uid " + OtherUser.uid()), e.getMessage());
+        assertTrue(e.getMessage().contains("socket directory " + ours + ": " + theirs + " is owned by uid "
+                + OtherUser.uid()), e.getMessage());
     }
 
     @ParameterizedTest
@@ -108,7 +109,7 @@ class ForeignSocketTest extends SpawnTestSupport {
         Path open = Files.createDirectory(dir.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString(mode));
         SpawnException e = refused(open.resolve("app.sock"), "GH-SPAWN-011");
-        assertTrue(e.getMessage().contains(open + " is writable by group or others (mode "
+        assertTrue(e.getMessage().contains("socket directory " + open + " is writable by group or others (mode "
                 + (mode.equals("rwxrwxrwx") ? "777" : "770") + ") without the sticky bit"), e.getMessage());
         assertFalse(SocketFiles.exists(open.resolve("app.sock-0")), "nothing bound there");
     }

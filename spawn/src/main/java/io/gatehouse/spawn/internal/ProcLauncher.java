@@ -221,7 +221,8 @@ public final class ProcLauncher {
         if (problem.isEmpty()) {
             return;
         }
-        String what = context(n) + ": socket directory " + dir + ": " + problem.get().describe();
+        boolean itself = problem.get().path().equals(dir.toAbsolutePath().normalize());
+        String what = context(n) + ": socket directory " + (itself ? "" : dir + ": ") + problem.get().describe();
         throw new SpawnException(switch (problem.get().kind()) {
             case FOREIGN_OWNER -> "GH-SPAWN-010 " + what + ", not by gatehouse's user (uid " + lib.euid()
                     + ") or root: that user could replace the socket, so gatehouse does not use it: choose a"
