@@ -25,7 +25,7 @@ import io.gatehouse.spawn.internal.NativeLib;
  * </ol>
  * The directory is created with mode 0700 when missing. Whatever its origin, it is used only when
  * it is a real directory (not a symbolic link) owned by gatehouse's effective uid, writable by
- * nobody else, on a path only root and that uid can change; otherwise the start fails with
+ * nobody else, on a path only root and that uid can change ({@link #problem}); otherwise the start fails with
  * {@code GH-SPAWN-012} naming the problem (someone else created it first, for instance).
  *
  * <p>Stateless; thread-safe.
@@ -58,7 +58,8 @@ public final class RuntimeDirectory {
             throw new SpawnException("GH-SPAWN-012 cannot create the runtime directory " + dir + ": " + e
                     + ": create it (owned by gatehouse's user, mode 0700) or set RUNTIME_DIRECTORY", e);
         }
-        Optional<String> problem = problem(dir);
+        // a name gatehouse picks and creates itself is never a link, whoever made it
+        Optional<String> problem = Files.isSymbolicLink(dir) ? Optional.of(dir + " is a symbolic link") : problem(dir);
         if (problem.isPresent()) {
             throw new SpawnException("GH-SPAWN-012 runtime directory " + dir + " is not private to gatehouse's user"
                     + " (uid " + euid + "): " + problem.get() + ": remove it or set RUNTIME_DIRECTORY or"
@@ -83,9 +84,9 @@ public final class RuntimeDirectory {
     }
 
     /**
-     * Why {@code dir} is not fit for files only gatehouse may write (empty when it is): it must be
-     * a real directory owned by gatehouse's effective uid and writable by nobody else, on a path
-     * only root and that uid can change.
+     * Why {@code dir} is not fit for files only gatehouse may write (empty when it is): it must
+     * lead to a directory owned by gatehouse's effective uid and writable by nobody else, on a
+     * path only root and that uid can change (a link owned by root, like /var/run, is fine).
      *
      * @throws SpawnException GH-SPAWN-012 when it cannot be inspected; GH-SPAWN-006 when the
      *                        native binding is unavailable

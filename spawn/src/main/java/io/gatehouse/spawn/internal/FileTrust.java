@@ -34,7 +34,7 @@ public final class FileTrust {
         FOREIGN_OWNER,
         /** Writable by group or others, without the sticky bit (or at all, for a private directory). */
         WRITABLE_BY_OTHERS,
-        /** Not a directory, or a symbolic link where a private directory was expected. */
+        /** Not a directory. */
         NOT_A_DIRECTORY,
         /** Does not exist. */
         MISSING
@@ -48,7 +48,7 @@ public final class FileTrust {
                 case FOREIGN_OWNER -> path + " is owned by " + owner(path, uid);
                 case WRITABLE_BY_OTHERS -> path + " is writable by group or others (mode " + octal(mode) + ")"
                         + ((mode & STICKY) == 0 ? " without the sticky bit" : "");
-                case NOT_A_DIRECTORY -> path + " is not a directory (a symbolic link is not accepted)";
+                case NOT_A_DIRECTORY -> path + " is not a directory";
                 case MISSING -> path + " does not exist";
             };
         }
@@ -64,8 +64,8 @@ public final class FileTrust {
 
     /**
      * The first problem with {@code dir} as a directory for files only we may write (state file,
-     * pid file): as {@link #socketDirectoryProblem}, and {@code dir} itself is a real directory
-     * (not a symbolic link) owned by {@code euid} and writable by nobody else.
+     * pid file): as {@link #socketDirectoryProblem}, and the directory it leads to is owned by
+     * {@code euid} and writable by nobody else.
      */
     public static Optional<Problem> privateDirectoryProblem(Path dir, int euid) throws IOException {
         return chainProblem(dir, euid, true);
@@ -73,25 +73,16 @@ public final class FileTrust {
 
     private static Optional<Problem> chainProblem(Path dir, int euid, boolean privateDir) throws IOException {
         Path absolute = dir.toAbsolutePath().normalize();
-        Attributes last;
+        Path real;
         try {
-            last = Attributes.of(absolute);
+            real = absolute.toRealPath();
         } catch (NoSuchFileException e) {
             return Optional.of(new Problem(Kind.MISSING, absolute, -1, 0));
         }
-        if (privateDir) {
-            if (!last.isDirectory()) {
-                return Optional.of(new Problem(Kind.NOT_A_DIRECTORY, absolute, last.uid(), last.mode()));
-            }
-            if (last.uid() != euid) {
-                return Optional.of(new Problem(Kind.FOREIGN_OWNER, absolute, last.uid(), last.mode()));
-            }
-            if ((last.mode() & WRITABLE_BY_OTHERS) != 0) {
-                return Optional.of(new Problem(Kind.WRITABLE_BY_OTHERS, absolute, last.uid(), last.mode()));
-            }
-        }
+        // a symbolic link on the way (/var/run -> /run) is fine when root or we own it: only its
+        // owner can change it; both the path as written and the path it leads to are checked
         List<Path> chain = new ArrayList<>(prefixes(absolute));
-        chain.addAll(prefixes(absolute.toRealPath()));
+        chain.addAll(prefixes(real));
         for (Path p : chain) {
             Attributes a = Attributes.of(p);
             if (a.uid() != ROOT && a.uid() != euid) {
@@ -100,6 +91,16 @@ public final class FileTrust {
             if (a.isDirectory() && (a.mode() & WRITABLE_BY_OTHERS) != 0 && (a.mode() & STICKY) == 0) {
                 return Optional.of(new Problem(Kind.WRITABLE_BY_OTHERS, p, a.uid(), a.mode()));
             }
+        }
+        Attributes last = Attributes.of(real);
+        if (!last.isDirectory()) {
+            return Optional.of(new Problem(Kind.NOT_A_DIRECTORY, absolute, last.uid(), last.mode()));
+        }
+        if (privateDir && last.uid() != euid) {
+            return Optional.of(new Problem(Kind.FOREIGN_OWNER, real, last.uid(), last.mode()));
+        }
+        if (privateDir && (last.mode() & WRITABLE_BY_OTHERS) != 0) {
+            return Optional.of(new Problem(Kind.WRITABLE_BY_OTHERS, real, last.uid(), last.mode()));
         }
         return Optional.empty();
     }

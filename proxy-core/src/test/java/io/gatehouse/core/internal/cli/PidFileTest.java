@@ -97,6 +97,23 @@ class PidFileTest {
     }
 
     @Test
+    void pidFileBehindALinkOfRootOrOursIsAcceptedAsVarRunIs() throws IOException {
+        Path run = Files.createDirectory(dir.resolve("run"));
+        Path varRun = Files.createSymbolicLink(dir.resolve("var-run"), run);
+        PidFile.claim(varRun.resolve("gatehouse.pid")).write();
+        assertEquals(OptionalLong.of(ProcessHandle.current().pid()), PidFile.read(run.resolve("gatehouse.pid")));
+    }
+
+    @Test
+    void pidFileBehindALinkOfAnotherUserIsRefused() throws IOException {
+        Path run = Files.createDirectory(dir.resolve("run"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), run);
+        Files.setAttribute(link, "unix:uid", OTHER_UID, LinkOption.NOFOLLOW_LINKS);
+        IOException e = assertThrows(IOException.class, () -> PidFile.claim(link.resolve("gatehouse.pid")));
+        assertTrue(e.getMessage().contains(link + " is owned by uid " + OTHER_UID), e.getMessage());
+    }
+
+    @Test
     void preCreatedTempNameIsNotWrittenThrough() throws IOException {
         Path precious = Files.writeString(dir.resolve("precious"), "precious\n");
         Files.createSymbolicLink(dir.resolve("gatehouse.pid.tmp"), precious);
