@@ -3,7 +3,6 @@ package io.gatehouse.spawn;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import io.gatehouse.spawn.internal.ProcFs;
@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Children of a gatehouse killed with SIGKILL are found and stopped by the next start. */
 class StateFileTest extends SpawnTestSupport {
 
-    /** Enough reads to hit both sides of the flip many times over. */
-    private static final int FLIP_ATTEMPTS = 500;
+    /** Reads that must see each side of the flip (file there, file gone) before the race test ends. */
+    private static final int FLIP_HITS = 50;
+    private static final long FLIP_SECONDS = 20;
 
     private Process victim;
 
@@ -142,34 +143,43 @@ class StateFileTest extends SpawnTestSupport {
         Files.writeString(away, victimRecord("flipped"));
         OtherUser.owns(away);
         AtomicBoolean flipping = new AtomicBoolean(true);
+        AtomicReference<IOException> flipFailed = new AtomicReference<>();
         Thread flipper = new Thread(() -> {
-            while (flipping.get()) {
-                try {
+            try {
+                while (flipping.get()) {
                     Files.move(away, state, StandardCopyOption.ATOMIC_MOVE);
                     Files.move(state, away, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
                 }
+            } catch (IOException e) {
+                // the forged file vanished: something deleted a file it had not read
+                flipFailed.set(e);
+                flipping.set(false);
             }
         }, "flipper");
         flipper.start();
         int refused = 0;
+        int absent = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FLIP_SECONDS);
         try {
-            for (int attempt = 0; attempt < FLIP_ATTEMPTS; attempt++) {
+            // read until both sides of the flip were hit often, whatever the machine's speed
+            while ((refused < FLIP_HITS || absent < FLIP_HITS) && flipping.get() && System.nanoTime() - deadline < 0) {
                 try {
                     StateFile.LeftoverReport report = StateFile.at(state).reapLeftovers(SpawnEvents.none());
                     assertEquals(List.of(), report.killed(), "the forged record was acted on");
+                    absent++;
                 } catch (SpawnException e) {
                     assertEquals("GH-SPAWN-009", e.id(), e.getMessage());
                     refused++;
                 }
-                assertTrue(victim.isAlive(), "attempt " + attempt + " killed the victim");
+                assertTrue(victim.isAlive(), "a read killed the victim");
             }
         } finally {
             flipping.set(false);
             flipper.join();
         }
-        assertTrue(refused > 0, "the forged file was seen at least once and refused");
+        assertEquals(null, flipFailed.get(), "the forged file was deleted");
+        assertTrue(refused >= FLIP_HITS && absent >= FLIP_HITS, "both sides of the flip were read: " + refused
+                + " refused, " + absent + " absent");
     }
 
     @Test

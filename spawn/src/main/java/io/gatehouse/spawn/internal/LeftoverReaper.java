@@ -53,7 +53,9 @@ public final class LeftoverReaper {
                     e);
         }
         List<String> notes = new ArrayList<>();
-        if (contents.ownerPid() == store.ownPid() && contents.ownerStartTime() == store.ownStartTime()) {
+        // no file, nothing to rewrite: whatever appears at the name after the read is not ours to delete
+        if (!contents.exists()
+                || contents.ownerPid() == store.ownPid() && contents.ownerStartTime() == store.ownStartTime()) {
             return new StateFile.LeftoverReport(List.of(), List.of(), List.of());
         }
         if (contents.ownerPid() != 0 && sameProcess(contents.ownerPid(), contents.ownerStartTime())) {

@@ -38,8 +38,13 @@ public final class StateStore implements ChildRegistry {
     /** A directory created for the state file: nobody else may add or replace files in it. */
     private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
 
-    /** What was read from an existing file. */
-    public record Contents(long ownerPid, long ownerStartTime, List<ChildRecord> children, List<String> badLines) {
+    /**
+     * What was read from the file.
+     *
+     * @param exists false when there was no file (everything else is empty then)
+     */
+    public record Contents(boolean exists, long ownerPid, long ownerStartTime, List<ChildRecord> children,
+                           List<String> badLines) {
     }
 
     private final Path path;
@@ -92,7 +97,7 @@ public final class StateStore implements ChildRegistry {
     public synchronized Contents read(NativeLib lib) throws IOException {
         Optional<byte[]> bytes = OwnFiles.readIfOwn(lib, path, MAX_FILE_BYTES);
         if (bytes.isEmpty()) {
-            return new Contents(0, 0, List.of(), List.of());
+            return new Contents(false, 0, 0, List.of(), List.of());
         }
         String text = new String(bytes.get(), StandardCharsets.UTF_8);
         long ownerPid = 0;
@@ -119,7 +124,7 @@ public final class StateStore implements ChildRegistry {
                 bad.add(line);
             }
         }
-        return new Contents(ownerPid, ownerStart, children, bad);
+        return new Contents(true, ownerPid, ownerStart, children, bad);
     }
 
     /** Rewrites the file from what this process has recorded (deletes it when nothing is). */
