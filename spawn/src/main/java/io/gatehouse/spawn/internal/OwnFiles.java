@@ -75,15 +75,15 @@ public final class OwnFiles {
             if (stat.st_size() > maxBytes) {
                 throw new IOException(path + " is " + stat.st_size() + " bytes, the limit is " + maxBytes);
             }
-            return Optional.of(readAll(lib, fd, path, maxBytes));
+            return Optional.of(readAll(lib, fd, path, (int) stat.st_size()));
         } finally {
             libc.close(fd);
         }
     }
 
-    private static byte[] readAll(NativeLib lib, int fd, Path path, long maxBytes) throws IOException {
-        // one byte more than the limit tells a file that grew past it since fstat
-        int capacity = (int) maxBytes + 1;
+    private static byte[] readAll(NativeLib lib, int fd, Path path, int size) throws IOException {
+        // one byte more than fstat's size tells a file that changed under us
+        int capacity = size + 1;
         Pointer buffer = lib.allocate(capacity);
         int total = 0;
         while (total < capacity) {
@@ -100,8 +100,8 @@ public final class OwnFiles {
             }
             total += (int) n;
         }
-        if (total > maxBytes) {
-            throw new IOException(path + " is more than " + maxBytes + " bytes");
+        if (total != size) {
+            throw new IOException(path + " changed while it was read (" + size + " bytes, read " + total + ")");
         }
         byte[] bytes = new byte[total];
         buffer.get(0, bytes, 0, total);
