@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -72,9 +73,10 @@ class EmbeddedDefaultTest {
 
     @Test
     void servesTheDemoPageFromItsOwnChildAndSigintStopsBoth() throws IOException, InterruptedException {
-        try (GatehouseProcess gatehouse = GatehouseProcess.startWithArgs(jvmOptions(), List.of(), dir, PORT)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.startWithArgs(List.of(), List.of(), dir, PORT,
+                runtimeDirectory())) {
             long responder = demoResponderPid(gatehouse);
-            assertEquals(1, socketsUnder(dir).size(), "the demo socket is under java.io.tmpdir: "
+            assertEquals(1, socketsUnder(dir).size(), "the demo socket is in the runtime directory: "
                     + socketsUnder(dir) + "\n" + gatehouse.logTail());
             ProcInfo info = ProcessTree.info(responder).orElseThrow(
                     () -> new AssertionError("responder pid " + responder + " is not running"));
@@ -94,7 +96,8 @@ class EmbeddedDefaultTest {
 
     @Test
     void childrenOfAKilledGatehouseAreStoppedByTheNextStart() throws IOException, InterruptedException {
-        GatehouseProcess killed = GatehouseProcess.startWithArgs(jvmOptions(), List.of(), dir, PORT);
+        GatehouseProcess killed = GatehouseProcess.startWithArgs(List.of(), List.of(), dir, PORT,
+                runtimeDirectory());
         try {
             ProcInfo orphan = ProcessTree.info(demoResponderPid(killed)).orElseThrow();
             killed.signal("KILL");
@@ -102,7 +105,8 @@ class EmbeddedDefaultTest {
             // A SIGKILLed gatehouse cannot stop its children (they run in their own sessions);
             // the state file it kept lets the next start for the same config find and stop them.
             assertTrue(ProcessTree.isAlive(orphan), "the demo backend is expected to outlive a SIGKILLed gatehouse");
-            try (GatehouseProcess next = GatehouseProcess.startWithArgs(jvmOptions(), List.of(), dir, PORT)) {
+            try (GatehouseProcess next = GatehouseProcess.startWithArgs(List.of(), List.of(), dir, PORT,
+                    runtimeDirectory())) {
                 assertEquals(List.of(), ProcessTree.awaitGone(List.of(orphan), ORPHAN_EXIT_WAIT),
                         "the next start did not stop the previous run's demo backend\n" + next.logTail());
                 assertTrue(next.log().contains("left by gatehouse pid " + killed.pid()), next.logTail());
@@ -117,11 +121,12 @@ class EmbeddedDefaultTest {
     }
 
     /**
-     * The demo backend's socket goes under {@code java.io.tmpdir}: pointing that at the test's
-     * directory keeps what a killed gatehouse cannot unlink out of the shared {@code /tmp}.
+     * The demo backend's socket and the state file go in the runtime directory: pointing it at the
+     * test's directory (as systemd's {@code RuntimeDirectory=} does) keeps what a killed gatehouse
+     * cannot unlink out of the machine's {@code /run/gatehouse}.
      */
-    private List<String> jvmOptions() {
-        return List.of("-Djava.io.tmpdir=" + dir);
+    private Map<String, String> runtimeDirectory() {
+        return Map.of("RUNTIME_DIRECTORY", dir.toString());
     }
 
     /** Socket files under the test directory: the demo backend's, while it runs. */

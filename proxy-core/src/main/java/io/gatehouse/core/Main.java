@@ -17,6 +17,7 @@ import io.gatehouse.core.internal.cli.SystemdNotifier;
 import io.gatehouse.core.internal.server.EmbeddedDefault;
 import io.gatehouse.core.internal.server.InheritedSockets;
 import io.gatehouse.core.internal.server.ListenFdsEnvironment;
+import io.gatehouse.spawn.SpawnException;
 
 /**
  * The command line: {@code gatehouse [-f FILE] [-D] [-t | -tt] [-s reload|stop|quit] [-v] [-h]},
@@ -120,9 +121,16 @@ public final class Main {
     }
 
     private static int serveEmbeddedDefault(PrintStream err) {
+        ServerConfig config;
+        try {
+            config = EmbeddedDefault.config();
+        } catch (SpawnException e) {
+            err.println("gatehouse: " + e.getMessage());
+            return EXIT_RUNTIME;
+        }
         err.println("gatehouse: no -f given: serving the embedded default on http://" + EmbeddedDefault.HOST + ":"
                 + EmbeddedDefault.PORT + "/ through the built-in demo FastCGI backend");
-        return serve(EmbeddedDefault.config(), server -> server.restart(EmbeddedDefault.config()), err);
+        return serve(config, server -> server.restart(config), err);
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -38,6 +39,8 @@ class RestartTest {
 
     private static final int CLIENTS = 6;
     private static final int RESTARTS = 30;
+    /** Any uid but ours: ownership is what matters, not whether a user has that uid. */
+    private static final int OTHER_UID = 4242;
 
     @Test
     void restartsRacingRequestsLoseNone() throws Exception {
@@ -211,6 +214,29 @@ class RestartTest {
                 assertEquals("test-fastcgi_spawned", proxy.server.backends().get(0).label());
             } finally {
                 Files.deleteIfExists(script);
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+
+    @Test
+    void aReloadOntoASocketDirectoryOfAnotherUserIsRolledBackNamingTheOwner() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_SPAWNED)) {
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
+            Path theirs = Files.createDirectory(dir.resolve("theirs"));
+            Files.setAttribute(theirs, "unix:uid", OTHER_UID, LinkOption.NOFOLLOW_LINKS);
+            try {
+                ServerConfig hijackable = ServerConfig.builder().listen("127.0.0.1", proxy.port)
+                        .route(Route.of("", Protocol.FASTCGI, BackendConfig.spawn("/bin/sleep 600")
+                                .socket(theirs.resolve("php.sock")).label("php").checkLocal(false).build())).build();
+                assertFalse(proxy.server.restart(hijackable));
+                Gatehouse.RestartStatus status = proxy.server.restartStatus();
+                assertTrue(status.lastFailure().contains("GH-SPAWN-010"), status.lastFailure());
+                assertTrue(status.lastFailure().contains(theirs + " is owned by uid " + OTHER_UID), status.lastFailure());
+                assertEquals(200, proxy.get("/env").statusCode(), "the old config serves");
+                assertEquals("test-fastcgi_spawned", proxy.server.backends().get(0).label());
+            } finally {
+                Files.deleteIfExists(theirs);
                 Files.deleteIfExists(dir);
             }
         }

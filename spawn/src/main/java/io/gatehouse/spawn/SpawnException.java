@@ -11,7 +11,11 @@ package io.gatehouse.spawn;
  * Ids: 001 bin-path not an executable file; 002 socket path unusable (not a socket, probe failed);
  * 003 child exited during start; 004 posix_spawn failed; 005 socket/bind/listen failed; 006 native
  * binding unavailable (not Linux/glibc 2.34+); 007 socket directory cannot be created; 008 a stop
- * could not be verified; 009 state file unreadable/unwritable.
+ * could not be verified; 009 state file unreadable/unwritable or not trusted (a symbolic link, not
+ * ours, writable by others); 010 socket file or socket directory owned by another user (never
+ * adopted, never unlinked); 011 socket directory writable by others without the sticky bit; 012
+ * a directory gatehouse keeps its own files in (state file,
+ * runtime directory) is not private to its user.
  *
  * <p>Immutable once thrown.
  */

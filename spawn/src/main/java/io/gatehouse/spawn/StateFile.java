@@ -27,7 +27,11 @@ import io.gatehouse.spawn.internal.StateStore;
  * one and kill each other's children.
  *
  * <p>Create one per gatehouse process and hand it to every {@link SpawnedBackend#start}. The
- * path is the caller's choice, e.g. beside the pid file or in {@code java.io.tmpdir}.
+ * path is the caller's choice, e.g. beside the pid file or in the {@link RuntimeDirectory}, but
+ * its directory must be private to gatehouse's user: the file decides which processes get
+ * killed, so {@link #reapLeftovers} refuses a directory others can write or replace
+ * ({@code GH-SPAWN-012}) and a file that is a symbolic link, not ours or writable by others
+ * ({@code GH-SPAWN-009}), checked on the descriptor it reads.
  *
  * <p>Thread-safe: backends record and forget children concurrently.
  */
@@ -70,8 +74,9 @@ public final class StateFile {
      * at start, before spawning. Blocks until they are gone (at most their kill-timeout, capped at
      * 10 s, plus 2 s after SIGKILL).
      *
-     * @throws SpawnException GH-SPAWN-009 if the file cannot be read or belongs to a running
-     *                        gatehouse; GH-SPAWN-006 if the native binding is unavailable
+     * @throws SpawnException GH-SPAWN-009 if the file cannot be read, is not trusted or belongs
+     *                        to a running gatehouse; GH-SPAWN-012 if its directory is not private
+     *                        to this user; GH-SPAWN-006 if the native binding is unavailable
      */
     public LeftoverReport reapLeftovers(SpawnEvents events) throws SpawnException {
         return LeftoverReaper.reap(NativeLib.get(), store, events);

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -13,10 +15,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import io.gatehouse.spawn.internal.ProcFs;
 import io.gatehouse.spawn.internal.SocketFiles;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,6 +33,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Children of a gatehouse killed with SIGKILL are found and stopped by the next start. */
 class StateFileTest extends SpawnTestSupport {
+
+    /** Reads that must see each side of the flip (file there, file gone) before the race test ends. */
+    private static final int FLIP_HITS = 50;
+    private static final long FLIP_SECONDS = 20;
+
+    private Process victim;
 
     @Test
     void leftoversOfAKilledParentAreKilledAndUnlinkedButARecycledPidIsNot() throws Exception {
@@ -105,20 +119,135 @@ class StateFileTest extends SpawnTestSupport {
 
     @Test
     void stateFileOthersMayWriteIsNotBelieved() throws Exception {
-        Process victim = new ProcessBuilder("sleep", "60").start();
+        Path state = dir.resolve("open.state");
+        Files.writeString(state, victimRecord("forged"));
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertNotBelieved(state, "GH-SPAWN-009", "mode 666");
+    }
+
+    @Test
+    void forgedStateFileOwnedByAnotherUserIsNeverReadNorDeleted() throws Exception {
+        Path state = dir.resolve("forged.state");
+        Files.writeString(state, victimRecord("forged"));
+        OtherUser.owns(state);
+        assertNotBelieved(state, "GH-SPAWN-009", "(" + OtherUser.NAME + ")");
+        assertEquals(victimRecord("forged"), Files.readString(state), "the file is left alone");
+    }
+
+    @Test
+    void forgedStateFileFlippedInAndOutOfTheNameIsNeverBelieved() throws Exception {
+        // The attack on two look-ups (check the path, then read the path): the name is empty at
+        // the check and holds the forged file at the read. One descriptor serves both now.
+        Path state = dir.resolve("flipped.state");
+        Path away = dir.resolve("away");
+        Files.writeString(away, victimRecord("flipped"));
+        OtherUser.owns(away);
+        AtomicBoolean flipping = new AtomicBoolean(true);
+        AtomicReference<IOException> flipFailed = new AtomicReference<>();
+        Thread flipper = new Thread(() -> {
+            try {
+                while (flipping.get()) {
+                    Files.move(away, state, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(state, away, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } catch (IOException e) {
+                // the forged file vanished: something deleted a file it had not read
+                flipFailed.set(e);
+                flipping.set(false);
+            }
+        }, "flipper");
+        flipper.start();
+        int refused = 0;
+        int absent = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FLIP_SECONDS);
         try {
-            long start = ProcFs.stat(victim.pid()).orElseThrow().startTime();
-            Path state = dir.resolve("open.state");
-            Files.writeString(state, "child " + victim.pid() + " " + start + " 15 500 0 0 forged -\n");
-            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rw-rw-rw-"));
-            SpawnException e = assertThrows(SpawnException.class,
-                    () -> StateFile.at(state).reapLeftovers(SpawnEvents.none()));
-            assertEquals("GH-SPAWN-009", e.id(), e.getMessage());
-            assertTrue(e.getMessage().contains("mode 666"), e.getMessage());
-            assertTrue(victim.isAlive());
+            // read until both sides of the flip were hit often, whatever the machine's speed
+            while ((refused < FLIP_HITS || absent < FLIP_HITS) && flipping.get() && System.nanoTime() - deadline < 0) {
+                try {
+                    StateFile.LeftoverReport report = StateFile.at(state).reapLeftovers(SpawnEvents.none());
+                    assertEquals(List.of(), report.killed(), "the forged record was acted on");
+                    absent++;
+                } catch (SpawnException e) {
+                    assertEquals("GH-SPAWN-009", e.id(), e.getMessage());
+                    refused++;
+                }
+                assertTrue(victim.isAlive(), "a read killed the victim");
+            }
         } finally {
-            victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            flipping.set(false);
+            flipper.join();
         }
+        assertEquals(null, flipFailed.get(), "the forged file was deleted");
+        assertTrue(refused >= FLIP_HITS && absent >= FLIP_HITS, "both sides of the flip were read: " + refused
+                + " refused, " + absent + " absent");
+    }
+
+    @Test
+    void stateFileThatIsASymlinkIsNotFollowed() throws Exception {
+        // the target is a perfectly good file of ours: only the link is wrong
+        Path target = dir.resolve("elsewhere.state");
+        Files.writeString(target, victimRecord("linked"));
+        assertNotBelieved(Files.createSymbolicLink(dir.resolve("link.state"), target), "GH-SPAWN-009",
+                "symbolic link");
+    }
+
+    @Test
+    void fifoAtTheStatePathIsRefusedWithoutHanging() throws Exception {
+        Path state = dir.resolve("fifo.state");
+        assertEquals(0, new ProcessBuilder("mkfifo", state.toString()).start().waitFor());
+        SpawnException e = assertThrows(SpawnException.class,
+                () -> StateFile.at(state).reapLeftovers(SpawnEvents.none()));
+        assertEquals("GH-SPAWN-009", e.id(), e.getMessage());
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"symlink", "world-writable file"})
+    void preCreatedTempNameIsNotWrittenThrough(String planted) throws Exception {
+        Path child = script("child.sh", "exec sleep 600");
+        Path state = dir.resolve("own.state");
+        Path oldTemp = dir.resolve("own.state.tmp");
+        Path precious = dir.resolve("precious");
+        Files.writeString(precious, "precious\n");
+        if (planted.equals("symlink")) {
+            Files.createSymbolicLink(oldTemp, precious);
+        } else {
+            Files.writeString(oldTemp, "planted\n");
+            Files.setPosixFilePermissions(oldTemp, PosixFilePermissions.fromString("rw-rw-rw-"));
+        }
+        StateFile stateFile = StateFile.at(state);
+        SpawnedBackend backend = start(SpawnSpec.builder("t", List.of(child.toString()))
+                .socket(dir.resolve("t.sock")).procs(1).build(), stateFile);
+        assertEquals(List.of(backend.status().get(0).pid()), recordedPids(state));
+        assertTrue(Files.isRegularFile(state, LinkOption.NOFOLLOW_LINKS));
+        assertEquals("precious\n", Files.readString(precious), "nothing written through the planted link");
+        if (!planted.equals("symlink")) {
+            assertEquals("planted\n", Files.readString(oldTemp), "the planted file is not the temp file");
+        }
+        assertTrue(backend.stop().verified());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(oldTemp), files.filter(p -> p.getFileName().toString().startsWith("own.state"))
+                    .toList(), "no temp file of ours is left, the planted one is not removed");
+        }
+    }
+
+    @Test
+    void stateFileInADirectoryOthersCanWriteIsRefusedEvenWithTheStickyBit() throws Exception {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertEquals(0, new ProcessBuilder("chmod", "+t", shared.toString()).start().waitFor());
+        Path state = shared.resolve("gatehouse.state");
+        Files.writeString(state, victimRecord("planted"));
+        assertNotBelieved(state, "GH-SPAWN-012", shared + " is writable by group or others (mode 1777)");
+    }
+
+    @Test
+    void stateFileInADirectoryOfAnotherUserIsRefusedNamingTheOwner() throws Exception {
+        Path theirs = Files.createDirectory(dir.resolve("theirs"));
+        Files.writeString(theirs.resolve("gatehouse.state"), victimRecord("planted"));
+        OtherUser.owns(theirs);
+        assertNotBelieved(theirs.resolve("gatehouse.state"), "GH-SPAWN-012",
+                theirs + " is owned by uid " + OtherUser.uid() + " (" + OtherUser.NAME + ")");
     }
 
     @Test
@@ -146,6 +275,30 @@ class StateFileTest extends SpawnTestSupport {
 
         assertTrue(backend.stop().verified());
         assertFalse(Files.exists(state));
+    }
+
+    /** A record naming a live process of ours, which a believed state file would get killed. */
+    private String victimRecord(String label) throws IOException {
+        if (victim == null) {
+            victim = new ProcessBuilder("sleep", "60").start();
+        }
+        long start = ProcFs.stat(victim.pid()).orElseThrow().startTime();
+        return "child " + victim.pid() + " " + start + " 9 500 0 0 " + label + " -\n";
+    }
+
+    private void assertNotBelieved(Path state, String id, String text) {
+        SpawnException e = assertThrows(SpawnException.class,
+                () -> StateFile.at(state).reapLeftovers(SpawnEvents.none()));
+        assertEquals(id, e.id(), e.getMessage());
+        assertTrue(e.getMessage().contains(text), e.getMessage());
+        assertTrue(victim.isAlive(), "the record was not acted on");
+    }
+
+    @AfterEach
+    void stopVictim() throws InterruptedException {
+        if (victim != null) {
+            victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     private static List<Long> recordedPids(Path state) {

@@ -77,12 +77,13 @@ public final class GatehouseProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the built jar with the given JVM options and command-line arguments (none: the
-     * embedded default) in {@code workDir} and waits until 127.0.0.1:{@code port} accepts.
+     * Starts the built jar with the given JVM options, command-line arguments (none: the embedded
+     * default) and extra environment variables in {@code workDir} and waits until
+     * 127.0.0.1:{@code port} accepts.
      */
     public static GatehouseProcess startWithArgs(List<String> jvmOptions, List<String> args, Path workDir,
-            int port) {
-        return start(jar(), jvmOptions, args, workDir, port, START_TIMEOUT);
+            int port, Map<String, String> environment) {
+        return launch(command(jar(), jvmOptions, args), environment, workDir, port, START_TIMEOUT);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.gatehouse.spawn.internal;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +31,6 @@ public final class LeftoverReaper {
     /** SIGKILL takes effect at once; this only covers scheduling delays. */
     private static final long KILL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long POLL_MILLIS = 10;
-    /** Group- and world-writable bits of a file mode. */
-    private static final int WRITABLE_BY_OTHERS = 0022;
 
     private LeftoverReaper() {
     }
@@ -43,16 +40,22 @@ public final class LeftoverReaper {
 
     public static StateFile.LeftoverReport reap(NativeLib lib, StateStore store, SpawnEvents events)
             throws SpawnException {
+        if (!isPrivateDirectory(lib, store.path().getParent())) {
+            return new StateFile.LeftoverReport(List.of(), List.of(), List.of());
+        }
         StateStore.Contents contents;
         try {
-            refuseForeignFile(store.path());
-            contents = store.read();
+            contents = store.read(lib);
         } catch (IOException e) {
-            throw new SpawnException("GH-SPAWN-009 cannot read state file " + store.path() + ": " + e
-                    + ": fix its permissions or remove it after checking for old backend processes", e);
+            // the file decides which processes get killed: only our own, unshared file is believed
+            throw new SpawnException("GH-SPAWN-009 state file " + store.path() + " not read: " + e.getMessage()
+                    + ": refusing to kill processes on its word; remove it after checking for old backend processes",
+                    e);
         }
         List<String> notes = new ArrayList<>();
-        if (contents.ownerPid() == store.ownPid() && contents.ownerStartTime() == store.ownStartTime()) {
+        // no file, nothing to rewrite: whatever appears at the name after the read is not ours to delete
+        if (!contents.exists()
+                || contents.ownerPid() == store.ownPid() && contents.ownerStartTime() == store.ownStartTime()) {
             return new StateFile.LeftoverReport(List.of(), List.of(), List.of());
         }
         if (contents.ownerPid() != 0 && sameProcess(contents.ownerPid(), contents.ownerStartTime())) {
@@ -77,7 +80,7 @@ public final class LeftoverReaper {
             }
         }
         List<Long> killed = stop(lib, targets, notes);
-        List<Path> unlinked = unlinkSockets(contents.children(), notes);
+        List<Path> unlinked = unlinkSockets(lib, contents.children(), notes);
         try {
             store.rewrite();
         } catch (IOException e) {
@@ -99,21 +102,31 @@ public final class LeftoverReaper {
     }
 
     /**
-     * The file decides which processes get killed, so only a file that this user owns and that
-     * nobody else may write is believed.
+     * False when the directory does not exist (so neither does the file); throws when it exists
+     * but others could put or replace files in it.
      */
-    private static void refuseForeignFile(Path path) throws IOException, SpawnException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
+    private static boolean isPrivateDirectory(NativeLib lib, Path dir) throws SpawnException {
+        Optional<FileTrust.Problem> problem;
+        try {
+            problem = FileTrust.privateDirectoryProblem(dir, lib.euid());
+        } catch (IOException e) {
+            throw new SpawnException("GH-SPAWN-012 cannot inspect state file directory " + dir + ": " + e, e);
         }
-        int owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if (owner != self || (mode & WRITABLE_BY_OTHERS) != 0 || !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw new SpawnException("GH-SPAWN-009 state file " + path + " is not a regular file owned by uid " + self
-                    + " and writable by it alone (owner uid " + owner + ", mode " + Integer.toOctalString(mode & 07777)
-                    + "): refusing to kill processes on its word; keep it in a directory only gatehouse can write");
+        if (problem.isPresent() && problem.get().kind() == FileTrust.Kind.MISSING
+                && problem.get().path().equals(dir.toAbsolutePath().normalize())) {
+            return false;
         }
+        if (problem.isPresent()) {
+            throw new SpawnException(privateDirectoryMessage("state file directory " + dir, problem.get()));
+        }
+        return true;
+    }
+
+    /** GH-SPAWN-012 for a directory gatehouse keeps its own files in that others could write. */
+    private static String privateDirectoryMessage(String what, FileTrust.Problem problem) {
+        return "GH-SPAWN-012 " + what + " is not private to gatehouse's user: " + problem.describe()
+                + ": keep gatehouse's files in a directory only its user owns and can write"
+                + " (/run/gatehouse, $RUNTIME_DIRECTORY, $XDG_RUNTIME_DIR)";
     }
 
     private static List<Long> stop(NativeLib lib, List<Target> targets, List<String> notes) {
@@ -163,7 +176,7 @@ public final class LeftoverReaper {
         return ProcFs.stat(pid).map(s -> !s.zombie() && s.startTime() == startTime).orElse(false);
     }
 
-    private static List<Path> unlinkSockets(List<ChildRecord> children, List<String> notes) {
+    private static List<Path> unlinkSockets(NativeLib lib, List<ChildRecord> children, List<String> notes) {
         List<Path> unlinked = new ArrayList<>();
         for (ChildRecord child : children) {
             if (child.socketPath().isEmpty()) {
@@ -171,7 +184,8 @@ public final class LeftoverReaper {
             }
             Path path = Path.of(child.socketPath());
             OptionalLong inode = SocketFiles.socketInode(path);
-            if (inode.isPresent() && inode.getAsLong() == child.socketInode()) {
+            if (inode.isPresent() && inode.getAsLong() == child.socketInode()
+                    && SocketFiles.ownedBy(path, lib.euid())) {
                 try {
                     Files.deleteIfExists(path);
                     unlinked.add(path);
@@ -179,7 +193,8 @@ public final class LeftoverReaper {
                     notes.add("GH-SPAWN-008 cannot unlink " + path + ": " + e);
                 }
             } else if (SocketFiles.exists(path)) {
-                notes.add(path + " is not the socket gatehouse created (replaced since): left alone");
+                notes.add(path + " is not the socket gatehouse created (replaced since, or another user's):"
+                        + " left alone");
             }
         }
         return unlinked;

@@ -5,6 +5,8 @@ import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.byref.IntByReference;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
 
 /**
  * The few glibc functions the spawner calls, bound through jnr-ffi. Our own binding rather than
@@ -75,6 +77,13 @@ public interface LibC {
 
     @SaveError
     int close(int fd);
+
+    /** With O_NOFOLLOW, so a file gatehouse trusts is checked (fstat) on the descriptor it reads. */
+    @SaveError
+    int open(Pointer path, int flags, int mode);
+
+    @SaveError
+    @ssize_t long read(int fd, Pointer buffer, @size_t long count);
 
     String strerror(int errno);
 }

@@ -8,12 +8,15 @@ import java.util.Locale;
 
 import io.gatehouse.spawn.SpawnException;
 import jnr.constants.platform.Errno;
+import jnr.constants.platform.OpenFlags;
 import jnr.constants.platform.Signal;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
 
 /**
  * Loads {@link LibC} once, checks that the glibc functions the spawner needs exist, and offers the
@@ -42,6 +45,11 @@ public final class NativeLib {
     public static final int O_WRONLY = 1;
     public static final int O_CREAT = 0100;
     public static final int O_APPEND = 02000;
+    public static final int O_RDONLY = 0;
+    /** Differs between architectures (x86_64 0400000, aarch64 0100000): taken from jnr-constants. */
+    public static final int O_NOFOLLOW = OpenFlags.O_NOFOLLOW.intValue();
+    public static final int O_NONBLOCK = OpenFlags.O_NONBLOCK.intValue();
+    public static final int O_CLOEXEC = OpenFlags.O_CLOEXEC.intValue();
 
     public static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     public static final short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -58,15 +66,19 @@ public final class NativeLib {
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int ECHILD = 10;
+    public static final int ENOENT = 2;
+    public static final int ELOOP = 40;
 
     private static volatile NativeLib instance;
 
     private final LibC libc;
+    private final POSIX posix;
     private final Runtime runtime;
     private final Charset charset;
 
-    private NativeLib(LibC libc) {
+    private NativeLib(LibC libc, POSIX posix) {
         this.libc = libc;
+        this.posix = posix;
         this.runtime = Runtime.getRuntime(libc);
         this.charset = fileNameCharset();
     }
@@ -98,7 +110,7 @@ public final class NativeLib {
         }
         NativeLib lib;
         try {
-            lib = new NativeLib(LibraryLoader.create(LibC.class).load("c"));
+            lib = new NativeLib(LibraryLoader.create(LibC.class).load("c"), POSIXFactory.getNativePOSIX());
         } catch (LinkageError | RuntimeException e) {
             throw new SpawnException("GH-SPAWN-006 cannot bind libc through jnr-ffi (" + e
                     + "): java.io.tmpdir must allow executing the unpacked jffi library", e);
@@ -135,6 +147,16 @@ public final class NativeLib {
 
     public LibC libc() {
         return libc;
+    }
+
+    /** jnr-posix, for what it binds well: stat structs (their layout differs by architecture) and uids. */
+    public POSIX posix() {
+        return posix;
+    }
+
+    /** The effective uid: the user whose files gatehouse trusts. */
+    public int euid() {
+        return posix.geteuid();
     }
 
     /** The errno saved by the last {@code @SaveError} call on this thread. */

@@ -8,12 +8,16 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 import io.gatehouse.spawn.SpawnEvent;
 import io.gatehouse.spawn.SpawnException;
@@ -30,6 +34,8 @@ public final class ProcLauncher {
 
     /** A probe of a local TCP port answers at once; anything slower is not a live backend of ours. */
     private static final int TCP_PROBE_TIMEOUT_MILLIS = 500;
+    /** Socket directories gatehouse creates: only its own user reaches the sockets. */
+    private static final Set<PosixFilePermission> NEW_DIRECTORY = PosixFilePermissions.fromString("rwx------");
 
     /** What {@link #launch} produced. */
     public sealed interface Launch permits External, Spawned {
@@ -142,28 +148,40 @@ public final class ProcLauncher {
     }
 
     /**
-     * Makes {@code path} free for bind. Returns false when something already serves there.
+     * Makes {@code path} free for bind. Returns false when something of our own user already
+     * serves there. The directory must be one nobody but us and root can change; a socket of
+     * another user is neither adopted nor unlinked.
      */
     private boolean prepareSocketPath(int n, Path path) throws SpawnException {
         Path parent = path.getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             try {
-                Files.createDirectories(parent);
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(NEW_DIRECTORY));
             } catch (IOException e) {
                 throw new SpawnException("GH-SPAWN-007 " + context(n) + ": cannot create the socket directory "
                         + parent + ": " + e + ": create it or choose another socket path", e);
             }
         }
-        if (!SocketFiles.exists(path)) {
-            return true;
+        if (parent != null) {
+            checkSocketDirectory(n, parent);
         }
+        FileTrust.Attributes existing;
         try {
-            if (!SocketFiles.isSocket(path)) {
-                throw new SpawnException("GH-SPAWN-002 " + context(n) + ": " + path + " exists and is not a socket;"
-                        + " gatehouse never deletes it: remove it yourself or choose another socket path");
-            }
+            existing = FileTrust.Attributes.of(path);
+        } catch (NoSuchFileException e) {
+            return true;
         } catch (IOException e) {
             throw new SpawnException("GH-SPAWN-002 " + context(n) + ": cannot inspect " + path + ": " + e, e);
+        }
+        if (!existing.isSocket()) {
+            throw new SpawnException("GH-SPAWN-002 " + context(n) + ": " + path + " exists and is not a socket;"
+                    + " gatehouse never deletes it: remove it yourself or choose another socket path");
+        }
+        if (existing.uid() != lib.euid()) {
+            throw new SpawnException("GH-SPAWN-010 " + context(n) + ": " + path + " is a socket owned by "
+                    + FileTrust.owner(path, existing.uid()) + ", not by gatehouse's user (uid " + lib.euid() + "):"
+                    + " gatehouse never adopts or unlinks another user's socket: stop what serves it and remove it,"
+                    + " or choose another socket path");
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             // non-blocking: a live listener with a full backlog must not hang the probe
@@ -186,6 +204,34 @@ public final class ProcLauncher {
             throw new SpawnException("GH-SPAWN-002 " + context(n) + ": probing " + path + " failed: " + e
                     + ": check who owns the socket and its permissions", e);
         }
+    }
+
+    /**
+     * Refuses a socket directory that someone other than us or root could change: they could
+     * swap our socket for theirs and receive our users' requests.
+     */
+    private void checkSocketDirectory(int n, Path dir) throws SpawnException {
+        Optional<FileTrust.Problem> problem;
+        try {
+            problem = FileTrust.socketDirectoryProblem(dir, lib.euid());
+        } catch (IOException e) {
+            throw new SpawnException("GH-SPAWN-007 " + context(n) + ": cannot inspect the socket directory " + dir
+                    + ": " + e, e);
+        }
+        if (problem.isEmpty()) {
+            return;
+        }
+        boolean itself = problem.get().path().equals(dir.toAbsolutePath().normalize());
+        String what = context(n) + ": socket directory " + (itself ? "" : dir + ": ") + problem.get().describe();
+        throw new SpawnException(switch (problem.get().kind()) {
+            case FOREIGN_OWNER -> "GH-SPAWN-010 " + what + ", not by gatehouse's user (uid " + lib.euid()
+                    + ") or root: that user could replace the socket, so gatehouse does not use it: choose a"
+                    + " directory of gatehouse's own (e.g. /run/gatehouse) or remove " + problem.get().path();
+            case WRITABLE_BY_OTHERS -> "GH-SPAWN-011 " + what + ": anyone could replace the socket: remove the"
+                    + " write permission of group and others (chmod go-w), add the sticky bit (chmod +t) or choose"
+                    + " another directory";
+            case MISSING, NOT_A_DIRECTORY -> "GH-SPAWN-007 " + what + ": create it or choose another socket path";
+        });
     }
 
     private static boolean tcpServed(InetSocketAddress address) {

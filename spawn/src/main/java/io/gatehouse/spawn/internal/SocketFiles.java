@@ -32,6 +32,15 @@ public final class SocketFiles {
         return (mode & S_IFMT) == S_IFSOCK;
     }
 
+    /** True when {@code path} itself (not what a symbolic link points at) belongs to {@code uid}. */
+    public static boolean ownedBy(Path path, int uid) {
+        try {
+            return (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS) == uid;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The inode of the socket at {@code path}, or empty if there is none or it is no socket. */
     public static OptionalLong socketInode(Path path) {
         try {

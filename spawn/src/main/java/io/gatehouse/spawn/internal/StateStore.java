@@ -5,19 +5,22 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * The state file's content and its reading and writing. The file is rewritten whole (temp file
- * and atomic rename) on every change, so a reader never sees half a file, and deleted when no
- * child is left. Format, one record per line, text fields URL-encoded so no field holds a space:
+ * The state file's content and its reading and writing. The file is rewritten whole (a new temp
+ * file with an unpredictable name, then an atomic rename) on every change, so a reader never sees
+ * half a file, and deleted when no child is left. It is read only when it is our own regular
+ * file that nobody else may write, checked on the descriptor it is read from ({@link OwnFiles}).
+ * Format, one record per line, text fields URL-encoded so no field holds a space:
  * <pre>
  * # gatehouse spawn state ...
  * owner PID STARTTIME
@@ -32,9 +35,16 @@ public final class StateStore implements ChildRegistry {
             + " a later start kills those still alive (see io.gatehouse.spawn.StateFile)";
     /** A state file is a few lines per child; anything bigger is not ours. */
     private static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
+    /** A directory created for the state file: nobody else may add or replace files in it. */
+    private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
 
-    /** What was read from an existing file. */
-    public record Contents(long ownerPid, long ownerStartTime, List<ChildRecord> children, List<String> badLines) {
+    /**
+     * What was read from the file.
+     *
+     * @param exists false when there was no file (everything else is empty then)
+     */
+    public record Contents(boolean exists, long ownerPid, long ownerStartTime, List<ChildRecord> children,
+                           List<String> badLines) {
     }
 
     private final Path path;
@@ -78,18 +88,18 @@ public final class StateStore implements ChildRegistry {
         return live.containsKey(pid);
     }
 
-    /** Reads the file; an absent file reads as empty. */
-    public synchronized Contents read() throws IOException {
-        String text;
-        try {
-            if (Files.size(path) > MAX_FILE_BYTES) {
-                throw new IOException(path + " is " + Files.size(path) + " bytes, the limit is " + MAX_FILE_BYTES
-                        + ": not a gatehouse state file");
-            }
-            text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return new Contents(0, 0, List.of(), List.of());
+    /**
+     * Reads the file through {@link OwnFiles#readIfOwn}: only a regular file of our own that
+     * nobody else may write is read; an absent file reads as empty.
+     *
+     * @throws IOException naming why the file is not trusted or cannot be read
+     */
+    public synchronized Contents read(NativeLib lib) throws IOException {
+        Optional<byte[]> bytes = OwnFiles.readIfOwn(lib, path, MAX_FILE_BYTES);
+        if (bytes.isEmpty()) {
+            return new Contents(false, 0, 0, List.of(), List.of());
         }
+        String text = new String(bytes.get(), StandardCharsets.UTF_8);
         long ownerPid = 0;
         long ownerStart = 0;
         List<ChildRecord> children = new ArrayList<>();
@@ -114,7 +124,7 @@ public final class StateStore implements ChildRegistry {
                 bad.add(line);
             }
         }
-        return new Contents(ownerPid, ownerStart, children, bad);
+        return new Contents(true, ownerPid, ownerStart, children, bad);
     }
 
     /** Rewrites the file from what this process has recorded (deletes it when nothing is). */
@@ -136,14 +146,10 @@ public final class StateStore implements ChildRegistry {
                     .append(' ').append(c.socketPath().isEmpty() ? "-" : encode(c.socketPath())).append('\n');
         }
         Path parent = path.getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        if (parent != null && !Files.isDirectory(parent)) {
+            Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
         }
-        Path temp = path.resolveSibling(path.getFileName() + ".tmp");
-        Files.writeString(temp, text, StandardCharsets.UTF_8);
-        // whatever the umask: the next start only believes a file nobody else may write
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
-        Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        OwnFiles.replace(path, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String encode(String value) {

@@ -16,6 +16,7 @@ import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.spawn.ProcStatus;
+import io.gatehouse.spawn.RuntimeDirectory;
 import io.gatehouse.spawn.SpawnEvents;
 import io.gatehouse.spawn.SpawnException;
 import io.gatehouse.spawn.SpawnSpec;
@@ -59,11 +60,16 @@ public final class BackendProcesses {
      * @throws IOException naming the cause (a GH-SPAWN id)
      */
     public static StateFile stateFileFor(ServerConfig config, ErrorLog errorLog) throws IOException {
-        StateFile state = StateFile.at(stateFile(config));
-        if (config.allBackends().stream().noneMatch(BackendConfig::isSpawned)) {
-            return state;
-        }
+        return stateFileFor(config, errorLog, System.getenv());
+    }
+
+    static StateFile stateFileFor(ServerConfig config, ErrorLog errorLog, Map<String, String> environment)
+            throws IOException {
         try {
+            StateFile state = StateFile.at(stateFile(config, environment));
+            if (config.allBackends().stream().noneMatch(BackendConfig::isSpawned)) {
+                return state;
+            }
             StateFile.LeftoverReport leftovers = state.reapLeftovers(events(errorLog));
             if (!leftovers.killed().isEmpty()) {
                 errorLog.warn("spawn", "stopped " + leftovers.killed().size() + " children left by a previous run: "
@@ -113,7 +119,13 @@ public final class BackendProcesses {
         return backend.isSpawned() && backend.restartMode().equals("overlap") && backend.socket().isPresent();
     }
 
-    static Path stateFile(ServerConfig config) {
+    /**
+     * Beside the pid file when there is one, else in the {@link RuntimeDirectory}, named after the
+     * config file (or the listeners of a config built in code). Never in a shared directory: the
+     * next start kills the processes the file names, so a file another user could plant or swap
+     * would let them choose what root kills; reading refuses any directory others can write.
+     */
+    static Path stateFile(ServerConfig config, Map<String, String> environment) throws SpawnException {
         if (config.pidFile().isPresent()) {
             Path pid = config.pidFile().get();
             return pid.resolveSibling(pid.getFileName() + ".children");
@@ -121,8 +133,8 @@ public final class BackendProcesses {
         String identity = config.source().map(p -> p.toAbsolutePath().normalize().toString())
                 .orElse(config.listeners().toString());
         String digest = Hashing.sha256().hashString(identity, StandardCharsets.UTF_8).toString().substring(0, 16);
-        return Path.of(System.getProperty("java.io.tmpdir"),
-                "gatehouse-" + System.getProperty("user.name") + "-" + digest + ".children");
+        Path runtime = RuntimeDirectory.resolve(environment, Path.of(System.getProperty("java.io.tmpdir")));
+        return runtime.resolve("gatehouse-" + digest + ".children");
     }
 
     private static SpawnSpec specOf(BackendConfig backend, ServerConfig config, long generation) {

@@ -7,6 +7,8 @@ import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.Protocol;
 import io.gatehouse.conf.Route;
 import io.gatehouse.conf.ServerConfig;
+import io.gatehouse.spawn.RuntimeDirectory;
+import io.gatehouse.spawn.SpawnException;
 
 /**
  * What gatehouse serves when started without {@code -f}: 127.0.0.1:8080 in front of the built-in
@@ -37,14 +39,23 @@ public final class EmbeddedDefault {
         return classPath.toString();
     }
 
-    /** The embedded default config, its demo backend run by the same java and jar as this process. */
-    public static ServerConfig config() {
+    /**
+     * The embedded default config, its demo backend run by the same java and jar as this process
+     * on {@code demo.sock-0} in the {@link RuntimeDirectory}: never a shared name in /tmp, where
+     * another user could create the directory first and serve the socket themselves.
+     *
+     * @throws SpawnException GH-SPAWN-012 when the runtime directory is not private to this user
+     */
+    public static ServerConfig config() throws SpawnException {
+        return config(RuntimeDirectory.resolve(System.getenv(), Path.of(System.getProperty("java.io.tmpdir"))));
+    }
+
+    static ServerConfig config(Path runtimeDirectory) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String binPath = java + " " + DEMO_JVM_OPTIONS + " -cp " + absoluteClassPath()
                 + " io.gatehouse.fcgi.demo.DemoResponder";
-        Path socket = Path.of(System.getProperty("java.io.tmpdir"),
-                "gatehouse-" + System.getProperty("user.name"), "demo.sock");
+        Path socket = runtimeDirectory.resolve("demo.sock");
         BackendConfig demo = BackendConfig.spawn(binPath).label("demo").socket(socket).maxProcs(1)
                 .checkLocal(false).build();
         return ServerConfig.builder()

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.List;
 import java.util.OptionalLong;
 
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class PidFileTest {
+
+    /** Any uid but ours: ownership is what matters, not whether a user has that uid. */
+    private static final int OTHER_UID = 4242;
 
     private Path dir;
     private Path file;
@@ -71,5 +77,53 @@ class PidFileTest {
     void onlyAGatehouseCommandLineCountsAsRunningGatehouse() {
         assertFalse(PidFile.isGatehouse(1), "init is not a gatehouse");
         assertFalse(PidFile.isGatehouse(Integer.MAX_VALUE), "no such process");
+    }
+
+    @Test
+    void pidFileInADirectoryOthersCanWriteIsRefused() throws IOException {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        IOException e = assertThrows(IOException.class, () -> PidFile.claim(shared.resolve("gatehouse.pid")));
+        assertTrue(e.getMessage().startsWith("GH-PID-002 pid file " + shared.resolve("gatehouse.pid")), e.getMessage());
+        assertTrue(e.getMessage().contains("writable by group or others (mode 777)"), e.getMessage());
+    }
+
+    @Test
+    void pidFileInADirectoryOfAnotherUserIsRefused() throws IOException {
+        Path theirs = Files.createDirectory(dir.resolve("theirs"));
+        Files.setAttribute(theirs, "unix:uid", OTHER_UID, LinkOption.NOFOLLOW_LINKS);
+        IOException e = assertThrows(IOException.class, () -> PidFile.claim(theirs.resolve("gatehouse.pid")));
+        assertTrue(e.getMessage().contains(theirs + " is owned by uid " + OTHER_UID), e.getMessage());
+    }
+
+    @Test
+    void pidFileBehindALinkOfRootOrOursIsAcceptedAsVarRunIs() throws IOException {
+        Path run = Files.createDirectory(dir.resolve("run"));
+        Path varRun = Files.createSymbolicLink(dir.resolve("var-run"), run);
+        PidFile.claim(varRun.resolve("gatehouse.pid")).write();
+        assertEquals(OptionalLong.of(ProcessHandle.current().pid()), PidFile.read(run.resolve("gatehouse.pid")));
+    }
+
+    @Test
+    void pidFileBehindALinkOfAnotherUserIsRefused() throws IOException {
+        Path run = Files.createDirectory(dir.resolve("run"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), run);
+        Files.setAttribute(link, "unix:uid", OTHER_UID, LinkOption.NOFOLLOW_LINKS);
+        IOException e = assertThrows(IOException.class, () -> PidFile.claim(link.resolve("gatehouse.pid")));
+        assertTrue(e.getMessage().contains(link + " is owned by uid " + OTHER_UID), e.getMessage());
+    }
+
+    @Test
+    void preCreatedTempNameIsNotWrittenThrough() throws IOException {
+        Path precious = Files.writeString(dir.resolve("precious"), "precious\n");
+        Files.createSymbolicLink(dir.resolve("gatehouse.pid.tmp"), precious);
+        PidFile.claim(file).write();
+        assertEquals(OptionalLong.of(ProcessHandle.current().pid()), PidFile.read(file));
+        assertEquals("precious\n", Files.readString(precious));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(dir.resolve("gatehouse.pid.tmp")), files
+                    .filter(p -> p.getFileName().toString().startsWith("gatehouse.pid.")).toList(),
+                    "no temp file of ours is left, the planted link is not touched");
+        }
     }
 }
