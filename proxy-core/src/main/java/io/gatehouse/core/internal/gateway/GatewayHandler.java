@@ -48,6 +48,13 @@ public final class GatewayHandler {
      */
     static final long INLINE_BODY_LIMIT = 64 * 1024;
 
+    /**
+     * How long a backend may take no byte of the request when its {@code write-timeout} is off
+     * (lighttpd's default): a backend that never reads a body would otherwise hold the request, its
+     * client and a thread forever. As long as lighttpd's {@code server.max-read-idle} for clients.
+     */
+    static final Duration UNREAD_REQUEST_LIMIT = Duration.ofSeconds(60);
+
     private final Watchdog watchdog;
     private final ErrorLog errorLog;
     private final ExecutorService bodyWriters;
@@ -319,7 +326,7 @@ public final class GatewayHandler {
     /** Returns true when the response ended cleanly and the whole body was sent: the connection may be kept. */
     private boolean exchangeWith(BackendConnection connection, BackendProtocol protocol, ByteBuffer head,
             RequestBody body, ResponseRelay relay, BackendConfig config) throws IOException {
-        Duration writeTimeout = config.writeTimeout();
+        Duration writeTimeout = writeTimeout(config);
         Duration readTimeout = config.readTimeout();
         if (body.length() <= INLINE_BODY_LIMIT) {
             protocol.sendRequest(head, body, connection, writeTimeout);
@@ -347,6 +354,11 @@ public final class GatewayHandler {
             return false;
         }
         return clean && failureOf(writer) == null;
+    }
+
+    /** The backend's {@code write-timeout}, or {@link #UNREAD_REQUEST_LIMIT} when it has none. */
+    static Duration writeTimeout(BackendConfig config) {
+        return config.writeTimeout().isZero() ? UNREAD_REQUEST_LIMIT : config.writeTimeout();
     }
 
     private static IOException failureOf(Future<?> writer) {
