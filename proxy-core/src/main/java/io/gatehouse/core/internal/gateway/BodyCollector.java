@@ -36,6 +36,8 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
      */
     static final int IN_MEMORY_LIMIT = 16 * 1024;
 
+    private static final int INITIAL_MEMORY = 4096;
+
     private static final AttachmentKey<RequestBody> COLLECTED = AttachmentKey.create(RequestBody.class);
 
     private final HttpServerExchange exchange;
@@ -55,7 +57,8 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
         this.errorLog = errorLog;
         this.whenCollected = whenCollected;
         long declared = exchange.getRequestContentLength();
-        this.memory = new byte[(int) Math.min(IN_MEMORY_LIMIT, declared > 0 ? declared : 4096)];
+        // Grown as bytes arrive: a client that announces a body and sends nothing holds little.
+        this.memory = new byte[(int) Math.min(INITIAL_MEMORY, declared > 0 ? declared : INITIAL_MEMORY)];
     }
 
     /** Whether {@code exchange} has a body to collect: a Content-Length above 0, or chunked. */
