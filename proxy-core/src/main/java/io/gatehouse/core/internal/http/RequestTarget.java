@@ -87,6 +87,11 @@ public final class RequestTarget {
         if (hasRawControl(raw)) {
             throw new BadRequestTargetException("the request target has a control character");
         }
+        if (options.enabled(HttpParseOption.URL_NORMALIZE) && isAlreadyNormal(target)) {
+            int question = target.indexOf('?');
+            return question < 0 ? new RequestTarget(raw, target, "")
+                    : new RequestTarget(raw, target.substring(0, question), target.substring(question + 1));
+        }
         Bytes normal = options.enabled(HttpParseOption.URL_NORMALIZE)
                 ? normalise(target, options.enabled(HttpParseOption.URL_NORMALIZE_UNRESERVED))
                 : Bytes.of(target);
@@ -186,6 +191,26 @@ public final class RequestTarget {
         } catch (CharacterCodingException e) {
             throw new BadRequestTargetException("the request path is not valid UTF-8");
         }
+    }
+
+    /**
+     * Whether no normalising step would change {@code target}: no escapes, nothing to encode, no
+     * dot segment or repeated slash in the path. Most targets are, and skip the byte copying.
+     */
+    private static boolean isAlreadyNormal(String target) {
+        boolean inPath = true;
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c == '?') {
+                inPath = false;
+            } else if (c == '%' || !(isUnreserved(c) || isReserved(c))) {
+                return false;
+            } else if (inPath && c == '/' && i + 1 < target.length()
+                    && (target.charAt(i + 1) == '/' || target.charAt(i + 1) == '.')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean hasRawControl(String target) {
