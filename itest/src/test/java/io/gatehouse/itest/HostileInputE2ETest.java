@@ -211,6 +211,17 @@ class HostileInputE2ETest {
         assertTrue(answer.closed(), answer.toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"4\r\nDATAjunk\r\n0\r\n\r\n", "4\r\nDATA0\r\n\r\n", "4 x\r\nDATA\r\n0\r\n\r\n",
+        "10000000000000004\r\nDATA\r\n0\r\n\r\n"})
+    void junkInChunkFramingIsRefusedAndTheNextRequestNeverRuns(String body) throws Exception {
+        RawExchange answer = RawExchange.send(port, "POST /post.php HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"
+                + "\r\n\r\n" + body + get("/env.php/smuggled", ""), QUIET_MILLIS);
+        assertEquals(400, answer.status(), answer.toString());
+        assertEquals(1, answer.responses(), answer.toString());
+        assertTrue(answer.closed(), answer.toString());
+    }
+
     @Test
     void transferEncodingWithContentLengthIsRefused() throws Exception {
         RawExchange answer = RawExchange.send(port, "POST /post.php HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"

@@ -9,7 +9,10 @@ import java.util.List;
 
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.undertow.connector.PooledByteBuffer;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
@@ -48,6 +51,7 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     private byte[] memory;
     private FileChannel spool;
     private long total;
+    private StrictChunkedSource chunked;
 
     private BodyCollector(HttpServerExchange exchange, long maxBytes, List<Path> uploadDirs, ErrorLog errorLog,
             Runnable whenCollected) {
@@ -93,6 +97,24 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
         }
         StreamSourceChannel channel = exchange.getRequestChannel();
         channel.getReadSetter().set(this);
+        if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+            chunked = StrictChunkedSource.open(exchange);
+            if (chunked != null && HttpContinue.requiresContinueResponse(exchange)) {
+                // Read under Undertow's channel, whose first read would have sent it.
+                HttpContinue.sendContinueResponse(exchange, new IoCallback() {
+                    @Override
+                    public void onComplete(HttpServerExchange ex, Sender sender) {
+                        handleEvent(channel);
+                    }
+
+                    @Override
+                    public void onException(HttpServerExchange ex, Sender sender, IOException e) {
+                        ErrorPages.abort(ex);
+                    }
+                });
+                return;
+            }
+        }
         handleEvent(channel);
     }
 
@@ -102,7 +124,8 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
             ByteBuffer buffer = pooled.getBuffer();
             while (true) {
                 buffer.clear();
-                int n = channel.read(buffer);
+                // The channel tells when bytes arrive; a chunked body is decoded under it, strictly.
+                int n = chunked != null ? chunked.read(buffer) : channel.read(buffer);
                 if (n == 0) {
                     channel.resumeReads();
                     return;
