@@ -36,9 +36,10 @@ class CgiResponseParserFuzzTest {
             return "failed: " + e.getMessage();
         }
         assertTrue(outcome.heads().size() <= CgiResponseParser.MAX_INTERIM_HEADS + 1, "heads");
-        assertTrue(payload.length - outcome.rest().length()
-                <= (long) outcome.heads().size() * CgiResponseParser.MAX_HEAD_BYTES + CgiResponseParser.MAX_HEAD_BYTES,
-                "head bytes past the limit");
+        if (!outcome.heads().isEmpty() && !outcome.last().interim()) {
+            assertTrue(payload.length - outcome.rest().length()
+                    <= (long) outcome.heads().size() * CgiResponseParser.MAX_HEAD_BYTES, "head bytes past the limit");
+        }
         outcome.heads().forEach(CgiResponseParserFuzzTest::checkHead);
         return outcome.heads() + " rest " + outcome.rest() + " partial " + outcome.partialAtEnd();
     }
