@@ -97,6 +97,10 @@ public final class RequestDispatcher implements HttpHandler {
             generation.gateway().handle(exchange, match, generation.pool(match.route()), serverPort);
             return;
         }
+        if (BodyCollector.hasBody(exchange)) {
+            // Nothing reads a body sent to a static file: close after the answer rather than drain it.
+            exchange.setPersistent(false);
+        }
         Scope scope = routed.scope();
         if (scope.documentRoot().isPresent()) {
             // Undertow left the path as sent (url decoding is ours): look the file up by the normalised one.
