@@ -187,10 +187,7 @@ class HostileInputE2ETest {
             throws Exception {
         RawExchange answer = RawExchange.send(port, "POST /post.php HTTP/1.1\r\nHost: x\r\nContent-Length: " + length
                 + "\r\n\r\n" + get("/env.php/smuggled", ""), QUIET_MILLIS);
-        assertEquals(400, answer.status(), answer.toString());
-        assertEquals(1, answer.responses(), "one answer, the pipelined request is not run: " + answer);
-        assertTrue(answer.closed(), answer.toString());
-        assertFalse(answer.text().contains("smuggled"), answer.toString());
+        assertAnsweredOnceAndClosed(400, answer);
     }
 
     @Test
@@ -206,9 +203,7 @@ class HostileInputE2ETest {
     void aTransferEncodingOtherThanChunkedIsNotImplementedAndCloses(String coding) throws Exception {
         RawExchange answer = RawExchange.send(port, "POST /post.php HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
                 + coding + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + get("/env.php/smuggled", ""), QUIET_MILLIS);
-        assertEquals(501, answer.status(), answer.toString());
-        assertEquals(1, answer.responses(), answer.toString());
-        assertTrue(answer.closed(), answer.toString());
+        assertAnsweredOnceAndClosed(501, answer);
     }
 
     @ParameterizedTest
@@ -217,9 +212,7 @@ class HostileInputE2ETest {
     void junkInChunkFramingIsRefusedAndTheNextRequestNeverRuns(String body) throws Exception {
         RawExchange answer = RawExchange.send(port, "POST /post.php HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"
                 + "\r\n\r\n" + body + get("/env.php/smuggled", ""), QUIET_MILLIS);
-        assertEquals(400, answer.status(), answer.toString());
-        assertEquals(1, answer.responses(), answer.toString());
-        assertTrue(answer.closed(), answer.toString());
+        assertAnsweredOnceAndClosed(400, answer);
     }
 
     @Test
@@ -241,9 +234,7 @@ class HostileInputE2ETest {
     void aGetWithABodyIsRefusedAndClosed() throws Exception {
         RawExchange answer = RawExchange.send(port, "GET /env.php HTTP/1.1\r\nHost: x\r\nContent-Length: "
                 + (get("/env.php/smuggled", "").length()) + "\r\n\r\n" + get("/env.php/smuggled", ""), QUIET_MILLIS);
-        assertEquals(400, answer.status(), answer.toString());
-        assertEquals(1, answer.responses(), answer.toString());
-        assertTrue(answer.closed(), answer.toString());
+        assertAnsweredOnceAndClosed(400, answer);
     }
 
     @Test
@@ -298,6 +289,14 @@ class HostileInputE2ETest {
         RawExchange encoded = RawExchange.send(port, get("/x/%2e%2e/%2e%2e/env.php", "Connection: close\r\n"),
                 QUIET_MILLIS);
         assertTrue(encoded.text().contains("SCRIPT_NAME=/env.php\n"), encoded.toString());
+    }
+
+    /** One answer with {@code status}, the connection closed after it: the pipelined request never ran. */
+    private static void assertAnsweredOnceAndClosed(int status, RawExchange answer) {
+        assertEquals(status, answer.status(), answer.toString());
+        assertEquals(1, answer.responses(), "one answer, the pipelined request is not run: " + answer);
+        assertTrue(answer.closed(), answer.toString());
+        assertFalse(answer.text().contains("smuggled"), answer.toString());
     }
 
     private static String get(String target, String headers) {
