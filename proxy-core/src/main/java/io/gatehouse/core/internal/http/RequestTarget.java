@@ -74,6 +74,24 @@ public final class RequestTarget {
     }
 
     /**
+     * Where lighttpd sends a request for a directory named without its trailing slash: the path,
+     * encoded again, with {@code /} added, and the normalised query ({@code /sub%20dir/?a=A}).
+     */
+    public String slashedDirectoryLocation() {
+        StringBuilder location = new StringBuilder(path.length() + query.length() + 8);
+        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (isUnreserved(c) || (c != '?' && c != '#' && c != '[' && c != ']' && isReserved(c))) {
+                location.append((char) c);
+            } else {
+                location.append('%').append((char) HEX[c >> 4]).append((char) HEX[c & 0xf]);
+            }
+        }
+        location.append('/');
+        return query.isEmpty() ? location.toString() : location.append('?').append(query).toString();
+    }
+
+    /**
      * Reads {@code raw} (origin form, or absolute form whose scheme and authority are dropped).
      *
      * @param raw one char per byte of the target as received

@@ -1,11 +1,14 @@
 package io.gatehouse.core.internal.server;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Executor;
 
 import io.gatehouse.conf.HttpParseOptions;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.Scope;
 import io.gatehouse.core.internal.gateway.BodyCollector;
+import io.gatehouse.core.internal.gateway.Completion;
 import io.gatehouse.core.internal.gateway.ErrorPages;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.http.BadRequestTargetException;
@@ -17,6 +20,7 @@ import io.gatehouse.core.internal.route.Router;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 
 /**
@@ -103,8 +107,17 @@ public final class RequestDispatcher implements HttpHandler {
         }
         Scope scope = routed.scope();
         if (scope.documentRoot().isPresent()) {
+            RequestTarget target = RequestTarget.of(exchange);
+            if (isDirectoryWithoutSlash(scope.documentRoot().get(), target.path())) {
+                // As lighttpd: 301 to the slashed path, so the directory page's relative links work.
+                exchange.setStatusCode(StatusCodes.MOVED_PERMANENTLY);
+                exchange.getResponseHeaders().put(Headers.LOCATION, target.slashedDirectoryLocation());
+                exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
+                Completion.endOnIoThread(exchange);
+                return;
+            }
             // Undertow left the path as sent (url decoding is ours): look the file up by the normalised one.
-            exchange.setRelativePath(RequestTarget.of(exchange).path());
+            exchange.setRelativePath(target.path());
             generation.staticFiles(scope.documentRoot().get(), scope.indexFiles()).handleRequest(exchange);
             return;
         }
@@ -133,5 +146,9 @@ public final class RequestDispatcher implements HttpHandler {
         }
         exchange.putAttachment(RequestTarget.KEY, target);
         return target;
+    }
+
+    private static boolean isDirectoryWithoutSlash(Path documentRoot, String path) {
+        return !path.endsWith("/") && Files.isDirectory(documentRoot.resolve(path.substring(1)));
     }
 }
