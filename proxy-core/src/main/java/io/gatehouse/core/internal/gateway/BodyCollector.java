@@ -3,7 +3,11 @@ package io.gatehouse.core.internal.gateway;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -94,7 +98,7 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
 
     private void readFirst() {
         try {
-            RequestBody.checkLimit(exchange.getRequestContentLength(), maxBytes);
+            checkLimit(exchange.getRequestContentLength(), maxBytes);
         } catch (BadRequestException e) {
             refuse(e);
             return;
@@ -173,7 +177,7 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
 
     private void keep(ByteBuffer bytes) throws IOException {
         total += bytes.remaining();
-        RequestBody.checkLimit(total, maxBytes);
+        checkLimit(total, maxBytes);
         if (spool == null && total <= IN_MEMORY_LIMIT) {
             int at = (int) total - bytes.remaining();
             if (memory.length < total) {
@@ -183,7 +187,7 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
             return;
         }
         if (spool == null) {
-            spool = RequestBody.openUnlinked(uploadDirs);
+            spool = openUnlinked(uploadDirs);
             writeFully(ByteBuffer.wrap(memory, 0, (int) (total - bytes.remaining())));
             memory = null;
         }
@@ -221,5 +225,43 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     private void closeSpool() {
         IoUtils.safeClose(spool);
         spool = null;
+    }
+
+    private static void checkLimit(long size, long maxBytes) throws BadRequestException {
+        if (maxBytes > 0 && size > maxBytes) {
+            throw new BadRequestException(413, "request body of " + size
+                    + " bytes is over server.max-request-size (" + maxBytes + " bytes)");
+        }
+    }
+
+    /** A new file in the first of {@code dirs} that takes one, already unlinked. */
+    private static FileChannel openUnlinked(List<Path> dirs) throws BadRequestException {
+        List<String> failures = new ArrayList<>();
+        for (Path dir : dirs) {
+            Path file = null;
+            try {
+                // Random name, created exclusively (never an existing file or link), mode 0600.
+                file = Files.createTempFile(dir, "gatehouse-body-", ".tmp");
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
+                Files.delete(file);
+                return channel;
+            } catch (IOException e) {
+                failures.add(dir + ": " + e.getMessage());
+                deleteQuietly(file);
+            }
+        }
+        throw new BadRequestException(500, "GH-UPLOAD-001 no server.upload-dirs entry takes a spool file for a"
+                + " request body (" + String.join("; ", failures) + "): create one gatehouse can write to");
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // Reported with the failure that brought us here.
+            }
+        }
     }
 }

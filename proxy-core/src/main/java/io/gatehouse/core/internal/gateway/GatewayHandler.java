@@ -85,8 +85,7 @@ public final class GatewayHandler {
      */
     public boolean tryOnIoThread(HttpServerExchange exchange, RouteMatch match, BackendPool pool, String listenerPort,
             Runnable fallback) {
-        if (exchange.getRequestContentLength() > 0 || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)
-                || !IoThreadExchange.supports(exchange.getIoThread())) {
+        if (BodyCollector.hasBody(exchange) || !IoThreadExchange.supports(exchange.getIoThread())) {
             return false;
         }
         BackendProtocol protocol = protocolOf(match.route().protocol());

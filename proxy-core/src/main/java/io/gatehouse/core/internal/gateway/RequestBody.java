@@ -4,12 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.undertow.server.HttpServerExchange;
 
@@ -63,44 +57,6 @@ final class RequestBody implements Closeable {
             throw new IllegalStateException("the body of " + exchange.getRequestURI() + " was not read first");
         }
         return EMPTY;
-    }
-
-    static void checkLimit(long size, long maxBytes) throws BadRequestException {
-        if (maxBytes > 0 && size > maxBytes) {
-            throw new BadRequestException(413, "request body of " + size
-                    + " bytes is over server.max-request-size (" + maxBytes + " bytes)");
-        }
-    }
-
-    /** A new file in the first of {@code dirs} that takes one, already unlinked. */
-    static FileChannel openUnlinked(List<Path> dirs) throws BadRequestException {
-        List<String> failures = new ArrayList<>();
-        for (Path dir : dirs) {
-            Path file = null;
-            try {
-                // Random name, created exclusively (never an existing file or link), mode 0600.
-                file = Files.createTempFile(dir, "gatehouse-body-", ".tmp");
-                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                        LinkOption.NOFOLLOW_LINKS);
-                Files.delete(file);
-                return channel;
-            } catch (IOException e) {
-                failures.add(dir + ": " + e.getMessage());
-                deleteQuietly(file);
-            }
-        }
-        throw new BadRequestException(500, "GH-UPLOAD-001 no server.upload-dirs entry takes a spool file for a"
-                + " request body (" + String.join("; ", failures) + "): create one gatehouse can write to");
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // Reported with the failure that brought us here.
-            }
-        }
     }
 
     long length() {
