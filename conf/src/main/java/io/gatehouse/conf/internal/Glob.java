@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Shell-style globbing for {@code include}, like glob(3) with {@code GLOB_BRACE}: {@code *},
@@ -57,7 +56,7 @@ public final class Glob {
 
     private static List<Path> step(List<Path> directories, String component) throws IOException {
         List<Path> next = new ArrayList<>();
-        boolean wild = component.chars().anyMatch(c -> c == '*' || c == '?' || c == '[');
+        boolean wild = GlobComponent.isWild(component);
         for (Path directory : directories) {
             if (!wild) {
                 next.add(directory.resolve(unquote(component)));
@@ -66,14 +65,14 @@ public final class Glob {
             if (!Files.isDirectory(directory)) {
                 continue;
             }
-            Pattern regex = toRegex(component);
+            GlobComponent matcher = GlobComponent.compile(component);
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
                 for (Path entry : entries) {
                     String name = entry.getFileName().toString();
                     if (name.startsWith(".") && !component.startsWith(".")) {
                         continue;
                     }
-                    if (regex.matcher(name).matches()) {
+                    if (matcher.matches(name)) {
                         next.add(entry);
                         checkPaths(next.size(), component);
                     }
@@ -161,32 +160,6 @@ public final class Glob {
         }
         parts.add(inner.substring(start));
         return parts;
-    }
-
-    private static Pattern toRegex(String component) {
-        StringBuilder regex = new StringBuilder();
-        for (int i = 0; i < component.length(); i++) {
-            char c = component.charAt(i);
-            if (c == '\\' && i + 1 < component.length()) {
-                regex.append(Pattern.quote(String.valueOf(component.charAt(++i))));
-            } else if (c == '*') {
-                regex.append("[^/]*");
-            } else if (c == '?') {
-                regex.append("[^/]");
-            } else if (c == '[' && component.indexOf(']', i + 2) > 0) {
-                int close = component.indexOf(']', i + 2);
-                String body = component.substring(i + 1, close);
-                boolean negate = body.startsWith("!") || body.startsWith("^");
-                if (negate) {
-                    body = body.substring(1);
-                }
-                regex.append(negate ? "[^" : "[").append(body.replace("\\", "\\\\").replace("[", "\\[")).append(']');
-                i = close;
-            } else {
-                regex.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(regex.toString());
     }
 
     private static String unquote(String component) {
