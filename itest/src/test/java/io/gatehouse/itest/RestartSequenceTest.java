@@ -48,7 +48,7 @@ class RestartSequenceTest {
             CompletableFuture<RawHttpClient.Response> slow = CompletableFuture.supplyAsync(() -> get(f, "/sleep?ms=1500"));
             RestartFixture.sleepMillis(300);
             gatehouse.signal("USR1");
-            f.awaitErrorLog("step 2/6 close the gate", 1);
+            f.awaitErrorLog("step 2/7 close the gate", 1);
             long newChild = f.servingPid(); // held until the old child's request is done and a new child runs
 
             RawHttpClient.Response done = slow.get(10, TimeUnit.SECONDS);
@@ -156,7 +156,7 @@ class RestartSequenceTest {
             f.awaitErrorLog("reload rejected", 1);
             assertTrue(f.errorLogText().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), f.errorLogText());
             assertEquals(child, f.servingPid(), "the old generation was not touched");
-            assertEquals(0, f.errorLogCount("step 2/6"), "nothing was torn down");
+            assertEquals(0, f.errorLogCount("step 2/7"), "nothing was torn down");
         }
     }
 

@@ -17,7 +17,10 @@ public record ProcStatus(int number, long pid, State state, String address, int 
 
     /** Life cycle of one proc. */
     public enum State {
-        /** Spawned during {@link SpawnedBackend#start}, not yet past the start-up check. */
+        /**
+         * Spawned by {@link SpawnedBackend#start} or {@link SpawnedBackend#launch}, its start-up
+         * check not over yet. In rotation: requests wait in its listen queue until it accepts.
+         */
         STARTING,
         /** A child we own serves the socket. */
         RUNNING,
@@ -31,6 +34,11 @@ public record ProcStatus(int number, long pid, State state, String address, int 
 
     /** True when requests may be sent to this proc. */
     public boolean available() {
-        return state == State.RUNNING || state == State.EXTERNAL;
+        return isAvailable(state);
+    }
+
+    /** True for the states in which a proc takes requests. */
+    public static boolean isAvailable(State state) {
+        return state == State.STARTING || state == State.RUNNING || state == State.EXTERNAL;
     }
 }

@@ -11,7 +11,8 @@ import io.gatehouse.spawn.internal.Supervisor;
  * One running bin-path backend: {@code procs} children, each serving its own listening socket
  * ({@code P-N} or {@code port+N}) inherited as fd 0, supervised until {@link #stop()}.
  *
- * <p>{@link #start} binds, spawns and checks every proc, or fails leaving nothing behind. After
+ * <p>{@link #start} binds, spawns and checks every proc, or fails leaving nothing behind
+ * ({@link #launch} then {@link #confirmStarted} do the same in two steps). After
  * that a supervisor thread notices every child's exit within 100 ms, takes the proc out of
  * rotation ({@link ProcStatus.State#DOWN}), kills what is left of its process group and respawns
  * it on the same address: at once the first time, then with a delay doubling from 250 ms up to
@@ -31,6 +32,12 @@ import io.gatehouse.spawn.internal.Supervisor;
  * respawn and wins (a pending respawn is cancelled, a child being spawned is stopped).
  */
 public final class SpawnedBackend implements AutoCloseable {
+
+    /**
+     * How long after its spawn each child must still be alive for the start to succeed (lighttpd
+     * looks after 1 ms; a missing PHP extension or a bad interpreter path takes tens of ms).
+     */
+    public static final Duration STARTUP_CHECK = Duration.ofMillis(150);
 
     private final SpawnSpec spec;
     private final Supervisor supervisor;
@@ -61,9 +68,41 @@ public final class SpawnedBackend implements AutoCloseable {
 
     private static SpawnedBackend start(SpawnSpec spec, SpawnEvents events, ChildRegistry registry)
             throws SpawnException {
+        SpawnedBackend backend = launch(spec, events, registry);
+        backend.confirmStarted();
+        return backend;
+    }
+
+    /**
+     * Binds and spawns every proc of {@code spec} without waiting for the start-up check: the
+     * procs are {@link ProcStatus.State#STARTING} and take requests at once (their listen queues
+     * hold them until each child accepts). {@link #confirmStarted} must follow; until it returns,
+     * nothing respawns a child that dies. This lets a restart release held requests while the
+     * check runs instead of after it.
+     *
+     * @throws SpawnException with a GH-SPAWN id; nothing spawned or bound is left behind
+     */
+    public static SpawnedBackend launch(SpawnSpec spec, SpawnEvents events, StateFile stateFile)
+            throws SpawnException {
+        return launch(spec, events, stateFile.registry());
+    }
+
+    private static SpawnedBackend launch(SpawnSpec spec, SpawnEvents events, ChildRegistry registry)
+            throws SpawnException {
         Supervisor supervisor = new Supervisor(spec, events, registry);
-        supervisor.start();
+        supervisor.launch();
         return new SpawnedBackend(spec, supervisor);
+    }
+
+    /**
+     * The start-up check of a {@link #launch}ed backend, to the end of its window counted from the
+     * spawn (so backends launched together are checked in one window); then supervision begins.
+     *
+     * @throws SpawnException (GH-SPAWN-003) when a child died during the window; every child of
+     *                        this backend is then stopped and its socket unlinked
+     */
+    public void confirmStarted() throws SpawnException {
+        supervisor.confirmStarted();
     }
 
     public SpawnSpec spec() {

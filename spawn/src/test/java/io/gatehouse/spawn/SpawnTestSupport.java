@@ -78,6 +78,13 @@ abstract class SpawnTestSupport {
         return backend;
     }
 
+    /** Launches {@code spec} without its start-up check, and stops it after the test. */
+    protected SpawnedBackend launch(SpawnSpec spec, StateFile stateFile) throws SpawnException {
+        SpawnedBackend backend = SpawnedBackend.launch(spec, SpawnEvents.lines(log::add), stateFile);
+        backends.add(backend);
+        return backend;
+    }
+
     protected SpawnedBackend start(SpawnSpec spec, StateFile stateFile) throws SpawnException {
         SpawnedBackend backend = SpawnedBackend.start(spec, SpawnEvents.lines(log::add), stateFile);
         backends.add(backend);

@@ -66,6 +66,14 @@ public final class ChildWaits {
         return lib.libc().kill((int) -pid, signal) == 0;
     }
 
+    /**
+     * False only when no process at all is left in group {@code pid} (zombies count as left):
+     * one system call, where a {@link ProcFs} listing reads every process's stat.
+     */
+    public boolean groupMayBeAlive(long pid) {
+        return lib.libc().kill((int) -pid, 0) == 0 || lib.lastErrno() != NativeLib.ESRCH;
+    }
+
     /** Sends {@code signal} to {@code pid} alone. Returns false when it no longer exists. */
     public boolean signalPid(long pid, int signal) {
         return lib.libc().kill((int) pid, signal) == 0;

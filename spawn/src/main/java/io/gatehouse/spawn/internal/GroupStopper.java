@@ -26,7 +26,12 @@ final class GroupStopper {
 
     /** SIGKILL cannot be caught; this only covers the scheduler and a slow /proc. */
     static final long AFTER_KILL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final long POLL_MILLIS = 10;
+    /**
+     * A restart holds requests while its backends stop, so their end is looked for often; a look
+     * costs one waitid and one kill(pgid, 0) until the group seems empty.
+     */
+    private static final long POLL_MILLIS = 2;
+    private static final int PROC_LISTING_EVERY = 10;
 
     record Target(int proc, long pid, String address) {
     }
@@ -38,6 +43,7 @@ final class GroupStopper {
     private static final class Progress {
         final Target target;
         String exit;
+        int looks;
 
         Progress(Target target) {
             this.target = target;
@@ -148,7 +154,12 @@ final class GroupStopper {
             progress.exit = waits.reap(pid).map(WaitStatus::describe).orElse("exit status unknown: reaped elsewhere");
             forget(progress.target);
         }
-        return ProcFs.liveGroupMembers(pid).isEmpty();
+        if (!waits.groupMayBeAlive(pid)) {
+            return true;
+        }
+        // Only zombies may be left (a parent that does not reap them: PID 1 in a container): the
+        // listing tells, but costs a read of every process, so it is done one look in ten.
+        return ++progress.looks % PROC_LISTING_EVERY == 0 && ProcFs.liveGroupMembers(pid).isEmpty();
     }
 
     private void forget(Target target) {

@@ -2,10 +2,10 @@ package io.gatehouse.spawn.internal;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import io.gatehouse.spawn.SpawnException;
 import io.gatehouse.spawn.SpawnSpec;
+import io.gatehouse.spawn.SpawnedBackend;
 
 /**
  * The start-up check: a child that exits within its first moments (not a FastCGI program, a
@@ -16,8 +16,7 @@ import io.gatehouse.spawn.SpawnSpec;
  */
 final class StartupCheck {
 
-    /** A child still alive this long after posix_spawn passed (lighttpd looks after 1 ms). */
-    static final long WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
+    static final long WINDOW_NANOS = SpawnedBackend.STARTUP_CHECK.toNanos();
     private static final long POLL_MILLIS = 5;
 
     private StartupCheck() {
@@ -27,16 +26,19 @@ final class StartupCheck {
     record Death(int proc, long pid) {
     }
 
-    /** Watches {@code pids} (proc → pid) for the whole window; returns the first that exited. */
-    static Optional<Death> firstExit(ChildWaits waits, Map<Integer, Long> pids) throws SpawnException {
-        long deadline = System.nanoTime() + WINDOW_NANOS;
+    /**
+     * Watches {@code pids} (proc → pid) until {@code deadlineNanos} (a {@link System#nanoTime}
+     * value: the end of the window counted from the spawn); returns the first that exited.
+     */
+    static Optional<Death> firstExit(ChildWaits waits, Map<Integer, Long> pids, long deadlineNanos)
+            throws SpawnException {
         while (true) {
             for (Map.Entry<Integer, Long> entry : pids.entrySet()) {
                 if (waits.hasExited(entry.getValue())) {
                     return Optional.of(new Death(entry.getKey(), entry.getValue()));
                 }
             }
-            if (System.nanoTime() - deadline >= 0) {
+            if (System.nanoTime() - deadlineNanos >= 0) {
                 return Optional.empty();
             }
             try {

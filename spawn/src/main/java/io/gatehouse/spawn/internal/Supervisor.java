@@ -44,6 +44,7 @@ public final class Supervisor {
     private final ChildWaits waits;
     private final ExitCollector exits;
     private boolean stopping;
+    private long launchedNanos;
     private volatile Thread thread;
     private StopReport stopReport;
 
@@ -64,16 +65,38 @@ public final class Supervisor {
         return launcher.addresses();
     }
 
-    /**
-     * Brings up every proc, checks that no child died at once, then starts supervising. On any
-     * failure everything spawned so far is stopped and unlinked before the exception propagates.
-     */
+    /** Brings up every proc ({@link #launch}) and runs the start-up check ({@link #confirmStarted}). */
     public void start() throws SpawnException {
+        launch();
+        confirmStarted();
+    }
+
+    /**
+     * Binds and spawns every proc. They are {@link ProcStatus.State#STARTING} and already take
+     * requests: a child that has not reached accept() yet finds them in its listen queue. On any
+     * failure everything spawned so far is stopped and unlinked before the exception propagates.
+     * {@link #confirmStarted} must follow.
+     */
+    public void launch() throws SpawnException {
         try {
             for (ProcSlot slot : slots) {
                 launchInto(slot, ProcStatus.State.STARTING);
             }
-            Optional<StartupCheck.Death> death = StartupCheck.firstExit(waits, startingPids());
+        } catch (SpawnException | RuntimeException e) {
+            stopAfter(e);
+            throw e;
+        }
+        launchedNanos = System.nanoTime();
+    }
+
+    /**
+     * The start-up check, to the end of its window counted from {@link #launch}: a child that
+     * died by then fails the start, and every child is stopped; otherwise supervision begins.
+     */
+    public void confirmStarted() throws SpawnException {
+        try {
+            Optional<StartupCheck.Death> death = StartupCheck.firstExit(waits, startingPids(),
+                    launchedNanos + StartupCheck.WINDOW_NANOS);
             if (death.isPresent()) {
                 Optional<WaitStatus> status = exits.collect(death.get().proc(), death.get().pid());
                 synchronized (this) {
@@ -87,19 +110,13 @@ public final class Supervisor {
                 throw StartupCheck.failure(launcher, spec, death.get(), status);
             }
         } catch (SpawnException | RuntimeException e) {
-            // whatever went wrong, nothing started so far may outlive the failed start
-            StopReport cleanup = stop();
-            if (!cleanup.verified()) {
-                e.addSuppressed(new SpawnException(cleanup.summary()));
-            }
+            stopAfter(e);
             throw e;
         }
         synchronized (this) {
-            long now = System.nanoTime();
             for (ProcSlot slot : slots) {
                 if (slot.state == ProcStatus.State.STARTING) {
                     slot.state = ProcStatus.State.RUNNING;
-                    slot.upSinceNanos = now;
                 }
             }
             notifyAll();
@@ -107,6 +124,14 @@ public final class Supervisor {
         thread = new Thread(this::run, "gatehouse-spawn-" + spec.label());
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Whatever went wrong, nothing started so far may outlive the failed start. */
+    private void stopAfter(Exception failure) {
+        StopReport cleanup = stop();
+        if (!cleanup.verified()) {
+            failure.addSuppressed(new SpawnException(cleanup.summary()));
+        }
     }
 
     private synchronized Map<Integer, Long> startingPids() {
@@ -127,8 +152,7 @@ public final class Supervisor {
 
     public synchronized boolean isAvailable(int proc) {
         // Asked on every request's host pick: read the state, build no snapshot.
-        ProcStatus.State state = slots.get(proc).state;
-        return state == ProcStatus.State.RUNNING || state == ProcStatus.State.EXTERNAL;
+        return ProcStatus.isAvailable(slots.get(proc).state);
     }
 
     public synchronized long pid(int proc) {

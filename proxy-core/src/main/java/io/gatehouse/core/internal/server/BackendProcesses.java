@@ -86,25 +86,57 @@ public final class BackendProcesses {
     }
 
     /**
-     * Spawns every bin-path backend of {@code config} for generation {@code generation}; on
-     * failure nothing stays running.
+     * Spawns every bin-path backend of {@code config} for generation {@code generation} and runs
+     * their start-up check; on failure nothing stays running.
      *
      * @throws IOException naming the backend and the cause (a GH-SPAWN id)
      */
     public static BackendProcesses start(ServerConfig config, long generation, StateFile state, ErrorLog errorLog)
+            throws IOException {
+        BackendProcesses processes = launch(config, generation, state, errorLog);
+        processes.confirmStarted();
+        return processes;
+    }
+
+    /**
+     * Binds and spawns every bin-path backend of {@code config} without waiting for their
+     * start-up check: they take requests at once, queued by the kernel until each child accepts.
+     * {@link #confirmStarted} must follow. On failure nothing stays running.
+     *
+     * @throws IOException naming the backend and the cause (a GH-SPAWN id)
+     */
+    public static BackendProcesses launch(ServerConfig config, long generation, StateFile state, ErrorLog errorLog)
             throws IOException {
         Map<BackendConfig, SpawnedBackend> spawned = new LinkedHashMap<>();
         BackendProcesses processes = new BackendProcesses(spawned, errorLog);
         try {
             for (BackendConfig backend : config.allBackends()) {
                 if (backend.isSpawned()) {
-                    spawned.put(backend, SpawnedBackend.start(specOf(backend, config, generation), events(errorLog),
+                    spawned.put(backend, SpawnedBackend.launch(specOf(backend, config, generation), events(errorLog),
                             state));
                 }
             }
             return processes;
         } catch (SpawnException | RuntimeException e) {
             processes.stop();
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The start-up check of every backend {@link #launch}ed together, in one window counted from
+     * their spawn (about 150 ms in all, not per backend); then they are supervised. On failure
+     * every backend is stopped.
+     *
+     * @throws IOException naming the backend whose child died, and how (GH-SPAWN-003)
+     */
+    public void confirmStarted() throws IOException {
+        try {
+            for (SpawnedBackend backend : spawned.values()) {
+                backend.confirmStarted();
+            }
+        } catch (SpawnException | RuntimeException e) {
+            stop();
             throw new IOException(e.getMessage(), e);
         }
     }

@@ -14,6 +14,7 @@ import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.log.ErrorLog;
+import io.gatehouse.spawn.SpawnedBackend;
 import io.gatehouse.spawn.StateFile;
 import io.undertow.server.HttpHandler;
 
@@ -25,10 +26,13 @@ import io.undertow.server.HttpHandler;
  * listeners it adds, paused; (2) close the gate, so new requests are held; (3) drain the old
  * generation's requests up to {@code server.graceful-shutdown-timeout}, then abort the rest;
  * (4) stop the old backends (kill-signal, SIGKILL after kill-timeout, reap, unlink, verify);
- * (5) spawn the new backends on the freed paths, resume the new listeners and close the removed
- * ones; (6) open the gate. A config that fails step 1 changes nothing. If spawning fails, the old
- * config's backends are spawned again and serve. Binding added listeners in step 1 rather than 5
- * means a taken port rejects the reload before anything was torn down.
+ * (5) bind and spawn the new backends on the freed paths; (6) open the gate at once: the released
+ * requests wait in the new sockets' listen queues until the children accept; (7) the start-up
+ * check runs beside that traffic, then the new listeners are resumed and the removed ones closed.
+ * A config that fails step 1 changes nothing. If spawning or the check fails, the old config's
+ * backends are spawned again and serve (requests the failed generation had taken are drained
+ * or aborted first). Binding added listeners in step 1 rather than 5 means a taken port rejects
+ * the reload before anything was torn down.
  *
  * <p><b>Overlap</b>, when every bin-path backend of the old and the new config has
  * {@code "restart-mode" => "overlap"} (and a unix socket; or there are none): the new backends
@@ -118,7 +122,7 @@ public final class Restarter {
         errorLog.info("restart", target + " started (" + next.source().map(Object::toString).orElse("config from the API")
                 + "), generation " + old.number() + " serving");
 
-        Step step = new Step(target, "1/6 validate");
+        Step step = new Step(target, "1/7 validate");
         List<String> problems = Preflight.check(next);
         if (!problems.isEmpty()) {
             fail("reload rejected, still serving generation " + old.number() + ": " + String.join("; ", problems));
@@ -157,19 +161,19 @@ public final class Restarter {
     private boolean sequenced(Generation old, ServerConfig next, long number, List<ListenerConfig> added,
             List<ListenerConfig> removed) {
         String target = "restart to generation " + number;
-        Step step = new Step(target, "2/6 close the gate");
+        Step step = new Step(target, "2/7 close the gate");
         gate.close();
         old.inFlight().close();
         step.done(old.inFlight().count() + " requests in flight; new requests are held");
 
-        step = new Step(target, "3/6 drain");
+        step = new Step(target, "3/7 drain");
         int waiting = old.inFlight().count();
         boolean drained = awaitDrained(old);
         int aborted = drained ? 0 : old.inFlight().abortAll();
         step.done(waiting + " requests were in flight" + (aborted > 0 ? ", " + aborted + " aborted at the "
                 + old.config().gracefulShutdownTimeout().toSeconds() + " s limit" : ", all finished"));
 
-        step = new Step(target, "4/6 stop the old backends");
+        step = new Step(target, "4/7 stop the old backends");
         old.closeIdleConnections();
         BackendProcesses.StopReportSummary stop = old.processes().stop();
         step.done(stop.backends() + " backends stopped" + (stop.verified() ? ", verified" : ", NOT verified"));
@@ -179,27 +183,62 @@ public final class Restarter {
             return false;
         }
 
-        step = new Step(target, "5/6 spawn the new backends");
-        ServerConfig serving = next;
+        step = new Step(target, "5/7 spawn the new backends");
         BackendProcesses processes;
-        boolean ok = true;
         try {
-            processes = BackendProcesses.start(next, number, stateFile, errorLog);
-            step.done(processes.all().size() + " backends, pids " + processes.pids());
+            processes = BackendProcesses.launch(next, number, stateFile, errorLog);
         } catch (IOException e) {
-            ok = false;
             fail("reload failed, rolling back to the old config: " + e.getMessage());
-            listeners.remove(added);
-            serving = old.config();
-            processes = respawn(old.config(), number);
-            step.done("rolled back: the old config's backends, pids " + processes.pids());
+            step.done(rollBack(old.config(), number, added));
+            openGate(target, "6/7");
+            return false;
         }
-        install(Generation.of(number, serving, processes, gateways.apply(serving)), ok ? removed : List.of());
+        Generation fresh = Generation.of(number, next, processes, gateways.apply(next));
+        generations.replace(fresh);
+        lastNumber = number;
+        step.done(processes.all().size() + " backends, pids " + processes.pids());
 
-        step = new Step(target, "6/6 open the gate");
+        openGate(target, "6/7");
+
+        step = new Step(target, "7/7 start-up check");
+        try {
+            processes.confirmStarted();
+        } catch (IOException e) {
+            fail("reload failed, rolling back to the old config: " + e.getMessage());
+            gate.close();
+            step.done(setAside(fresh) + rollBack(old.config(), number, added));
+            openGate(target, "7/7");
+            return false;
+        }
+        listeners.remove(removed);
+        listeners.resumeAccepts();
+        step.done("every child alive " + SpawnedBackend.STARTUP_CHECK.toMillis() + " ms after its spawn");
+        return true;
+    }
+
+    /** Lets the requests a generation that failed its start-up check had taken end (or aborts them). */
+    private static String setAside(Generation failed) {
+        failed.inFlight().close();
+        int aborted = awaitDrained(failed) ? 0 : failed.inFlight().abortAll();
+        failed.closeIdleConnections();
+        return aborted > 0 ? aborted + " requests aborted; " : "";
+    }
+
+    /**
+     * Makes the old config serve again after its backends were stopped and the new ones failed:
+     * the added listeners go, the old config's backends are spawned afresh. The gate is closed.
+     */
+    private String rollBack(ServerConfig oldConfig, long number, List<ListenerConfig> added) {
+        listeners.remove(added);
+        BackendProcesses processes = respawn(oldConfig, number);
+        install(Generation.of(number, oldConfig, processes, gateways.apply(oldConfig)), List.of());
+        return "rolled back: the old config's backends, pids " + processes.pids();
+    }
+
+    private void openGate(String target, String stepNumber) {
+        Step step = new Step(target, stepNumber + " open the gate");
         int released = gate.open();
         step.done(released + " held requests released");
-        return ok;
     }
 
     private BackendProcesses respawn(ServerConfig config, long number) {
