@@ -22,7 +22,7 @@ readonly BENCH_DIR REPO_DIR
 # shellcheck source=lib/scenarios.sh
 . "$BENCH_DIR/lib/scenarios.sh"
 
-readonly SCENARIOS=(hello hello-no-keepalive hello-spawned concurrency upload download restart startup)
+readonly SCENARIOS=(hello hello-no-keepalive hello-spawned concurrency upload download restart restart-gap restart-soak startup)
 # 1024 client connections, each proxied one with a backend connection, plus the servers' own.
 readonly MIN_OPEN_FILES=8192
 # gatehouse and lighttpd read the same config file, so they share a port (never at the same time).
@@ -55,6 +55,7 @@ WARMUP_SECONDS=15
 DURATION_SECONDS=10
 TRANSFERS=3
 RESTARTS=2
+RESTART_GAP_RESTARTS=4
 STARTUP_REPEATS=5
 JMH_ARGS=(-f 1 -wi 2 -i 3 -w 2s -r 2s)
 QUICK=0
@@ -67,7 +68,7 @@ SELECTED=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick)
-            QUICK=1 ROUNDS=1 WARMUP_SECONDS=2 DURATION_SECONDS=3 TRANSFERS=1 RESTARTS=1 STARTUP_REPEATS=3
+            QUICK=1 ROUNDS=1 WARMUP_SECONDS=2 DURATION_SECONDS=3 TRANSFERS=1 RESTARTS=1 RESTART_GAP_RESTARTS=2 STARTUP_REPEATS=3
             JMH_ARGS=(-f 1 -wi 1 -i 2 -w 1s -r 1s)
             ;;
         --scenario)
@@ -222,9 +223,13 @@ main() {
     RUN_DIR=$(mktemp -d /tmp/ghb.XXXXXX)
     DOCROOT="$RUN_DIR/www"
     RESULTS_TSV="$RUN_DIR/results.tsv"
+    RESTART_TSV="$RUN_DIR/restarts.tsv"
+    SOAK_TSV="$RUN_DIR/soak.tsv"
     UPLOAD_FILE="$RUN_DIR/upload.bin"
     GATEHOUSE_JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:-}
     : >"$RESULTS_TSV"
+    : >"$RESTART_TSV"
+    : >"$SOAK_TSV"
     prepare_run_dir
 
     [ "$BUILD" -eq 1 ] && build_gatehouse
@@ -240,6 +245,8 @@ main() {
                 concurrency) scenario_concurrency ;;
                 upload | download) scenario_transfer "$name" ;;
                 restart) scenario_restart ;;
+                restart-gap) scenario_restart_gap ;;
+                restart-soak) scenario_restart_soak ;;
                 startup) scenario_startup ;;
             esac
         done
@@ -260,7 +267,7 @@ main() {
         echo
         describe_run
         echo "- harness run time: $((($(now_us) - started_us) / 1000000)) s"
-        if [ "$RUN_LOAD" -eq 1 ]; then
+        if [ "$RUN_LOAD" -eq 1 ] && [ -s "$RESULTS_TSV" ]; then
             echo
             echo "Medians over the rounds; errors and refused connections summed over all rounds. The"
             echo "g÷peer columns are gatehouse's figure divided by that peer's: throughput above 1 means"
@@ -268,6 +275,26 @@ main() {
             echo "Load generator, front end and PHP share the cores: compare within one run only."
             echo
             awk -f "$BENCH_DIR/lib/report.awk" "$RESULTS_TSV"
+        fi
+        if [ -s "$RESTART_TSV" ]; then
+            echo
+            echo "Restarts (lib/RestartProbe.java; $RESTART_GAP_CONNECTIONS connections on a 50 ms page, 4 PHP"
+            echo "workers; per restart, then median / max over the restarts): the longest interval without a"
+            echo "completed request, the extra latency of the slowest request over the median before the first"
+            echo "restart, failed requests, keep-alive connections the server closed, and from the signal to the"
+            echo "last old PHP process exited and to the first answer from a new one."
+            echo
+            "$JAVA_BIN" "$BENCH_DIR/lib/RestartProbe.java" report "$RESTART_TSV"
+        fi
+        if [ -s "$SOAK_TSV" ]; then
+            echo
+            echo "restart-soak: $RESTART_SOAK_COUNT restarts of gatehouse under load (descriptors, threads, RSS kB,"
+            echo "socket files in the run directory), before and 2 s after:"
+            echo
+            echo "| | fds | threads | RSS kB | socket files |"
+            echo "|---|---|---|---|---|"
+            awk -F'\t' '{ split($1, b, " "); split($2, a, " ");
+                printf "| before | %s | %s | %s | %s |\n| after | %s | %s | %s | %s |\n", b[1], b[2], b[3], b[4], a[1], a[2], a[3], a[4] }' "$SOAK_TSV"
         fi
         if [ -n "$JMH_TABLE" ]; then
             echo
@@ -279,7 +306,7 @@ main() {
     mv "$results_file.tmp" "$results_file"
     if [ -n "$KEEP_LOGS" ]; then
         mkdir -p "$KEEP_LOGS"
-        cp -r "$RUN_DIR/logs/." "$RUN_DIR"/*.conf "$RUN_DIR/results.tsv" "$KEEP_LOGS/"
+        cp -r "$RUN_DIR/logs/." "$RUN_DIR"/*.conf "$RUN_DIR/results.tsv" "$RESTART_TSV" "$SOAK_TSV" "$KEEP_LOGS/"
     fi
     echo
     cat "$results_file"

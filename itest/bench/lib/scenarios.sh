@@ -7,6 +7,11 @@ readonly SPAWNING_SERVERS=(gatehouse lighttpd)
 readonly HELLO_CONNECTIONS=64
 readonly CONCURRENCY_LEVELS=(16 256 1024)
 readonly RESTART_CONNECTIONS=64
+# restart-gap: clients on a 50 ms page served by 4 PHP workers, restarts this far apart.
+readonly RESTART_GAP_CONNECTIONS=32
+readonly RESTART_GAP_INTERVAL_MS=2000
+readonly RESTART_SOAK_COUNT=100
+readonly RESTART_SOAK_INTERVAL_MS=400
 readonly TRANSFER_MIB=100
 # curl gives up on one 100 MiB transfer after this long (about 0.3 MiB/s: something is broken).
 readonly TRANSFER_TIMEOUT_SECONDS=300
@@ -221,6 +226,54 @@ scenario_restart() {
             with_server restart "$name" "$kind" "$round" measure_restart "$name" "$round"
         done
     done
+}
+
+# What each restart costs the clients, measured by lib/RestartProbe.java: one line per restart in
+# RESTART_TSV (longest completion gap, extra latency, failures, closed keep-alive connections,
+# old children exited, first answer from a new child).
+run_restart_probe() {
+    local name=$1 kind=$2 round=$3 restarts=$4 interval_ms=$5
+    timeout --foreground -k 5 $((WARMUP_SECONDS + restarts * interval_ms / 1000 + 30)) \
+        "$JAVA_BIN" "$BENCH_DIR/lib/RestartProbe.java" run "$(server_url "$name" /restart.php)" "$SERVER_PID" \
+        "$RESTART_GAP_CONNECTIONS" $((WARMUP_SECONDS * 1000)) "$restarts" "$interval_ms" "$name ($kind)" "$round" \
+        >>"$RESTART_TSV" 2>>"$RUN_DIR/logs/restart-probe.txt"
+}
+
+scenario_restart_gap() {
+    local round name kind
+    for round in $(seq 1 "$ROUNDS"); do
+        for kind in spawned fpm; do
+            log "restart-gap: round $round of $ROUNDS, $kind backends ($RESTART_GAP_RESTARTS restarts per server)"
+            for name in "${SPAWNING_SERVERS[@]}"; do
+                with_server restart-gap "$name" "$kind" "$round" \
+                    run_restart_probe "$name" "$kind" "$round" "$RESTART_GAP_RESTARTS" "$RESTART_GAP_INTERVAL_MS"
+            done
+        done
+    done
+}
+
+# Descriptors, threads, RSS (kB) of PID and the socket files in RUN_DIR, as "fds threads rss sockets".
+soak_figures() {
+    local pid=$1
+    printf '%s %s %s %s\n' "$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" \
+        "$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")" \
+        "$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")" \
+        "$(find "$RUN_DIR" -maxdepth 1 -type s | wc -l)"
+}
+
+# gatehouse only: RESTART_SOAK_COUNT restarts in a row under load; nothing may grow.
+measure_restart_soak() {
+    local before after
+    before=$(soak_figures "$SERVER_PID")
+    run_restart_probe gatehouse "spawned, soak" 1 "$RESTART_SOAK_COUNT" "$RESTART_SOAK_INTERVAL_MS"
+    sleep 2
+    after=$(soak_figures "$SERVER_PID")
+    printf '%s\t%s\n' "$before" "$after" >>"$SOAK_TSV"
+}
+
+scenario_restart_soak() {
+    log "restart-soak: $RESTART_SOAK_COUNT restarts of gatehouse under load"
+    with_server restart-soak gatehouse spawned 1 measure_restart_soak
 }
 
 # Exec to the first proxied 200, STARTUP_REPEATS times per server, alternating.
