@@ -118,7 +118,9 @@ public final class Gatehouse implements AutoCloseable {
             accessLog = config.accessLog().isPresent()
                     ? new AccessLog(config.accessLog().get(), config.accessLogFormat()) : null;
             StateFile stateFile = BackendProcesses.stateFileFor(config, errorLog);
-            processes = BackendProcesses.start(config, 1, stateFile, errorLog);
+            // Spawned now, checked once the listeners accept: the first requests wait in the
+            // children's listen queues instead of behind the 150 ms start-up check.
+            processes = BackendProcesses.launch(config, 1, stateFile, errorLog);
             watchdog = new Watchdog();
             gatewayThreads = GatewayExecutors.create("gatehouse-gateway");
             bodyWriters = GatewayExecutors.create("gatehouse-body");
@@ -134,6 +136,12 @@ public final class Gatehouse implements AutoCloseable {
             Function<ListenerConfig, HttpHandler> dispatchers =
                     listener -> new RequestDispatcher(gate, gatewayExecutor, access, listener);
             ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config);
+            try {
+                processes.confirmStarted();
+            } catch (IOException e) {
+                listeners.close();
+                throw e;
+            }
             RetiringGenerations retiring = new RetiringGenerations(errorLog);
             Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,
                     errorLog, retiring);
