@@ -12,8 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The settings that can differ per condition: document root, index files, backend routes and the
- * per-module options ({@code *.map-extensions}, {@code *.debug}, {@code *.balance}). A conditional
+ * The settings that can differ per condition: document root, index files, backend routes, the
+ * per-module options ({@code *.map-extensions}, {@code *.debug}, {@code *.balance}) and the
+ * static-file settings ({@link StaticFileOptions}). A conditional
  * scope records only what its block sets; its accessors fall back to the enclosing block's values
  * (and to the defaults), and {@link ServerConfig#resolve(RequestFacts)} layers the scopes that hold
  * for a request.
@@ -37,6 +38,8 @@ public final class Scope {
     private final Balance fastcgiBalance;
     private final Balance scgiBalance;
     private final boolean scgiFirst;
+    private final StaticFileOptions staticFiles;
+    private final StaticFileOptions effectiveStaticFiles;
     private final Map<String, SourceLocation> locations;
     private final List<Route> effectiveRoutes;
 
@@ -53,6 +56,8 @@ public final class Scope {
         fastcgiBalance = b.fastcgiBalance;
         scgiBalance = b.scgiBalance;
         scgiFirst = b.scgiFirst;
+        staticFiles = b.staticFiles;
+        effectiveStaticFiles = parent == null ? staticFiles : staticFiles.over(parent.effectiveStaticFiles);
         locations = Map.copyOf(b.locations);
         effectiveRoutes = computeRoutes();
     }
@@ -100,6 +105,11 @@ public final class Scope {
         return value != null ? value : Balance.LEAST_CONNECTION;
     }
 
+    /** The static-file settings in force ({@code mimetype.assign}, {@code static-file.*}, {@code etag.*}, …). */
+    public StaticFileOptions staticFiles() {
+        return effectiveStaticFiles;
+    }
+
     /** The directives this scope itself sets (not inherited ones), e.g. {@code "server.document-root"}. */
     public Set<String> directives() {
         Set<String> set = new LinkedHashSet<>();
@@ -113,6 +123,7 @@ public final class Scope {
         addIf(set, scgiDebug, "scgi.debug");
         addIf(set, fastcgiBalance, "fastcgi.balance");
         addIf(set, scgiBalance, "scgi.balance");
+        set.addAll(staticFiles.directives());
         return Collections.unmodifiableSet(set);
     }
 
@@ -136,6 +147,7 @@ public final class Scope {
             merged.fastcgiBalance = or(s.fastcgiBalance, merged.fastcgiBalance);
             merged.scgiBalance = or(s.scgiBalance, merged.scgiBalance);
             merged.scgiFirst = s.scgiFirst;
+            merged.staticFiles = s.staticFiles.over(merged.staticFiles);
             merged.locations.putAll(s.locations);
         }
         return merged.build();
@@ -204,6 +216,7 @@ public final class Scope {
         private Balance fastcgiBalance;
         private Balance scgiBalance;
         private boolean scgiFirst;
+        private StaticFileOptions staticFiles = StaticFileOptions.NONE;
         private final Map<String, SourceLocation> locations = new LinkedHashMap<>();
 
         private Builder() {
@@ -268,6 +281,12 @@ public final class Scope {
             } else {
                 scgiBalance = balance;
             }
+            return this;
+        }
+
+        /** The static-file settings this scope itself sets. */
+        public Builder staticFiles(StaticFileOptions options) {
+            this.staticFiles = Objects.requireNonNull(options, "options");
             return this;
         }
 

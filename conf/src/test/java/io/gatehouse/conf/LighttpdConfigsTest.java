@@ -149,6 +149,7 @@ class LighttpdConfigsTest {
         assertEquals(List.of("mod_indexfile", "mod_access", "mod_alias", "mod_redirect", "mod_fastcgi"),
                 List.copyOf(config.modules()));
         assertEquals(List.of(Path.of("/var/cache/lighttpd/uploads")), config.uploadDirs());
+        assertEquals(List.of(".php", ".pl", ".fcgi"), config.global().staticFiles().excludeExtensions());
         String lighttpdConf = etc.resolve("lighttpd.conf").toString();
         assertEquals(List.of(
                 lighttpdConf + ":3:2: module 'mod_access' is not implemented by gatehouse (ignored)",
@@ -156,9 +157,7 @@ class LighttpdConfigsTest {
                 lighttpdConf + ":5:2: module 'mod_redirect' is not implemented by gatehouse (ignored)",
                 lighttpdConf + ":12:1: 'server.username' is not supported, ignored (run gatehouse as the intended user instead)",
                 lighttpdConf + ":13:1: 'server.groupname' is not supported, ignored (run gatehouse as the intended user instead)",
-                lighttpdConf + ":24:1: 'url.access-deny' is a mod_access setting that gatehouse does not implement (ignored)",
-                lighttpdConf + ":25:1: 'static-file.exclude-extensions' is a lighttpd setting that gatehouse does not implement"
-                        + " (ignored)"),
+                lighttpdConf + ":24:1: 'url.access-deny' is a mod_access setting that gatehouse does not implement (ignored)"),
                 config.warnings().stream().map(ConfigWarning::toString).toList());
     }
 

@@ -29,7 +29,9 @@ public final class Directives {
             "server.document-root", "index-file.names", "server.indexfiles",
             "fastcgi.server", "scgi.server", "scgi.protocol",
             "fastcgi.balance", "scgi.balance", "fastcgi.debug", "scgi.debug",
-            "fastcgi.map-extensions", "scgi.map-extensions");
+            "fastcgi.map-extensions", "scgi.map-extensions",
+            "mimetype.assign", "static-file.etags", "etag.use-inode", "etag.use-mtime", "etag.use-size",
+            "static-file.exclude-extensions", "server.errorfile-prefix");
 
     /** Accepted for compatibility but not acted on: gatehouse does not switch users. */
     public static final Set<String> NOT_SUPPORTED = Set.of("server.username", "server.groupname", "server.chroot");
@@ -64,7 +66,7 @@ public final class Directives {
             "server.absolute-dir-redirect", "server.bsd-accept-filter", "server.chunkqueue-chunk-sz",
             "server.clock-jump-restart", "server.compat-module-load", "server.core-files", "server.defer-accept",
             "server.dir-listing", "server.error-handler", "server.error-handler-404", "server.error-intercept",
-            "server.errorfile-prefix", "server.errorlog-high-precision", "server.errorlog-use-syslog",
+            "server.errorlog-high-precision", "server.errorlog-use-syslog",
             "server.event-handler", "server.follow-symlink", "server.force-lowercase-filenames",
             "server.graceful-restart-bg", "server.h1-discard-backend-1xx", "server.h2-discard-backend-1xx",
             "server.h2c", "server.h2proto",

@@ -4,6 +4,7 @@ import io.gatehouse.conf.Balance;
 import io.gatehouse.conf.ConfigException;
 import io.gatehouse.conf.Protocol;
 import io.gatehouse.conf.Scope;
+import io.gatehouse.conf.StaticFileOptions;
 
 /**
  * Reads the per-condition directives of one block into a {@link Scope} that falls back to the
@@ -27,6 +28,7 @@ public final class ScopeMapper {
     /** The scope of {@code block}; {@code enclosing} is null for the top level. */
     public Scope map(Block block, Scope enclosing) throws ConfigException {
         Scope.Builder scope = Scope.builder().inheritFrom(enclosing).scgiFirst(scgiFirst);
+        StaticFileOptions.Builder staticFiles = StaticFileOptions.builder();
         for (Binding binding : block.bindings().values()) {
             String key = binding.key();
             Value value = binding.value();
@@ -34,6 +36,10 @@ public final class ScopeMapper {
                 continue;
             }
             scope.location(key, binding.keyLocation());
+            if (StaticFileReader.DIRECTIVES.contains(key)) {
+                StaticFileReader.read(key, value, staticFiles);
+                continue;
+            }
             switch (key) {
                 case "server.document-root" -> scope.documentRoot(ValueReader.path(value, key));
                 case "index-file.names" -> scope.indexFiles(ValueReader.strings(value, key));
@@ -55,7 +61,7 @@ public final class ScopeMapper {
                 default -> throw new IllegalStateException("per-scope directive without a reader: " + key);
             }
         }
-        return scope.build();
+        return scope.staticFiles(staticFiles.build()).build();
     }
 
     /** {@code scgi.protocol} in force for {@code block} (its own or an enclosing block's). */

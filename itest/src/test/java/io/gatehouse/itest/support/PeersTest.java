@@ -41,6 +41,6 @@ class PeersTest {
     void anUnknownPeerIsAnError() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> Peers.find("nginx"));
         assertTrue(error.getMessage().contains("unknown peer 'nginx'"), error.getMessage());
-        assertEquals(List.of("curl", "fcgiwrap", "php-cgi", "php-fpm", "uwsgi"), Peers.names());
+        assertEquals(List.of("curl", "fcgiwrap", "lighttpd", "php-cgi", "php-fpm", "uwsgi"), Peers.names());
     }
 }

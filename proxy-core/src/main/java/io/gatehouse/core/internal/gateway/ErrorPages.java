@@ -1,39 +1,121 @@
 package io.gatehouse.core.internal.gateway;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import org.xnio.IoUtils;
 
-/** The small HTML error responses gatehouse sends itself, as lighttpd does. */
+/**
+ * The error responses gatehouse sends itself, as lighttpd 1.4.69 sends them
+ * ({@code http_response_send_errdoc}): the file {@code <server.errorfile-prefix><status>.html} when
+ * the request's scope sets a prefix and that file exists, with the Content-Type its name gets from
+ * {@code mimetype.assign}; otherwise lighttpd's small XHTML page naming the status, as
+ * {@code text/html}.
+ *
+ * <p>Stateless apart from the per-exchange attachment; thread-safe.
+ */
 public final class ErrorPages {
+
+    /** An error file larger than this is not read into memory: the built-in page is sent instead. */
+    static final long MAX_ERROR_FILE_BYTES = 1024 * 1024;
+
+    /** Where {@link #useErrorFiles} leaves the request's prefix and type lookup. */
+    private static final AttachmentKey<ErrorFiles> ERROR_FILES = AttachmentKey.create(ErrorFiles.class);
+
+    /** lighttpd's reason phrases where Undertow's differ. */
+    private static final Map<Integer, String> REASONS = Map.of(
+            413, "Payload Too Large", 414, "URI Too Long", 416, "Range Not Satisfiable");
+
+    private record ErrorFiles(String prefix, UnaryOperator<String> contentTypeOf) {
+    }
 
     private ErrorPages() {
     }
 
-    /** Ends the exchange with {@code status} and a short HTML page naming it. */
+    /**
+     * Makes later error pages of {@code exchange} come from {@code <prefix><status>.html}, typed by
+     * {@code contentTypeOf} (file path to type, null when unknown).
+     */
+    public static void useErrorFiles(HttpServerExchange exchange, String prefix, UnaryOperator<String> contentTypeOf) {
+        exchange.putAttachment(ERROR_FILES, new ErrorFiles(prefix, contentTypeOf));
+    }
+
+    /** lighttpd's reason phrase for {@code status}. */
+    public static String reason(int status) {
+        return REASONS.getOrDefault(status, StatusCodes.getReason(status));
+    }
+
+    /** Ends the exchange with {@code status} and its error page. */
     public static void send(HttpServerExchange exchange, int status) {
         if (exchange.isResponseStarted()) {
             abort(exchange);
             return;
         }
-        String reason = StatusCodes.getReason(status);
-        String page = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
-                + "<!DOCTYPE html>\n<html><head><title>" + status + " " + reason + "</title></head>\n"
-                + "<body><h1>" + status + " " + reason + "</h1></body></html>\n";
         exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html");
-        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, page.length());
-        ByteBuffer body = ByteBuffer.wrap(page.getBytes(StandardCharsets.ISO_8859_1));
+        if (REASONS.containsKey(status)) {
+            exchange.setReasonPhrase(REASONS.get(status));
+        }
+        ByteBuffer body = errorFile(exchange, status);
+        if (body == null) {
+            body = ByteBuffer.wrap(defaultPage(status).getBytes(StandardCharsets.ISO_8859_1));
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html");
+        }
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.remaining());
+        ByteBuffer page = body;
         if (exchange.isInIoThread()) {
-            exchange.getResponseSender().send(body);
+            exchange.getResponseSender().send(page);
         } else {
             // Sent from the I/O thread for the reason Completion gives.
-            exchange.dispatch(exchange.getIoThread(), ex -> ex.getResponseSender().send(body));
+            exchange.dispatch(exchange.getIoThread(), ex -> ex.getResponseSender().send(page));
         }
+    }
+
+    /** The configured error file's bytes (and its Content-Type set), or null to send the built-in page. */
+    private static ByteBuffer errorFile(HttpServerExchange exchange, int status) {
+        ErrorFiles files = exchange.getAttachment(ERROR_FILES);
+        if (files == null) {
+            return null;
+        }
+        String name = files.prefix() + status + ".html";
+        try {
+            Path path = Path.of(name);
+            if (!Files.isRegularFile(path) || Files.size(path) > MAX_ERROR_FILE_BYTES) {
+                return null;
+            }
+            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(path));
+            String type = files.contentTypeOf().apply(name);
+            if (type != null && !type.isEmpty()) {
+                exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+            }
+            return bytes;
+        } catch (IOException | RuntimeException e) {
+            return null; // unreadable: the built-in page still says what happened
+        }
+    }
+
+    /** lighttpd's page, the same bytes. */
+    static String defaultPage(int status) {
+        String title = status + " " + reason(status);
+        return "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
+                + "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"
+                + "         \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+                + "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
+                + " <head>\n"
+                + "  <title>" + title + "</title>\n"
+                + " </head>\n"
+                + " <body>\n"
+                + "  <h1>" + title + "</h1>\n"
+                + " </body>\n"
+                + "</html>\n";
     }
 
     /** Cuts the client connection: the response was already under way and cannot be corrected. */

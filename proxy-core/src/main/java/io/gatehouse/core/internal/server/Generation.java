@@ -1,12 +1,10 @@
 package io.gatehouse.core.internal.server;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.ConditionalScope;
@@ -17,10 +15,9 @@ import io.gatehouse.core.internal.gateway.BackendHost;
 import io.gatehouse.core.internal.gateway.BackendPool;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.spawn.SpawnedBackend;
-import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.ResponseCodeHandler;
-import io.undertow.server.handlers.resource.PathResourceManager;
-import io.undertow.server.handlers.resource.ResourceHandler;
+import io.gatehouse.core.internal.staticfile.DefaultMimeTypes;
+import io.gatehouse.core.internal.staticfile.MimeTypeTables;
+import io.gatehouse.core.internal.staticfile.StaticFileHandler;
 import io.undertow.util.AttachmentKey;
 
 /**
@@ -35,16 +32,14 @@ public final class Generation {
     /** The generation a request was admitted into, for the gateway thread that serves it. */
     public static final AttachmentKey<Generation> KEY = AttachmentKey.create(Generation.class);
 
-    /** Bytes below which Undertow sends a static file with a copy rather than sendfile. */
-    private static final long STATIC_TRANSFER_MIN_SIZE = 1024;
-
     private final long number;
     private final ServerConfig config;
     private final BackendProcesses processes;
     private final GatewayHandler gateway;
     private final Map<Route, BackendPool> pools;
     private final List<BackendHost> hosts;
-    private final Map<Path, HttpHandler> staticHandlers = new ConcurrentHashMap<>();
+    private final MimeTypeTables mimeTypes = new MimeTypeTables(DefaultMimeTypes.load(DefaultMimeTypes.SYSTEM_TABLE));
+    private final StaticFileHandler staticFiles = new StaticFileHandler(mimeTypes);
     private final InFlightRequests inFlight = new InFlightRequests();
 
     private Generation(long number, ServerConfig config, BackendProcesses processes, GatewayHandler gateway,
@@ -138,15 +133,13 @@ public final class Generation {
         hosts.forEach(BackendHost::closeIdleConnections);
     }
 
-    /** The static-file handler for {@code documentRoot}; 404 for what does not exist. */
-    public HttpHandler staticFiles(Path documentRoot, List<String> indexFiles) {
-        return staticHandlers.computeIfAbsent(documentRoot, root -> new ResourceHandler(
-                PathResourceManager.builder().setBase(root)
-                        // lighttpd's server.follow-symlink defaults to enable: links may point anywhere.
-                        .setFollowLinks(true).setSafePaths(new String[] {"/"})
-                        .setTransferMinSize(STATIC_TRANSFER_MIN_SIZE).build(),
-                ResponseCodeHandler.HANDLE_404)
-                .setDirectoryListingEnabled(false)
-                .setWelcomeFiles(indexFiles.toArray(new String[0])));
+    /** The static-file handler of this generation (its default MIME table read when it was made). */
+    public StaticFileHandler staticFiles() {
+        return staticFiles;
+    }
+
+    /** The MIME tables of this generation's config. */
+    public MimeTypeTables mimeTypes() {
+        return mimeTypes;
     }
 }

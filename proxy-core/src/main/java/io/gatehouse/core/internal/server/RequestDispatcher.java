@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import io.gatehouse.conf.HttpParseOptions;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.Scope;
+import io.gatehouse.conf.StaticFileOptions;
 import io.gatehouse.core.internal.gateway.BodyCollector;
 import io.gatehouse.core.internal.gateway.Completion;
 import io.gatehouse.core.internal.gateway.ErrorPages;
@@ -80,6 +81,9 @@ public final class RequestDispatcher implements HttpHandler {
             }
             String path = target.path();
             Scope scope = generation.config().resolve(new ExchangeFacts(exchange, path, socketToken));
+            StaticFileOptions staticOptions = scope.staticFiles();
+            staticOptions.errorfilePrefix().ifPresent(prefix -> ErrorPages.useErrorFiles(exchange, prefix,
+                    file -> generation.mimeTypes().of(staticOptions).typeOf(file)));
             routed = new Routed(scope, Router.match(scope, path));
             exchange.putAttachment(ROUTED, routed);
         }
@@ -116,9 +120,7 @@ public final class RequestDispatcher implements HttpHandler {
                 Completion.endOnIoThread(exchange);
                 return;
             }
-            // Undertow left the path as sent (url decoding is ours): look the file up by the normalised one.
-            exchange.setRelativePath(target.path());
-            generation.staticFiles(scope.documentRoot().get(), scope.indexFiles()).handleRequest(exchange);
+            generation.staticFiles().serve(exchange, scope, scope.documentRoot().get(), target.path());
             return;
         }
         ErrorPages.send(exchange, StatusCodes.NOT_FOUND);

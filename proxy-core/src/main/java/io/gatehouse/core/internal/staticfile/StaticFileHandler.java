@@ -1,0 +1,182 @@
+package io.gatehouse.core.internal.staticfile;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+
+import io.gatehouse.conf.Scope;
+import io.gatehouse.conf.StaticFileOptions;
+import io.gatehouse.core.internal.gateway.Completion;
+import io.gatehouse.core.internal.gateway.ErrorPages;
+import io.gatehouse.core.internal.route.PhysicalPath;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.DateUtils;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import io.undertow.util.Protocols;
+import io.undertow.util.StatusCodes;
+import org.xnio.IoUtils;
+
+/**
+ * Serves a file under the document root as lighttpd 1.4.69's mod_staticfile and mod_indexfile
+ * do (no directory listings): the index file of a directory, 403 for a directory without one, for
+ * what is not a regular file and for {@code static-file.exclude-extensions}; Content-Type from
+ * {@code mimetype.assign}; and, for a file whose type is known, ETag, Last-Modified and 304 for
+ * {@code If-None-Match} (which, when present, decides alone) or {@code If-Modified-Since}. GET
+ * requests of HTTP/1.1 get {@code Accept-Ranges: bytes} and {@link ByteRanges} (206, multipart
+ * for several ranges, 416 when none is satisfiable), subject to {@code If-Range}. GET, HEAD and
+ * POST are served alike; OPTIONS lists them; other methods get 501.
+ *
+ * <p>Called on a gateway thread (it stats and opens files); the body is sent from the exchange's
+ * I/O thread. Thread-safe.
+ */
+public final class StaticFileHandler {
+
+    /** lighttpd's multipart boundary: fixed, as in its answers. */
+    static final String BOUNDARY = "fkj49sn38dcn3";
+
+    private static final String OCTET_STREAM = "application/octet-stream";
+    private static final HttpString ALLOW = new HttpString("Allow");
+    private static final String ALLOWED_METHODS = "OPTIONS, GET, HEAD, POST";
+
+    private final MimeTypeTables mimeTypes;
+
+    public StaticFileHandler(MimeTypeTables mimeTypes) {
+        this.mimeTypes = mimeTypes;
+    }
+
+    /** Answers {@code exchange} for the normalised URL path {@code urlPath} in {@code scope}'s document root. */
+    public void serve(HttpServerExchange exchange, Scope scope, Path documentRoot, String urlPath) throws IOException {
+        HttpString method = exchange.getRequestMethod();
+        if (method.equals(Methods.OPTIONS)) {
+            exchange.getResponseHeaders().put(ALLOW, ALLOWED_METHODS).put(Headers.CONTENT_LENGTH, 0);
+            Completion.endOnIoThread(exchange);
+            return;
+        }
+        PhysicalPath found = PhysicalPath.resolve(documentRoot, urlPath, scope.indexFiles());
+        if (found == null) {
+            boolean exists = Files.exists(documentRoot.resolve(urlPath.substring(1)));
+            ErrorPages.send(exchange, exists ? StatusCodes.FORBIDDEN : StatusCodes.NOT_FOUND);
+            return;
+        }
+        if (!method.equals(Methods.GET) && !method.equals(Methods.HEAD) && !method.equals(Methods.POST)) {
+            ErrorPages.send(exchange, StatusCodes.NOT_IMPLEMENTED);
+            return;
+        }
+        StaticFileOptions options = scope.staticFiles();
+        String file = found.file().toString();
+        if (options.excludeExtensions().stream().anyMatch(file::endsWith)) {
+            ErrorPages.send(exchange, StatusCodes.FORBIDDEN);
+            return;
+        }
+        Map<String, Object> attributes = Files.readAttributes(found.file(), "unix:ino,size,lastModifiedTime");
+        long size = (Long) attributes.get("size");
+        String type = mimeTypes.of(options).typeOf(file);
+        HeaderMap headers = exchange.getResponseHeaders();
+        headers.put(Headers.CONTENT_TYPE, type == null || type.isEmpty() ? OCTET_STREAM : type);
+        // As lighttpd: a file of unknown type carries no validators, so a later type is not cached away.
+        if (type != null && !type.isEmpty()) {
+            FileTime modified = (FileTime) attributes.get("lastModifiedTime");
+            long seconds = modified.toInstant().getEpochSecond();
+            String etag = EntityTag.of(options, (Long) attributes.get("ino"), size, seconds,
+                    modified.toInstant().getNano());
+            if (etag != null) {
+                headers.put(Headers.ETAG, etag);
+            }
+            String lastModified = DateUtils.toDateString(new Date(seconds * 1000));
+            headers.put(Headers.LAST_MODIFIED, lastModified);
+            int precondition = Preconditions.check(exchange, etag, lastModified, seconds);
+            if (precondition != 0) {
+                if (precondition == StatusCodes.PRECONDITION_FAILED) {
+                    headers.remove(Headers.CONTENT_TYPE);
+                    headers.remove(Headers.ETAG);
+                    headers.remove(Headers.LAST_MODIFIED);
+                    ErrorPages.send(exchange, precondition);
+                } else {
+                    exchange.setStatusCode(precondition);
+                    Completion.endOnIoThread(exchange);
+                }
+                return;
+            }
+        }
+        sendBody(exchange, found.file(), size);
+    }
+
+    private static void sendBody(HttpServerExchange exchange, Path file, long size) throws IOException {
+        boolean get = exchange.getRequestMethod().equals(Methods.GET);
+        boolean rangesAllowed = !exchange.getProtocol().equals(Protocols.HTTP_1_0)
+                && (get || exchange.getRequestMethod().equals(Methods.HEAD));
+        HeaderMap headers = exchange.getResponseHeaders();
+        if (rangesAllowed) {
+            headers.put(Headers.ACCEPT_RANGES, "bytes");
+        }
+        List<long[]> ranges = get && rangesAllowed && size > 0 ? Preconditions.ranges(exchange, size) : null;
+        if (ranges != null && ranges.isEmpty()) {
+            headers.remove(Headers.CONTENT_TYPE);
+            headers.remove(Headers.ETAG);
+            headers.remove(Headers.LAST_MODIFIED);
+            headers.remove(Headers.ACCEPT_RANGES);
+            ErrorPages.send(exchange, StatusCodes.REQUEST_RANGE_NOT_SATISFIABLE);
+            return;
+        }
+        if (exchange.getRequestMethod().equals(Methods.HEAD) || size == 0) {
+            headers.put(Headers.CONTENT_LENGTH, size);
+            Completion.endOnIoThread(exchange);
+            return;
+        }
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        if (ranges == null) {
+            headers.put(Headers.CONTENT_LENGTH, size);
+            exchange.dispatch(exchange.getIoThread(), ex -> ex.getResponseSender().transferFrom(channel,
+                    new ClosingCallback(channel)));
+            return;
+        }
+        PartsSender body = new PartsSender(channel);
+        if (ranges.size() == 1) {
+            long[] range = ranges.get(0);
+            headers.put(Headers.CONTENT_RANGE, "bytes " + range[0] + "-" + range[1] + "/" + size);
+            body.range(range[0], range[1]);
+        } else {
+            String partHead = "--" + BOUNDARY + "\r\nContent-Type: " + headers.getFirst(Headers.CONTENT_TYPE)
+                    + "\r\nContent-Range: bytes ";
+            for (long[] range : ranges) {
+                body.text(partHead + range[0] + "-" + range[1] + "/" + size + "\r\n\r\n").range(range[0], range[1])
+                        .text("\r\n");
+            }
+            body.text("--" + BOUNDARY + "--\r\n");
+            headers.put(Headers.CONTENT_TYPE, "multipart/byteranges; boundary=" + BOUNDARY);
+        }
+        exchange.setStatusCode(StatusCodes.PARTIAL_CONTENT);
+        headers.put(Headers.CONTENT_LENGTH, body.length());
+        exchange.dispatch(exchange.getIoThread(), body::send);
+    }
+
+    /** Closes the file once Undertow has sent it (or failed to). */
+    private record ClosingCallback(FileChannel channel) implements IoCallback {
+        @Override
+        public void onComplete(HttpServerExchange exchange, Sender sender) {
+            closeQuietly();
+            IoCallback.END_EXCHANGE.onComplete(exchange, sender);
+        }
+
+        @Override
+        public void onException(HttpServerExchange exchange, Sender sender, IOException e) {
+            closeQuietly();
+            IoCallback.END_EXCHANGE.onException(exchange, sender, e);
+        }
+
+        private void closeQuietly() {
+            IoUtils.safeClose(channel);
+        }
+    }
+}
