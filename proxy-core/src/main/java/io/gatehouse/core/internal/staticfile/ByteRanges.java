@@ -26,12 +26,12 @@ public final class ByteRanges {
     }
 
     /**
-     * The ranges ({first, last} inclusive) of {@code header} for content of {@code length} bytes
-     * (&gt; 0): null when the header is not in bytes (the whole content is sent), an empty list when
-     * no range is satisfiable (416).
+     * The ranges ({first, last} inclusive) of {@code header} for content of {@code length} bytes:
+     * null when the header is not in bytes or the content is empty (the whole content is sent, as
+     * lighttpd does: 200), an empty list when no range is satisfiable (416).
      */
     public static List<long[]> parse(String header, long length) {
-        if (!header.regionMatches(true, 0, UNIT, 0, UNIT.length())) {
+        if (length == 0 || !header.regionMatches(true, 0, UNIT, 0, UNIT.length())) {
             return null;
         }
         List<long[]> ranges = new ArrayList<>();

@@ -58,9 +58,10 @@ class ByteRangesTest {
         assertEquals(ByteRanges.MAX_RANGES, ByteRanges.parse(eleven, 100_000).size());
     }
 
+    /** Found by ByteRangesFuzzTest: "bytes=-5" on an empty file gave the range 0--1 (a 206 of nothing). */
     @Test
-    void anEmptyFileHasNoSatisfiableRange() {
-        assertEquals(List.of(), ByteRanges.parse("bytes=0-", 0));
-        assertNull(ByteRanges.parse("none", 0));
+    void anEmptyFileIsSentWholeWhateverTheRange() {
+        assertNull(ByteRanges.parse("bytes=-5", 0), "lighttpd 1.4.69 answers 200, checked");
+        assertNull(ByteRanges.parse("bytes=0-", 0));
     }
 }
