@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -72,7 +73,7 @@ class StaticFilesE2ETest {
         gatehousePort = FreePort.get();
         lighttpdPort = FreePort.get();
         gatehouse = GatehouseProcess.start(writeConfig("gatehouse.conf", www, gatehousePort), gatehousePort);
-        lighttpd = LighttpdProcess.start(writeConfig("lighttpd.conf", www, lighttpdPort), lighttpdPort,
+        lighttpd = LighttpdProcess.start(writeConfig("lighttpd.conf", www, lighttpdPort), lighttpdPort, Map.of(),
                 dir.resolve("lighttpd.log"));
     }
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.gatehouse.itest.support.ProcessTree.ProcInfo;
 import org.junit.jupiter.api.Assertions;
@@ -174,18 +175,26 @@ public final class GatehouseProcess implements AutoCloseable {
     }
 
     private void awaitPort(int port, Duration timeout) {
+        awaitPort(process, "gatehouse", port, timeout, this::logTail);
+    }
+
+    /**
+     * Waits until 127.0.0.1:{@code port} accepts; fails with {@code logTail} when {@code process}
+     * (called {@code name} in the message) exits first or {@code timeout} passes.
+     */
+    static void awaitPort(Process process, String name, int port, Duration timeout, Supplier<String> logTail) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
-                Assertions.fail("gatehouse exited during start with status " + process.exitValue()
-                        + "\n" + logTail());
+                Assertions.fail(name + " exited during start with status " + process.exitValue()
+                        + "\n" + logTail.get());
             }
             if (accepts(port)) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                Assertions.fail("gatehouse did not accept on 127.0.0.1:" + port + " within " + timeout
-                        + "\n" + logTail());
+                Assertions.fail(name + " did not accept on 127.0.0.1:" + port + " within " + timeout
+                        + "\n" + logTail.get());
             }
             ProcessTree.sleepPoll();
         }
@@ -309,7 +318,8 @@ public final class GatehouseProcess implements AutoCloseable {
         return problems;
     }
 
-    private static boolean waitFor(Process process, Duration timeout) {
+    /** Waits up to {@code timeout} for {@code process} to exit; false when it still runs (or on interrupt). */
+    static boolean waitFor(Process process, Duration timeout) {
         try {
             return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Assertions;
 
 /**
  * Finds the peer programs the end-to-end tests drive (php-cgi, php-fpm, fcgiwrap, uwsgi, curl,
- * lighttpd)
- * on {@code PATH} and in {@code /usr/sbin} and {@code /usr/bin}.
+ * lighttpd, git) on {@code PATH} and in {@code /usr/sbin} and {@code /usr/bin}, and the files of
+ * the applications they run (dokuwiki, cgit).
  *
  * <p>A missing peer fails the test with the package to install: tests that need a peer are never
  * skipped silently, because CI ({@code .ci/run}) installs every peer.
@@ -33,7 +33,8 @@ public final class Peers {
             "fcgiwrap", "fcgiwrap",
             "uwsgi", "uwsgi-core uwsgi-plugin-python3",
             "curl", "curl",
-            "lighttpd", "lighttpd");
+            "lighttpd", "lighttpd",
+            "git", "git");
     private static final List<Path> SYSTEM_DIRS = List.of(Paths.get("/usr/sbin"), Paths.get("/usr/bin"));
     private static final Map<String, Optional<Path>> CACHE = new ConcurrentHashMap<>();
 
@@ -63,8 +64,22 @@ public final class Peers {
     }
 
     static String missingMessage(String name) {
-        String pkg = PACKAGES.get(name);
-        return name + " not found: install " + pkg + " (apt-get install " + pkg + "); .ci/run installs it";
+        return missingMessage(name, PACKAGES.get(name));
+    }
+
+    private static String missingMessage(String what, String pkg) {
+        return what + " not found: install " + pkg + " (apt-get install " + pkg + "); .ci/run installs it";
+    }
+
+    /**
+     * {@code file}, a file that Debian package {@code pkg} installs (an application rather than a
+     * program on PATH); fails the test naming the package when it is missing.
+     */
+    public static Path requireFile(Path file, String pkg) {
+        if (!Files.exists(file)) {
+            Assertions.fail(missingMessage(file.toString(), pkg));
+        }
+        return file;
     }
 
     private static Optional<Path> search(String name) {

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PeersTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"php-cgi", "php-fpm", "fcgiwrap", "uwsgi", "curl"})
+    @ValueSource(strings = {"php-cgi", "php-fpm", "fcgiwrap", "uwsgi", "curl", "lighttpd", "git"})
     void everyPeerIsInstalledAndExecutable(String name) {
         Path binary = Peers.require(name);
         assertTrue(Files.isExecutable(binary), binary.toString());
@@ -38,9 +38,17 @@ class PeersTest {
     }
 
     @Test
+    void aMissingApplicationFileFailsNamingItsPackage() {
+        AssertionError error = assertThrows(AssertionError.class,
+                () -> Peers.requireFile(Path.of("/nonexistent/doku.php"), "dokuwiki"));
+        assertEquals("/nonexistent/doku.php not found: install dokuwiki (apt-get install dokuwiki);"
+                + " .ci/run installs it", error.getMessage());
+    }
+
+    @Test
     void anUnknownPeerIsAnError() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> Peers.find("nginx"));
         assertTrue(error.getMessage().contains("unknown peer 'nginx'"), error.getMessage());
-        assertEquals(List.of("curl", "fcgiwrap", "lighttpd", "php-cgi", "php-fpm", "uwsgi"), Peers.names());
+        assertEquals(List.of("curl", "fcgiwrap", "git", "lighttpd", "php-cgi", "php-fpm", "uwsgi"), Peers.names());
     }
 }

@@ -16,6 +16,10 @@ import java.util.Map;
  *                                (empty line: end of the head, the body follows)
  * </pre>
  *
+ * <p>A Content-Type starting with {@code application/javascript} is sent on as
+ * {@code text/javascript} (the rest of the value kept), as lighttpd 1.4.69 rewrites it
+ * (RFC 9239 made the former obsolete; measured: case-sensitive prefix, parameters kept).
+ *
  * <p>Feed bytes with {@link #parse(ByteBuffer)} as they arrive; a head may be split anywhere.
  * When it returns {@code true} the head is in {@link #head()} and the buffer's position is at the
  * first byte after the empty line. A 1xx head is interim: forward it, call
@@ -32,6 +36,8 @@ public final class CgiResponseParser {
     /** Most heads fit; the buffer only grows for a head split across reads. */
     private static final int INITIAL_PENDING_CAPACITY = 256;
     private static final String NPH_PREFIX = "HTTP/";
+    private static final String OBSOLETE_JAVASCRIPT = "application/javascript";
+    private static final String JAVASCRIPT = "text/javascript";
 
     /** Bytes of the current, not yet complete line when it was split across buffers. */
     private byte[] pending = new byte[0];
@@ -209,6 +215,14 @@ public final class CgiResponseParser {
                     return;
                 }
                 if (HeaderBytes.equalsIgnoreCase(b, from, colon, "keep-alive")) {
+                    return;
+                }
+                break;
+            case 12:
+                if (HeaderBytes.equalsIgnoreCase(b, from, colon, "content-type")
+                        && HeaderBytes.startsWith(b, valueFrom, valueTo, OBSOLETE_JAVASCRIPT)) {
+                    headers.add(Map.entry(HeaderBytes.latin1(b, from, colon), JAVASCRIPT
+                            + HeaderBytes.latin1(b, valueFrom + OBSOLETE_JAVASCRIPT.length(), valueTo)));
                     return;
                 }
                 break;

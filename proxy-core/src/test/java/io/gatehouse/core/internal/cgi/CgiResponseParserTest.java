@@ -59,6 +59,12 @@ class CgiResponseParserTest {
                         assertFalse(o.last().closeConnection());
                         assertEquals(0, o.last().droppedLines());
                     }),
+                valid("application/javascript is sent as text/javascript, as lighttpd rewrites it",
+                    "Content-Type: application/javascript; charset=utf-8\r\ncontent-type: application/javascriptx\r\n"
+                            + "Content-Type: Application/JavaScript\r\nContent-Type: application/x-javascript\r\n\r\n",
+                    o -> expect(o, 200, null, headers("Content-Type", "text/javascript; charset=utf-8",
+                            "content-type", "text/javascriptx", "Content-Type", "Application/JavaScript",
+                            "Content-Type", "application/x-javascript"), "")),
                 valid("LF line ends", "Content-Type: text/html\nX-A: 1\n\nhello\n",
                     o -> expect(o, 200, null, headers("Content-Type", "text/html", "X-A", "1"), "hello\n")),
                 valid("mixed line ends", "X-A: 1\r\nX-B: 2\nX-C: 3\r\n\nrest",
