@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Assertions;
 
 /**
- * Finds the peer programs the end-to-end tests drive (php-cgi, php-fpm, fcgiwrap, uwsgi, curl)
+ * Finds the peer programs the end-to-end tests drive (php-cgi, php-fpm, fcgiwrap, uwsgi, curl,
+ * and lighttpd, which the tests compare gatehouse with)
  * on {@code PATH} and in {@code /usr/sbin} and {@code /usr/bin}.
  *
  * <p>A missing peer fails the test with the package to install: tests that need a peer are never
@@ -31,7 +32,8 @@ public final class Peers {
             "php-fpm", "php-fpm",
             "fcgiwrap", "fcgiwrap",
             "uwsgi", "uwsgi-core uwsgi-plugin-python3",
-            "curl", "curl");
+            "curl", "curl",
+            "lighttpd", "lighttpd");
     private static final List<Path> SYSTEM_DIRS = List.of(Paths.get("/usr/sbin"), Paths.get("/usr/bin"));
     private static final Map<String, Optional<Path>> CACHE = new ConcurrentHashMap<>();
 

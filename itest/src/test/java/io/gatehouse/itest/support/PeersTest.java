@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PeersTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"php-cgi", "php-fpm", "fcgiwrap", "uwsgi", "curl"})
+    @ValueSource(strings = {"php-cgi", "php-fpm", "fcgiwrap", "uwsgi", "curl", "lighttpd"})
     void everyPeerIsInstalledAndExecutable(String name) {
         Path binary = Peers.require(name);
         assertTrue(Files.isExecutable(binary), binary.toString());
@@ -41,6 +41,6 @@ class PeersTest {
     void anUnknownPeerIsAnError() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> Peers.find("nginx"));
         assertTrue(error.getMessage().contains("unknown peer 'nginx'"), error.getMessage());
-        assertEquals(List.of("curl", "fcgiwrap", "php-cgi", "php-fpm", "uwsgi"), Peers.names());
+        assertEquals(List.of("curl", "fcgiwrap", "lighttpd", "php-cgi", "php-fpm", "uwsgi"), Peers.names());
     }
 }
