@@ -5,19 +5,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.gatehouse.itest.support.ConfigFiles;
-import io.gatehouse.itest.support.FreePort;
 import io.gatehouse.itest.support.GatehouseProcess;
 import io.gatehouse.itest.support.LeakCheck;
-import io.gatehouse.itest.support.Peers;
-import io.gatehouse.itest.support.PhpScripts;
+import io.gatehouse.itest.support.PhpCgiGatehouse;
 import io.gatehouse.itest.support.RawExchange;
-import io.gatehouse.itest.support.TempDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,29 +38,22 @@ class HostileInputE2ETest {
     /** lighttpd's default {@code server.max-request-field-size}, gatehouse's too. */
     private static final int MAX_HEAD = 8192;
 
-    private static Path dir;
+    private static PhpCgiGatehouse server;
     private static int port;
     private static GatehouseProcess gatehouse;
 
     @BeforeAll
-    static void startGatehouse() throws IOException {
-        dir = TempDirs.create("gh-hostile");
-        Path docroot = Files.createDirectory(dir.resolve("www"));
-        PhpScripts.copyInto(docroot);
-        port = FreePort.get();
-        Path conf = ConfigFiles.phpBackend(dir, port, docroot, "php", dir.resolve("php.sock"),
-                "\"bin-path\" => " + ConfigFiles.quote(Peers.require("php-cgi").toString()),
-                "\"max-procs\" => 1",
-                "\"bin-environment\" => ( \"PHP_FCGI_CHILDREN\" => \"2\" )");
-        gatehouse = GatehouseProcess.startWithLauncher(conf, port);
+    static void startGatehouse() {
+        server = PhpCgiGatehouse.start("gh-hostile");
+        port = server.port();
+        gatehouse = server.process();
     }
 
     @AfterAll
     static void stopGatehouse() {
-        if (gatehouse != null) {
-            gatehouse.close();
+        if (server != null) {
+            server.close();
         }
-        TempDirs.deleteRecursively(dir);
     }
 
     @AfterEach

@@ -51,6 +51,17 @@ final class TestApp {
                         .getBytes(StandardCharsets.ISO_8859_1));
                 writePattern(out, bytes);
             }
+            case "/pieces" -> {
+                // n pieces of `bytes` bytes each, flushed ms apart, without a Content-Length
+                int pieces = Integer.parseInt(param(query, "n", "1"));
+                int bytes = Integer.parseInt(param(query, "bytes", "1"));
+                send(out, "Content-Type: text/plain\r\n\r\n");
+                for (int i = 0; i < pieces; i++) {
+                    out.write(String.valueOf((char) ('a' + i % 26)).repeat(bytes).getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    sleep(Long.parseLong(param(query, "ms", "0")));
+                }
+            }
             case "/status" -> send(out, "Status: " + param(query, "code", "200") + " Custom\r\n\r\nstatus body");
             case "/location" -> send(out, "Location: /elsewhere\r\n\r\n");
             case "/garbage" -> send(out, "this is not a CGI header line\r\n\r\n");

@@ -59,6 +59,24 @@ public final class ConfigFiles {
                 ")");
     }
 
+    /**
+     * Copies the {@link PhpScripts} pages into {@code dir/www} and writes {@code dir/gatehouse.conf}
+     * ({@link #phpBackend}) with one php-cgi child spawned by bin-path on {@code dir/php.sock}
+     * running two PHP workers, as a lighttpd user spawns PHP. Returns the config file.
+     */
+    public static Path spawnedPhpCgi(Path dir, int port) {
+        Path docroot;
+        try {
+            docroot = PhpScripts.copyInto(Files.createDirectory(dir.resolve("www")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir.resolve("www"), e);
+        }
+        return phpBackend(dir, port, docroot, "php", dir.resolve("php.sock"),
+                "\"bin-path\" => " + quote(Peers.require("php-cgi").toString()),
+                "\"max-procs\" => 1",
+                "\"bin-environment\" => ( \"PHP_FCGI_CHILDREN\" => \"2\" )");
+    }
+
     /** Writes {@code lines} to {@code file} and returns it. */
     public static Path write(Path file, String... lines) {
         try {

@@ -125,6 +125,15 @@ public final class GatehouseProcess implements AutoCloseable {
         return launch(command, env, conf.toAbsolutePath().getParent(), port, START_TIMEOUT);
     }
 
+    /**
+     * Starts another server, {@code command} in {@code workDir} (a peer that gatehouse is compared
+     * with, such as lighttpd), under the same supervision: its output goes to the log, it is
+     * stopped with SIGTERM, and {@link #close} fails if a process it spawned outlives it.
+     */
+    public static GatehouseProcess startCommand(List<String> command, Path workDir, int port) {
+        return launch(command, Map.of(), workDir, port, START_TIMEOUT);
+    }
+
     private static GatehouseProcess launch(List<String> command, Map<String, String> env, Path workDir, int port,
             Duration timeout) {
         Path dir = TempDirs.create("gh-run");

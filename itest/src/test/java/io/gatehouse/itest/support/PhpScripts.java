@@ -22,6 +22,8 @@ import java.util.List;
  *   <li>{@code redirect.php}: {@code Location: /hello.php} with no Status line</li>
  *   <li>{@code slow.php?ms=N}: sleeps, then {@code slept N}</li>
  *   <li>{@code pathinfo.php}: {@code SCRIPT_NAME=...} and {@code PATH_INFO=...} lines</li>
+ *   <li>{@code pieces.php?n=N&bytes=B&ms=M}: N pieces of B bytes (piece i is letter i of the
+ *       alphabet, repeated), each flushed, M ms apart; no Content-Length</li>
  * </ul>
  * PHP's {@code post_max_size} (8 MiB by default) empties {@code php://input} for larger bodies:
  * {@link PhpFpmPool} lifts it; a php-cgi backend needs {@code -d post_max_size=0}.
@@ -36,7 +38,7 @@ public final class PhpScripts {
     public static final String INDEX_BODY = "Index page from PHP";
     /** The pages, by file name. */
     public static final List<String> NAMES = List.of("hello.php", "index.php", "env.php", "post.php", "upload.php",
-            "download.php", "status.php", "redirect.php", "slow.php", "pathinfo.php");
+            "download.php", "status.php", "redirect.php", "slow.php", "pathinfo.php", "pieces.php");
     /** Period of the download pattern: a prime, so that it never lines up with a 64 KiB piece. */
     public static final int DOWNLOAD_PERIOD = 251;
     private static final String RESOURCE_DIR = "/php/";

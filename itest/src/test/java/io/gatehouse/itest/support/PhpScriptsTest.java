@@ -186,6 +186,15 @@ class PhpScriptsTest {
     }
 
     @Test
+    void piecesArriveAsSeveralFlushesWithoutALength() throws IOException {
+        long start = System.nanoTime();
+        RawFastCgi.Reply reply = get("/pieces.php", "n=3&bytes=4&ms=100");
+        assertEquals("aaaabbbbcccc", body(reply));
+        assertFalse(headers(reply).stream().anyMatch(h -> h.startsWith("Content-Length")), headers(reply).toString());
+        assertTrue(System.nanoTime() - start >= 200_000_000L, "slept between the pieces");
+    }
+
+    @Test
     void pathinfoShowsTheSplit() throws IOException {
         Map<String, String> params = RawFastCgi.cgiParams(docroot, "GET", "/pathinfo.php", "/a/b", "", 0);
         assertEquals("SCRIPT_NAME=/pathinfo.php\nPATH_INFO=/a/b\n", body(send(params, new byte[0])));

@@ -331,7 +331,8 @@ public final class ProcessTree {
         return processes.stream().map(ProcInfo::pid).collect(Collectors.toSet());
     }
 
-    static void sleepPoll() {
+    /** Sleeps one polling interval: for loops that wait for a process or a file to appear or go. */
+    public static void sleepPoll() {
         try {
             Thread.sleep(POLL_MILLIS);
         } catch (InterruptedException e) {

@@ -13,8 +13,6 @@ import io.gatehouse.core.internal.log.ErrorLog;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
-import io.undertow.util.Methods;
-import io.undertow.util.StatusCodes;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
@@ -325,10 +323,8 @@ final class IoThreadExchange
     /** The whole body is in {@link #held}: says so, unless the backend did or the response has no body. */
     private void setContentLength() {
         HeaderMap headers = exchange.getResponseHeaders();
-        int status = exchange.getStatusCode();
         if (headers.contains(Headers.CONTENT_LENGTH) || headers.contains(Headers.TRANSFER_ENCODING)
-                || status < 200 || status == StatusCodes.NO_CONTENT || status == StatusCodes.NOT_MODIFIED
-                || exchange.getRequestMethod().equals(Methods.HEAD)) {
+                || !Http10LengthBuffer.mayHaveBody(exchange)) {
             return;
         }
         headers.put(Headers.CONTENT_LENGTH, held == null ? 0 : held.position());

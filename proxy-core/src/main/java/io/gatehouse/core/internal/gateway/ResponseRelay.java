@@ -19,7 +19,8 @@ import org.xnio.channels.StreamSinkChannel;
 
 /**
  * Turns the CGI response a backend writes into the HTTP response: parses the head, sets status
- * and headers on the exchange, and streams the body to the client as it arrives.
+ * and headers on the exchange, and streams the body to the client as it arrives (for an HTTP/1.0
+ * client a body without a length is held first, see {@link Http10LengthBuffer}).
  *
  * <p>Not thread-safe: used by the one thread that reads the backend.
  */
@@ -35,6 +36,8 @@ final class ResponseRelay implements ResponseSink {
     private final ClientWriter writer;
     private boolean bodyComplete;
     private boolean sawOutput;
+    /** The body held for an HTTP/1.0 client until its length is known, or null when not holding. */
+    private Http10LengthBuffer lengthBuffer;
 
     /** How body bytes reach the client. */
     interface ClientWriter {
@@ -108,6 +111,9 @@ final class ResponseRelay implements ResponseSink {
         if (parsed.closeConnection()) {
             exchange.setPersistent(false);
         }
+        if (Http10LengthBuffer.appliesTo(exchange, parsed)) {
+            lengthBuffer = new Http10LengthBuffer();
+        }
     }
 
     private void writeBody(ByteBuffer data) throws IOException {
@@ -125,9 +131,29 @@ final class ResponseRelay implements ResponseSink {
     }
 
     private void write(ByteBuffer data) throws IOException {
-        if (data.hasRemaining()) {
-            writer.write(data);
+        if (!data.hasRemaining()) {
+            return;
         }
+        if (lengthBuffer != null) {
+            if (lengthBuffer.hold(data)) {
+                return;
+            }
+            // Past the limit: the body goes out as it comes and the close delimits it.
+            ByteBuffer held = lengthBuffer.drain();
+            lengthBuffer = null;
+            if (held.hasRemaining()) {
+                writer.write(held);
+            }
+        }
+        writer.write(data);
+    }
+
+    /** The response ended within the limit: what was held goes out with its length. */
+    private void releaseWithLength() throws IOException {
+        ByteBuffer body = lengthBuffer.drain();
+        lengthBuffer = null;
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.remaining());
+        write(body);
     }
 
     /** Writes from a gateway thread, never an I/O thread: blocks until the client took the bytes. */
@@ -176,6 +202,9 @@ final class ResponseRelay implements ResponseSink {
         if (head != null) {
             if (dechunker != null && !bodyComplete) {
                 throw new PrematureEofException("chunked response from " + backend + " ended before the last chunk");
+            }
+            if (lengthBuffer != null) {
+                releaseWithLength();
             }
             return;
         }

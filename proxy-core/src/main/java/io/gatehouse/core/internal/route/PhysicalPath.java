@@ -29,8 +29,9 @@ public record PhysicalPath(String urlPath, String pathInfo, Path file) {
                 }
             }
         }
+        // Path drops a trailing '/', but "file/" is no file (stat says ENOTDIR): its '/' is PATH_INFO.
         Path whole = under(root, urlPath);
-        if (isRegularFile(whole)) {
+        if (!urlPath.endsWith("/") && isRegularFile(whole)) {
             return new PhysicalPath(urlPath, "", whole);
         }
         // Longest existing file prefix: /index.php/foo/bar → /index.php + /foo/bar.

@@ -73,6 +73,18 @@ class RouterTest {
     }
 
     @Test
+    void aTrailingSlashAfterAScriptIsPathInfoNotTheScriptItself() {
+        // /index.php/ answered 404: Path.resolve dropped the '/', the file matched whole as
+        // "/index.php/", which does not end in ".php". lighttpd: SCRIPT_NAME /index.php, PATH_INFO /.
+        Scope scope = scope(Route.of(".php", Protocol.FASTCGI, backend().build()));
+        RouteMatch match = Router.match(scope, "/index.php/");
+        assertEquals("/index.php", match.scriptName());
+        assertEquals("/", match.pathInfo());
+        assertEquals(root.resolve("index.php").toString(), match.scriptFilename());
+        assertEquals("/", Router.match(scope, "/sub/index.php/").pathInfo());
+    }
+
+    @Test
     void directoriesUseTheIndexFiles() {
         Scope scope = scope(Route.of(".php", Protocol.FASTCGI, backend().build()));
         assertEquals("/index.php", Router.match(scope, "/").scriptName());
