@@ -13,8 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32;
 
 import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.fcgi.FcgiRequestParser;
@@ -37,6 +40,8 @@ final class CountingFcgiBackend implements Closeable {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
     final List<Boolean> keepConnFlags = new CopyOnWriteArrayList<>();
+    /** Per request: {@code CONTENT_LENGTH=<param> stdin=<bytes> crc=<CRC32 of them>}. */
+    final List<String> bodies = new CopyOnWriteArrayList<>();
     volatile boolean closeAfterEachResponse;
     /** How long each answer takes, so that concurrent requests overlap. */
     volatile long answerDelayMillis;
@@ -79,9 +84,19 @@ final class CountingFcgiBackend implements Closeable {
     }
 
     /** Closes the connections the backend holds open now, as a backend restarting its workers does. */
+    /**
+     * Closes every connection and waits until their threads have left them: a thread blocked in
+     * read() keeps the socket alive in the kernel until it is woken, and a request arriving
+     * meanwhile would still be read and counted.
+     */
     void closeOpenConnections() throws IOException {
-        for (SocketChannel channel : open) {
+        List<SocketChannel> closing = List.copyOf(open);
+        for (SocketChannel channel : closing) {
             channel.close();
+        }
+        long deadline = System.nanoTime() + JOIN_MILLIS * 1_000_000;
+        while (closing.stream().anyMatch(open::contains) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(1_000_000);
         }
     }
 
@@ -107,7 +122,21 @@ final class CountingFcgiBackend implements Closeable {
         AtomicInteger onThisConnection = new AtomicInteger();
         boolean[] keep = new boolean[1];
         boolean[] ended = new boolean[1];
+        String[] contentLength = {""};
+        CRC32 stdinCrc = new CRC32();
+        long[] stdinBytes = {0};
         FcgiRequestParser parser = new FcgiRequestParser(new FcgiRequestParser.Listener() {
+            @Override
+            public void onParams(int requestId, Map<String, String> params) {
+                contentLength[0] = params.getOrDefault("CONTENT_LENGTH", "");
+            }
+
+            @Override
+            public void onStdin(int requestId, ByteBuffer content) {
+                stdinBytes[0] += content.remaining();
+                stdinCrc.update(content);
+            }
+
             @Override
             public void onBeginRequest(int requestId, int role, boolean keepConn) {
                 keep[0] = keepConn;
@@ -117,6 +146,9 @@ final class CountingFcgiBackend implements Closeable {
             @Override
             public void onEndOfStdin(int requestId) {
                 ended[0] = true;
+                bodies.add("CONTENT_LENGTH=" + contentLength[0] + " stdin=" + stdinBytes[0] + " crc=" + stdinCrc.getValue());
+                stdinCrc.reset();
+                stdinBytes[0] = 0;
                 // Counted before answering: the test may look as soon as the response is out.
                 requests.incrementAndGet();
                 try {
