@@ -12,6 +12,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,33 @@ class BackendFailureTest {
             Gatehouse.BackendStatus dead = proxy.server.backends().stream()
                     .filter(b -> b.label().equals("dead")).findFirst().orElseThrow();
             assertEquals(1, dead.requests(), "the dead host was tried once, then left out for disable-time");
+        } finally {
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * A request with a body starts on the I/O thread; the refused connect hands it to a gateway
+     * thread, which must find the body whole and from its start: in memory and spooled alike.
+     */
+    @Test
+    void aPostToAFailedHostIsRetriedOnAnotherWithItsWholeBody() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
+        try (TestBackend live = TestBackend.start(TestBackend.Kind.FASTCGI_UNIX);
+             ProxyFixture proxy = ProxyFixture.start(ServerConfig.builder().route(Route.of("", Protocol.FASTCGI,
+                     BackendConfig.unix(dir.resolve("dead.sock")).label("dead").checkLocal(false)
+                             .disableTime(Duration.ofSeconds(30)).build(),
+                     live.config().label("live").build())))) {
+            for (int size : new int[] {1000, 40_000}) {
+                byte[] body = new byte[size];
+                new Random(size).nextBytes(body);
+                var response = proxy.post("/echo", body);
+                assertEquals(200, response.statusCode(), "a body of " + size);
+                assertTrue(Arrays.equals(body, response.body()), "the body of " + size + " arrived whole");
+            }
+            Gatehouse.BackendStatus dead = proxy.server.backends().stream()
+                    .filter(b -> b.label().equals("dead")).findFirst().orElseThrow();
+            assertEquals(1, dead.requests(), "the first request tried the dead host");
         } finally {
             Files.deleteIfExists(dir);
         }

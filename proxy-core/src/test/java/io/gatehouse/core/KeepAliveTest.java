@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 
 import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.Protocol;
@@ -94,6 +96,38 @@ class KeepAliveTest {
                     + "\r\nConnection: close\r\n\r\n", body);
             assertEquals(200, response.status(), response.bodyText());
             assertEquals("connection 2 request 1", response.bodyText());
+        }
+    }
+
+    /**
+     * Bodies up to the inline limit, in memory or spooled, go out on the I/O thread with the kept
+     * connection; a gateway-thread request would have opened a connection of its own for each.
+     */
+    @ParameterizedTest(name = "tcp={0}")
+    @ValueSource(booleans = {false, true})
+    void postsWithSmallBodiesUseTheKeptConnection(boolean tcp) throws Exception {
+        int[] sizes = {1, 100, 16 * 1024 + 1, 65_535, 65_536};
+        try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
+             Server server = Server.start(backend, true, 2)) {
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < sizes.length; i++) {
+                byte[] body = new byte[sizes[i]];
+                new Random(i).nextBytes(body);
+                CRC32 crc = new CRC32();
+                crc.update(body);
+                expected.add("CONTENT_LENGTH=" + body.length + " stdin=" + body.length + " crc=" + crc.getValue());
+                RawHttp.Response response = RawHttp.exchange(server.port(), "POST /form HTTP/1.1\r\nHost: t\r\n"
+                        + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n", body);
+                assertEquals(200, response.status(), response.bodyText());
+                assertEquals("connection 1 request " + (i + 1), response.bodyText());
+            }
+            assertEquals(expected, backend.bodies);
+            assertEquals(1, backend.connections.get());
+
+            byte[] large = new byte[65_537];
+            RawHttp.Response response = RawHttp.exchange(server.port(), "POST /form HTTP/1.1\r\nHost: t\r\n"
+                    + "Content-Length: " + large.length + "\r\nConnection: close\r\n\r\n", large);
+            assertEquals("connection 2 request 1", response.bodyText(), "a larger body still takes a gateway thread");
         }
     }
 

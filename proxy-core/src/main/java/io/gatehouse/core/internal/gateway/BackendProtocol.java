@@ -45,10 +45,16 @@ interface BackendProtocol {
             throws IOException;
 
     /**
-     * The request of a body-less exchange, {@code head} included: what {@link #sendRequest} writes
-     * for an empty body, as buffers to write in one go.
+     * The whole request, {@code head} and {@code body} (whose remaining bytes are the whole body)
+     * framed and terminated: what {@link #sendRequest} writes, as buffers to write in one go. The
+     * body's bytes are shared, not copied.
      */
-    ByteBuffer[] bodylessRequest(ByteBuffer head);
+    ByteBuffer[] wholeRequest(ByteBuffer head, ByteBuffer body);
+
+    /** {@link #wholeRequest} of a body-less exchange. */
+    default ByteBuffer[] bodylessRequest(ByteBuffer head) {
+        return wholeRequest(head, ByteBuffer.allocate(0));
+    }
 
     /** A reader for one response, naming {@code target} in its errors. */
     ResponseReader newResponseReader(ResponseSink sink, String target);

@@ -96,6 +96,11 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
         return exchange.removeAttachment(COLLECTED);
     }
 
+    /** The body collected for {@code exchange}, left in place; null when none was. */
+    static RequestBody peek(HttpServerExchange exchange) {
+        return exchange.getAttachment(COLLECTED);
+    }
+
     private void readFirst() {
         try {
             checkLimit(exchange.getRequestContentLength(), maxBytes);

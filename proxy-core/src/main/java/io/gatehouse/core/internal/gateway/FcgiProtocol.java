@@ -74,8 +74,20 @@ final class FcgiProtocol implements BackendProtocol {
     }
 
     @Override
-    public ByteBuffer[] bodylessRequest(ByteBuffer head) {
-        return new ByteBuffer[] {head, FcgiRequestGenerator.endOfStdin(REQUEST_ID)};
+    public ByteBuffer[] wholeRequest(ByteBuffer head, ByteBuffer body) {
+        int records = (body.remaining() + Fcgi.MAX_CONTENT_LENGTH - 1) / Fcgi.MAX_CONTENT_LENGTH;
+        ByteBuffer[] request = new ByteBuffer[2 + 2 * records];
+        request[0] = head;
+        int at = 1;
+        for (int start = body.position(); start < body.limit(); start += Fcgi.MAX_CONTENT_LENGTH) {
+            int length = Math.min(Fcgi.MAX_CONTENT_LENGTH, body.limit() - start);
+            ByteBuffer header = ByteBuffer.allocate(Fcgi.HEADER_LENGTH);
+            FcgiRequestGenerator.stdinHeader(header, REQUEST_ID, length);
+            request[at++] = header.flip();
+            request[at++] = body.duplicate().position(start).limit(start + length);
+        }
+        request[at] = FcgiRequestGenerator.endOfStdin(REQUEST_ID);
+        return request;
     }
 
     @Override

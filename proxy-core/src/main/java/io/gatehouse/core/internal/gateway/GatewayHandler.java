@@ -32,9 +32,10 @@ import io.undertow.util.StatusCodes;
  * new connection when the request has no body.
  *
  * <p>{@link #handle} runs on a gateway thread, reading and writing the exchange's channels in
- * blocking style. A request without a body is proxied on its I/O thread instead when
+ * blocking style. A request is proxied on its I/O thread instead when
  * {@link #tryOnIoThread} can take it ({@link IoThreadExchange}): no thread hand-off, which on a
- * busy server costs more than the proxying itself. Thread-safe: all per-request state is local.
+ * busy server costs more than the proxying itself; with a small body too, once it is read.
+ * Thread-safe: all per-request state is local.
  */
 public final class GatewayHandler {
 
@@ -74,18 +75,22 @@ public final class GatewayHandler {
 
     /**
      * Starts proxying {@code exchange} on its I/O thread ({@link IoThreadExchange}) when it can
-     * be done there: a request without a body, a host of {@code pool} in rotation now, and no
-     * kept connections to share with gateway threads. Otherwise returns false and the caller
-     * dispatches the exchange to {@link #handle} on a gateway thread.
+     * be done there: a request without a body or with one {@link BodyCollector} read whole, of at
+     * most {@link #INLINE_BODY_LIMIT} bytes (sent in one go, as {@link #handle} sends it, before the
+     * response is read); a host of {@code pool} in rotation now; and no kept connections to share
+     * with gateway threads. Otherwise returns false and the caller dispatches the exchange to
+     * {@link #handle} on a gateway thread.
      *
-     * <p>Call on the I/O thread inside the root handler call.
+     * <p>Call on the I/O thread, inside the root handler call or once the body is collected.
      *
      * @param fallback dispatches the exchange to {@link #handle}; run when the chosen host
      *                 refuses the connection, so the blocking path tries the others
      */
     public boolean tryOnIoThread(HttpServerExchange exchange, RouteMatch match, BackendPool pool, String listenerPort,
             Runnable fallback) {
-        if (BodyCollector.hasBody(exchange) || !IoThreadExchange.supports(exchange.getIoThread())) {
+        RequestBody body = BodyCollector.peek(exchange);
+        if (BodyCollector.hasBody(exchange) && (body == null || body.length() > INLINE_BODY_LIMIT)
+                || !IoThreadExchange.supports(exchange.getIoThread())) {
             return false;
         }
         BackendProtocol protocol = protocolOf(match.route().protocol());
@@ -93,15 +98,19 @@ public final class GatewayHandler {
         if (host == null || keepsConnections(protocol, host.config())) {
             return false;
         }
-        ByteBuffer head;
+        long length = body == null ? 0 : body.length();
+        ByteBuffer[] request;
         try {
-            head = protocol.requestHead(
-                    out -> CgiEnvironment.write(exchange, match, listenerPort, serverSoftware, 0, out),
+            ByteBuffer head = protocol.requestHead(
+                    out -> CgiEnvironment.write(exchange, match, listenerPort, serverSoftware, length, out),
                     host.kept() != null);
+            request = protocol.wholeRequest(head, body == null ? ByteBuffer.allocate(0) : body.whole());
         } catch (IOException e) {
-            return false; // a bad request: the gateway thread answers it, with the same checks
+            return false; // a bad request or an unreadable spool: the gateway thread answers it
         }
-        IoThreadExchange call = new IoThreadExchange(exchange, host, protocol, head, errorLog, fallback);
+        // The body stays attached: the fallback (another host, a respawn) reads it from the start,
+        // and BodyCollector closes its spool file when the exchange ends.
+        IoThreadExchange call = new IoThreadExchange(exchange, host, protocol, request, errorLog, fallback);
         // Undertow ends an exchange whose handler returns undispatched; this one ends when the response does.
         exchange.dispatch(SameThreadExecutor.INSTANCE, call::start);
         return true;

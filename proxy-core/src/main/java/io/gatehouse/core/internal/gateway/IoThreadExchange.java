@@ -20,7 +20,8 @@ import org.xnio.channels.StreamSinkChannel;
 import org.xnio.nio.ForeignChannels;
 
 /**
- * One body-less request proxied without leaving its exchange's I/O thread: the backend socket
+ * One request proxied without leaving its exchange's I/O thread, with no body or a body read whole
+ * before ({@link BodyCollector}) and small enough to be sent in one go: the backend socket
  * is non-blocking and registered with the same selector as the client connection, so connecting,
  * sending, reading the response and writing it to the client all run as readiness events on that
  * one thread, as lighttpd runs them on its one. Status codes, logs and timeouts are those of the
@@ -87,13 +88,14 @@ final class IoThreadExchange
     private boolean responseComplete;
     private boolean finished;
 
-    IoThreadExchange(HttpServerExchange exchange, BackendHost host, BackendProtocol protocol, ByteBuffer head,
+    /** {@code request}: the whole request, framed ({@link BackendProtocol#wholeRequest}). */
+    IoThreadExchange(HttpServerExchange exchange, BackendHost host, BackendProtocol protocol, ByteBuffer[] request,
             ErrorLog errorLog, Runnable fallback) {
         this.exchange = exchange;
         this.ioThread = exchange.getIoThread();
         this.host = host;
         this.errorLog = errorLog;
-        this.request = protocol.bodylessRequest(head);
+        this.request = request;
         this.relay = new ResponseRelay(exchange, errorLog, host.describe(), this);
         this.reader = protocol.newResponseReader(relay, host.describe());
         this.ticket = exchange.getAttachment(RequestTicket.KEY);
@@ -236,7 +238,7 @@ final class IoThreadExchange
 
     /**
      * Replaces a reused connection that failed before any byte of the response came: the backend
-     * closed it while it was idle, and the request, which has no body, can be sent again.
+     * closed it while it was idle, and the request, whose body is whole in memory, can be sent again.
      */
     private boolean retryOnNewConnection() {
         if (!reused || bytesReceived || retried || finished) {

@@ -63,6 +63,25 @@ final class RequestBody implements Closeable {
         return length;
     }
 
+    /**
+     * The whole body in one buffer, for a request sent in one go from an I/O thread: the memory
+     * itself, or the spool file read with positional reads (a body up to
+     * {@link GatewayHandler#INLINE_BODY_LIMIT}, from the page cache it was just written to), so
+     * {@link #read} still starts at the beginning afterwards.
+     */
+    ByteBuffer whole() throws IOException {
+        if (spooled == null) {
+            return inMemory.duplicate();
+        }
+        ByteBuffer all = ByteBuffer.allocate(Math.toIntExact(length));
+        while (all.hasRemaining()) {
+            if (spooled.read(all, all.position()) < 0) {
+                throw new IOException("the spooled body ended after " + all.position() + " of " + length + " bytes");
+            }
+        }
+        return all.flip();
+    }
+
     /** Reads up to {@code len} bytes; -1 at the end. */
     int read(byte[] buffer, int offset, int len) throws IOException {
         if (spooled != null) {

@@ -53,8 +53,8 @@ final class ScgiProtocol implements BackendProtocol {
     }
 
     @Override
-    public ByteBuffer[] bodylessRequest(ByteBuffer head) {
-        return new ByteBuffer[] {head};
+    public ByteBuffer[] wholeRequest(ByteBuffer head, ByteBuffer body) {
+        return body.hasRemaining() ? new ByteBuffer[] {head, body.duplicate()} : new ByteBuffer[] {head};
     }
 
     @Override

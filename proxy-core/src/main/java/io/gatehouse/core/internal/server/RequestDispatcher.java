@@ -28,10 +28,11 @@ import io.undertow.util.StatusCodes;
  * The root handler of one listener. On the I/O thread it passes the exchange through the
  * {@link GenerationGate}, which calls it again, still on the I/O thread, once the exchange is
  * admitted into a generation; then it resolves that generation's config scope for the request and
- * routes it. A body-less request to a backend is proxied right there on the I/O thread
- * ({@link GatewayHandler#tryOnIoThread}); a request with a body has it read whole there first
- * ({@link GatewayHandler#collectBodyThen}); then it, static files and requests waiting for a
- * respawn move to a gateway thread, where backends and the file system may block.
+ * routes it. A request with a body has it read whole there first
+ * ({@link GatewayHandler#collectBodyThen}); then a request to a backend is proxied right there
+ * on the I/O thread ({@link GatewayHandler#tryOnIoThread}) when it can be; larger bodies, static
+ * files and requests waiting for a respawn move to a gateway thread, where backends and the file
+ * system may block.
  *
  * <p>The system property {@code gatehouse.gateway=blocking} sends every request to a gateway
  * thread (for comparison, and should the I/O-thread path ever misbehave).
@@ -90,15 +91,18 @@ public final class RequestDispatcher implements HttpHandler {
         RouteMatch match = routed.match();
         if (exchange.isInIoThread()) {
             Runnable toGatewayThread = () -> exchange.dispatch(gatewayThreads, this);
+            Runnable proxy = () -> {
+                if (match == null || !ioThreadGateway || !generation.gateway().tryOnIoThread(exchange, match,
+                        generation.pool(match.route()), serverPort, toGatewayThread)) {
+                    toGatewayThread.run();
+                }
+            };
             if (match != null && BodyCollector.hasBody(exchange)) {
                 // The body is read here, as it arrives: a slow client never holds a gateway thread.
-                generation.gateway().collectBodyThen(exchange, toGatewayThread);
+                generation.gateway().collectBodyThen(exchange, proxy);
                 return;
             }
-            if (match == null || !ioThreadGateway || !generation.gateway().tryOnIoThread(exchange, match,
-                    generation.pool(match.route()), serverPort, toGatewayThread)) {
-                toGatewayThread.run();
-            }
+            proxy.run();
             return;
         }
         if (match != null) {
