@@ -43,14 +43,19 @@ class BackendFailureTest {
         }
     }
 
+    /** A route of two hosts: "dead" (a socket nobody serves, tried first), then "live". */
+    private static ProxyFixture deadThenLive(Path dir, TestBackend live) throws IOException {
+        return ProxyFixture.start(ServerConfig.builder().route(Route.of("", Protocol.FASTCGI,
+                BackendConfig.unix(dir.resolve("dead.sock")).label("dead").checkLocal(false)
+                        .disableTime(Duration.ofSeconds(30)).build(),
+                live.config().label("live").build())));
+    }
+
     @Test
     void aFailedHostIsSkippedAndTheRequestRetriedOnAnother() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
         try (TestBackend live = TestBackend.start(TestBackend.Kind.FASTCGI_UNIX);
-             ProxyFixture proxy = ProxyFixture.start(ServerConfig.builder().route(Route.of("", Protocol.FASTCGI,
-                     BackendConfig.unix(dir.resolve("dead.sock")).label("dead").checkLocal(false)
-                             .disableTime(Duration.ofSeconds(30)).build(),
-                     live.config().label("live").build())))) {
+             ProxyFixture proxy = deadThenLive(dir, live)) {
             for (int i = 0; i < 10; i++) {
                 assertEquals(200, proxy.get("/status?code=200").statusCode(), "request " + i);
             }
@@ -70,10 +75,7 @@ class BackendFailureTest {
     void aPostToAFailedHostIsRetriedOnAnotherWithItsWholeBody() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
         try (TestBackend live = TestBackend.start(TestBackend.Kind.FASTCGI_UNIX);
-             ProxyFixture proxy = ProxyFixture.start(ServerConfig.builder().route(Route.of("", Protocol.FASTCGI,
-                     BackendConfig.unix(dir.resolve("dead.sock")).label("dead").checkLocal(false)
-                             .disableTime(Duration.ofSeconds(30)).build(),
-                     live.config().label("live").build())))) {
+             ProxyFixture proxy = deadThenLive(dir, live)) {
             for (int size : new int[] {1000, 40_000}) {
                 byte[] body = new byte[size];
                 new Random(size).nextBytes(body);
