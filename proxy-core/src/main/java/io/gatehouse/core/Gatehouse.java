@@ -32,8 +32,8 @@ import io.gatehouse.core.internal.server.ListenerSet;
 import io.gatehouse.core.internal.server.RequestDispatcher;
 import io.gatehouse.core.internal.server.Restarter;
 import io.gatehouse.core.internal.server.RetiringGenerations;
+import io.gatehouse.core.internal.server.ServerStateFile;
 import io.gatehouse.spawn.ProcStatus;
-import io.gatehouse.spawn.StateFile;
 import io.undertow.server.HttpHandler;
 
 /**
@@ -117,7 +117,7 @@ public final class Gatehouse implements AutoCloseable {
         try {
             accessLog = config.accessLog().isPresent()
                     ? new AccessLog(config.accessLog().get(), config.accessLogFormat()) : null;
-            StateFile stateFile = BackendProcesses.stateFileFor(config, errorLog);
+            ServerStateFile stateFile = new ServerStateFile(config, errorLog);
             // Spawned now, checked once the listeners accept: the first requests wait in the
             // children's listen queues instead of behind the 150 ms start-up check.
             processes = BackendProcesses.launch(config, 1, stateFile, errorLog);

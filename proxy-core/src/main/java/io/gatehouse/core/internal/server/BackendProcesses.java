@@ -33,7 +33,7 @@ import io.gatehouse.spawn.StopReport;
  * backend uses lighttpd's {@code <socket>-<N>} (or {@code port+N}) in every generation.
  *
  * <p>Children that a previous gatehouse left behind (it was killed with SIGKILL) are found through
- * one {@link StateFile} per server process ({@link #stateFileFor}), which every generation shares.
+ * one {@link StateFile} per server process ({@link ServerStateFile}), which every generation shares.
  *
  * <p>Thread-safe for reads after {@link #start}; {@link #stop()} is idempotent.
  */
@@ -54,20 +54,23 @@ public final class BackendProcesses {
 
     /**
      * The state file of a server started with {@code config}, with the leftovers of a previous
-     * run of the same config stopped; call once per server process, before the first
-     * {@link #start}.
+     * run of the same config stopped when {@code config} has bin-path backends. A server process
+     * gets its one state file through {@link ServerStateFile}.
      *
      * @throws IOException naming the cause (a GH-SPAWN id)
      */
-    public static StateFile stateFileFor(ServerConfig config, ErrorLog errorLog) throws IOException {
-        return stateFileFor(config, errorLog, System.getenv());
-    }
-
     static StateFile stateFileFor(ServerConfig config, ErrorLog errorLog, Map<String, String> environment)
             throws IOException {
+        return openStateFile(config, errorLog, environment,
+                config.allBackends().stream().anyMatch(BackendConfig::isSpawned));
+    }
+
+    /** The state file named after {@code identity}, its leftovers stopped first when {@code reap}. */
+    static StateFile openStateFile(ServerConfig identity, ErrorLog errorLog, Map<String, String> environment,
+            boolean reap) throws IOException {
         try {
-            StateFile state = StateFile.at(stateFile(config, environment));
-            if (config.allBackends().stream().noneMatch(BackendConfig::isSpawned)) {
+            StateFile state = StateFile.at(stateFile(identity, environment));
+            if (!reap) {
                 return state;
             }
             StateFile.LeftoverReport leftovers = state.reapLeftovers(events(errorLog));
@@ -91,8 +94,8 @@ public final class BackendProcesses {
      *
      * @throws IOException naming the backend and the cause (a GH-SPAWN id)
      */
-    public static BackendProcesses start(ServerConfig config, long generation, StateFile state, ErrorLog errorLog)
-            throws IOException {
+    public static BackendProcesses start(ServerConfig config, long generation, ServerStateFile state,
+            ErrorLog errorLog) throws IOException {
         BackendProcesses processes = launch(config, generation, state, errorLog);
         processes.confirmStarted();
         return processes;
@@ -105,15 +108,15 @@ public final class BackendProcesses {
      *
      * @throws IOException naming the backend and the cause (a GH-SPAWN id)
      */
-    public static BackendProcesses launch(ServerConfig config, long generation, StateFile state, ErrorLog errorLog)
-            throws IOException {
+    public static BackendProcesses launch(ServerConfig config, long generation, ServerStateFile state,
+            ErrorLog errorLog) throws IOException {
         Map<BackendConfig, SpawnedBackend> spawned = new LinkedHashMap<>();
         BackendProcesses processes = new BackendProcesses(spawned, errorLog);
         try {
             for (BackendConfig backend : config.allBackends()) {
                 if (backend.isSpawned()) {
                     spawned.put(backend, SpawnedBackend.launch(specOf(backend, config, generation), events(errorLog),
-                            state));
+                            state.get()));
                 }
             }
             return processes;

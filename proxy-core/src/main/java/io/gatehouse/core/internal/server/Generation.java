@@ -38,7 +38,8 @@ public final class Generation {
     private final GatewayHandler gateway;
     private final Map<Route, BackendPool> pools;
     private final List<BackendHost> hosts;
-    private final MimeTypeTables mimeTypes = new MimeTypeTables(DefaultMimeTypes.load(DefaultMimeTypes.SYSTEM_TABLE));
+    private final MimeTypeTables mimeTypes = new MimeTypeTables(
+            () -> DefaultMimeTypes.load(DefaultMimeTypes.SYSTEM_TABLE));
     private final StaticFileHandler staticFiles = new StaticFileHandler(mimeTypes);
     private final InFlightRequests inFlight = new InFlightRequests();
 
@@ -133,7 +134,7 @@ public final class Generation {
         hosts.forEach(BackendHost::closeIdleConnections);
     }
 
-    /** The static-file handler of this generation (its default MIME table read when it was made). */
+    /** The static-file handler of this generation (its default MIME table read on first use). */
     public StaticFileHandler staticFiles() {
         return staticFiles;
     }

@@ -15,7 +15,6 @@ import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.spawn.SpawnedBackend;
-import io.gatehouse.spawn.StateFile;
 import io.undertow.server.HttpHandler;
 
 /**
@@ -48,7 +47,7 @@ public final class Restarter {
     private final ListenerSet listeners;
     private final Function<ListenerConfig, HttpHandler> dispatchers;
     private final Function<ServerConfig, GatewayHandler> gateways;
-    private final StateFile stateFile;
+    private final ServerStateFile stateFile;
     private final ErrorLog errorLog;
     private final RetiringGenerations retiring;
     private final ReentrantLock lock = new ReentrantLock();
@@ -61,7 +60,7 @@ public final class Restarter {
 
     public Restarter(GenerationHolder generations, GenerationGate gate, ListenerSet listeners,
             Function<ListenerConfig, HttpHandler> dispatchers, Function<ServerConfig, GatewayHandler> gateways,
-            StateFile stateFile, ErrorLog errorLog, RetiringGenerations retiring) {
+            ServerStateFile stateFile, ErrorLog errorLog, RetiringGenerations retiring) {
         this.generations = generations;
         this.gate = gate;
         this.listeners = listeners;
