@@ -113,9 +113,17 @@ class HostileInputE2ETest {
     }
 
     @Test
-    void aHeadOverMaxRequestFieldSizeIsRefusedAndClosed() throws Exception {
+    void aHeadOverMaxRequestFieldSizeIs431AndClosedAsLighttpdAnswers() throws Exception {
         RawExchange answer = RawExchange.send(port, get("/hello.php", "X-Fill: " + "c".repeat(MAX_HEAD) + "\r\n"),
                 QUIET_MILLIS);
+        assertEquals(431, answer.status(), answer.toString());
+        assertTrue(answer.closed(), answer.toString());
+    }
+
+    @Test
+    void aHeadOverTwiceMaxRequestFieldSizeIsRefusedWhileReadWith400() throws Exception {
+        RawExchange answer = RawExchange.send(port,
+                get("/hello.php", "X-Fill: " + "c".repeat(2 * MAX_HEAD) + "\r\n"), QUIET_MILLIS);
         assertEquals(400, answer.status(), answer.toString());
         assertTrue(answer.closed(), answer.toString());
     }

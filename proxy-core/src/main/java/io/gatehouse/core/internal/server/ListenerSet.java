@@ -18,6 +18,7 @@ import java.util.function.Function;
 import io.gatehouse.conf.ConnectionLimits;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.ServerConfig;
+import io.gatehouse.core.internal.http.RequestHeadSize;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
@@ -311,7 +312,8 @@ public final class ListenerSet implements Closeable {
                 // The target is decoded and normalised by RequestTarget, as lighttpd does it; Undertow's
                 // own decoding would lose the raw REQUEST_URI and read ';' as a path-parameter separator.
                 .set(UndertowOptions.DECODE_URL, false)
-                .set(UndertowOptions.MAX_HEADER_SIZE, config.maxRequestFieldSize())
+                // Heads between the limit and this get lighttpd's 431 from RequestHeadSize.
+                .set(UndertowOptions.MAX_HEADER_SIZE, RequestHeadSize.parserLimit(config.maxRequestFieldSize()))
                 .set(UndertowOptions.MAX_HEADERS, MAX_HEADERS)
                 .set(UndertowOptions.RECORD_REQUEST_START_TIME, true)
                 .set(UndertowOptions.NO_REQUEST_TIMEOUT, millis(limits.maxKeepAliveIdle()))

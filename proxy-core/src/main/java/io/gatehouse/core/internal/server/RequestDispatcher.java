@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import io.gatehouse.conf.HttpParseOptions;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.Scope;
+import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.conf.StaticFileOptions;
 import io.gatehouse.core.internal.gateway.BodyCollector;
 import io.gatehouse.core.internal.gateway.Completion;
@@ -14,6 +15,7 @@ import io.gatehouse.core.internal.gateway.ErrorPages;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.http.BadRequestTargetException;
 import io.gatehouse.core.internal.http.RequestFraming;
+import io.gatehouse.core.internal.http.RequestHeadSize;
 import io.gatehouse.core.internal.http.RequestTarget;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.route.RouteMatch;
@@ -76,7 +78,7 @@ public final class RequestDispatcher implements HttpHandler {
         }
         Routed routed = exchange.getAttachment(ROUTED);
         if (routed == null) {
-            RequestTarget target = checkedTarget(exchange, generation.config().httpParseOptions());
+            RequestTarget target = checkedTarget(exchange, generation.config());
             if (target == null) {
                 return;
             }
@@ -135,8 +137,10 @@ public final class RequestDispatcher implements HttpHandler {
      * the target is refused, in which case the answer is under way and the connection closes
      * after it: a request refused before its body was read leaves the connection's framing in doubt.
      */
-    private static RequestTarget checkedTarget(HttpServerExchange exchange, HttpParseOptions options) {
-        int refused = RequestFraming.check(exchange, options);
+    private static RequestTarget checkedTarget(HttpServerExchange exchange, ServerConfig config) {
+        HttpParseOptions options = config.httpParseOptions();
+        int refused = RequestHeadSize.of(exchange) > config.maxRequestFieldSize()
+                ? StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE : RequestFraming.check(exchange, options);
         RequestTarget target = null;
         if (refused == 0) {
             try {
