@@ -82,6 +82,7 @@ public final class RequestDispatcher implements HttpHandler {
             if (target == null) {
                 return;
             }
+            KeepAliveRequests.count(exchange, generation.config().connectionLimits().maxKeepAliveRequests());
             String path = target.path();
             Scope scope = generation.config().resolve(new ExchangeFacts(exchange, path, socketToken));
             StaticFileOptions staticOptions = scope.staticFiles();
