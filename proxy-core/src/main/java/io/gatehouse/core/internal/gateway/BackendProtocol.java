@@ -47,7 +47,8 @@ interface BackendProtocol {
     /**
      * The whole request, {@code head} and {@code body} (whose remaining bytes are the whole body)
      * framed and terminated: what {@link #sendRequest} writes, as buffers to write in one go. The
-     * body's bytes are shared, not copied.
+     * body's bytes are shared, not copied. Each buffer starts at position 0, so rewinding them all
+     * gives the same request again (a retry on a new connection does).
      */
     ByteBuffer[] wholeRequest(ByteBuffer head, ByteBuffer body);
 

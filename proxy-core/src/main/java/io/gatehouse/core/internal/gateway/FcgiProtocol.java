@@ -84,7 +84,8 @@ final class FcgiProtocol implements BackendProtocol {
             ByteBuffer header = ByteBuffer.allocate(Fcgi.HEADER_LENGTH);
             FcgiRequestGenerator.stdinHeader(header, REQUEST_ID, length);
             request[at++] = header.flip();
-            request[at++] = body.duplicate().position(start).limit(start + length);
+            // A view starting at 0: a retry rewinds every buffer to send it again.
+            request[at++] = body.slice(start, length);
         }
         request[at] = FcgiRequestGenerator.endOfStdin(REQUEST_ID);
         return request;

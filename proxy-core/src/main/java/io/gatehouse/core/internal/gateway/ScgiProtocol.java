@@ -54,7 +54,7 @@ final class ScgiProtocol implements BackendProtocol {
 
     @Override
     public ByteBuffer[] wholeRequest(ByteBuffer head, ByteBuffer body) {
-        return body.hasRemaining() ? new ByteBuffer[] {head, body.duplicate()} : new ByteBuffer[] {head};
+        return body.hasRemaining() ? new ByteBuffer[] {head, body.slice()} : new ByteBuffer[] {head};
     }
 
     @Override

@@ -37,7 +37,11 @@ public final class Router {
                 if (match != null) {
                     return match;
                 }
-                continue;
+                if (route.keyKind() != Route.KeyKind.SUFFIX || docroot == null) {
+                    continue;
+                }
+                // /x.php/more: lighttpd matches the key against the file left by the PATH_INFO
+                // split too; unmatched, the static handler would send the script's source.
             }
             if (docroot == null) {
                 continue; // check-local needs a document root to find the file in

@@ -13,7 +13,7 @@ import io.undertow.util.StatusCodes;
 /**
  * The conditional headers of a static-file request, in lighttpd 1.4.69's order
  * ({@code http_response_handle_cachable}, {@code http_range_rfc7233}): {@code If-None-Match}, when
- * present, decides alone (a match is 304 for GET and HEAD, 412 otherwise; weak tags do not match
+ * present and the file has an ETag, decides alone (a match is 304 for GET and HEAD, 412 otherwise; weak tags do not match
  * a request with a Range); otherwise {@code If-Modified-Since} on GET and HEAD is 304 when it
  * equals Last-Modified or is a date not before the file's time. {@code If-Range} must equal the
  * ETag (a quoted value) or Last-Modified exactly, or the Range is ignored.
@@ -30,7 +30,9 @@ final class Preconditions {
         HeaderMap request = exchange.getRequestHeaders();
         boolean getOrHead = exchange.getRequestMethod().equals(Methods.GET)
                 || exchange.getRequestMethod().equals(Methods.HEAD);
-        String ifNoneMatch = request.getFirst(Headers.IF_NONE_MATCH);
+        // Without an ETag (static-file.etags disabled) lighttpd skips If-None-Match, "*" included,
+        // and goes on to If-Modified-Since (measured).
+        String ifNoneMatch = etag == null ? null : request.getFirst(Headers.IF_NONE_MATCH);
         if (ifNoneMatch != null) {
             boolean weakOk = !request.contains(Headers.RANGE);
             if (!EntityTag.matches(etag, ifNoneMatch, weakOk)) {
