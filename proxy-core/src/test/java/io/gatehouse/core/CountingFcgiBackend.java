@@ -43,6 +43,8 @@ final class CountingFcgiBackend implements Closeable {
     /** Per request: {@code CONTENT_LENGTH=<param> stdin=<bytes> crc=<CRC32 of them>}. */
     final List<String> bodies = new CopyOnWriteArrayList<>();
     volatile boolean closeAfterEachResponse;
+    /** Reads each request whole, counts it, then closes its connection without answering, as a backend that dies. */
+    volatile boolean dieAfterReading;
     /** How long each answer takes, so that concurrent requests overlap. */
     volatile long answerDelayMillis;
     /** The most connections open at once. */
@@ -151,6 +153,9 @@ final class CountingFcgiBackend implements Closeable {
                 stdinBytes[0] = 0;
                 // Counted before answering: the test may look as soon as the response is out.
                 requests.incrementAndGet();
+                if (dieAfterReading) {
+                    throw new UncheckedIOException(new IOException("dying after reading the request"));
+                }
                 try {
                     if (answerDelayMillis > 0) {
                         Thread.sleep(answerDelayMillis);

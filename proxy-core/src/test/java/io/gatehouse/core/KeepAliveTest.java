@@ -131,6 +131,25 @@ class KeepAliveTest {
         }
     }
 
+    /**
+     * A POST on a kept connection whose backend reads it and dies is answered with an error, not
+     * sent again on a new connection: the backend may have run it (a GET is retried once).
+     */
+    @ParameterizedTest(name = "tcp={0} max-connections={1}")
+    @CsvSource({"false,0", "true,0", "false,2", "true,2"})
+    void aPostTheBackendReadThenDiedOnIsNeverSentTwice(boolean tcp, int maxConnections) throws Exception {
+        try (CountingFcgiBackend backend = new CountingFcgiBackend(tcp);
+             Server server = Server.start(backend, true, maxConnections)) {
+            assertEquals(200, server.get("/first").status());
+            backend.dieAfterReading = true;
+            byte[] body = "a=1&b=2".getBytes(StandardCharsets.US_ASCII);
+            RawHttp.Response response = RawHttp.exchange(server.port(), "POST /form HTTP/1.1\r\nHost: t\r\n"
+                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n", body);
+            assertTrue(response.status() >= 500, response.status() + " " + response.bodyText());
+            assertEquals(2, backend.requests.get(), "the POST reached the backend once");
+        }
+    }
+
     @ParameterizedTest(name = "tcp={0} max-connections={1}")
     @CsvSource({"false,0", "true,0", "false,2", "true,2"})
     void aBackendThatClosesDespiteKeepConnStillAnswersEveryRequest(boolean tcp, int maxConnections) throws Exception {

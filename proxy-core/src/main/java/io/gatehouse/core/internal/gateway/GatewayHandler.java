@@ -110,7 +110,7 @@ public final class GatewayHandler {
         }
         // The body stays attached: the fallback (another host, a respawn) reads it from the start,
         // and BodyCollector closes its spool file when the exchange ends.
-        IoThreadExchange call = new IoThreadExchange(exchange, host, protocol, request, errorLog, fallback);
+        IoThreadExchange call = new IoThreadExchange(exchange, host, protocol, request, length > 0, errorLog, fallback);
         // Undertow ends an exchange whose handler returns undispatched; this one ends when the response does.
         exchange.dispatch(SameThreadExecutor.INSTANCE, call::start);
         return true;

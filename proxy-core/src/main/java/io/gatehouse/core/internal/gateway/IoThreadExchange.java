@@ -54,6 +54,7 @@ final class IoThreadExchange
     private final BackendHost host;
     private final ErrorLog errorLog;
     private final ByteBuffer[] request;
+    private final boolean withBody;
     private final ResponseRelay relay;
     private final ResponseReader reader;
     private final RequestTicket ticket;
@@ -88,14 +89,18 @@ final class IoThreadExchange
     private boolean responseComplete;
     private boolean finished;
 
-    /** {@code request}: the whole request, framed ({@link BackendProtocol#wholeRequest}). */
+    /**
+     * @param request  the whole request, framed ({@link BackendProtocol#wholeRequest})
+     * @param withBody true when the request has a body: it is then never sent a second time
+     */
     IoThreadExchange(HttpServerExchange exchange, BackendHost host, BackendProtocol protocol, ByteBuffer[] request,
-            ErrorLog errorLog, Runnable fallback) {
+            boolean withBody, ErrorLog errorLog, Runnable fallback) {
         this.exchange = exchange;
         this.ioThread = exchange.getIoThread();
         this.host = host;
         this.errorLog = errorLog;
         this.request = request;
+        this.withBody = withBody;
         this.relay = new ResponseRelay(exchange, errorLog, host.describe(), this);
         this.reader = protocol.newResponseReader(relay, host.describe());
         this.ticket = exchange.getAttachment(RequestTicket.KEY);
@@ -148,6 +153,12 @@ final class IoThreadExchange
                 registration = connection.attach(ioThread, this);
             } catch (IOException e) {
                 failed(e);
+                return;
+            }
+            if (withBody && connection.closedByPeer()) {
+                // A request with a body is never sent twice (the backend may have run it), so a
+                // connection the backend closed while idle is found out now, not by a failed send.
+                replaceReusedConnection();
                 return;
             }
             send();
@@ -238,24 +249,30 @@ final class IoThreadExchange
 
     /**
      * Replaces a reused connection that failed before any byte of the response came: the backend
-     * closed it while it was idle, and the request, whose body is whole in memory, can be sent again.
+     * closed it while it was idle, and the request, which has no body, can be sent again. One with
+     * a body is not: the backend may have read it and died running it.
      */
     private boolean retryOnNewConnection() {
-        if (!reused || bytesReceived || retried || finished) {
+        if (!reused || bytesReceived || retried || finished || withBody) {
             return false;
         }
         retried = true;
+        bytesSent = false;
+        for (ByteBuffer buffer : request) {
+            buffer.rewind();
+        }
+        replaceReusedConnection();
+        return true;
+    }
+
+    /** Closes the reused connection and connects anew in its pool slot. */
+    private void replaceReusedConnection() {
         reused = false;
         kept.detach();
         kept.close();
         kept = null;
         slotHeld = true;
-        bytesSent = false;
-        for (ByteBuffer buffer : request) {
-            buffer.rewind();
-        }
-        connect(); // in the closed connection's slot
-        return true;
+        connect();
     }
 
     private void sendRequest() throws IOException {
