@@ -103,6 +103,13 @@ class KeepAliveTest {
      * Bodies up to the inline limit, in memory or spooled, go out on the I/O thread with the kept
      * connection; a gateway-thread request would have opened a connection of its own for each.
      */
+    /** POST /form with {@code body}, the connection closed after the answer. */
+    private static RawHttp.Response post(Server server, byte[] body) throws IOException {
+        return RawHttp.exchange(server.port(), "POST /form HTTP/1.1\r\nHost: t\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length
+                + "\r\nConnection: close\r\n\r\n", body);
+    }
+
     @ParameterizedTest(name = "tcp={0}")
     @ValueSource(booleans = {false, true})
     void postsWithSmallBodiesUseTheKeptConnection(boolean tcp) throws Exception {
@@ -116,8 +123,7 @@ class KeepAliveTest {
                 CRC32 crc = new CRC32();
                 crc.update(body);
                 expected.add("CONTENT_LENGTH=" + body.length + " stdin=" + body.length + " crc=" + crc.getValue());
-                RawHttp.Response response = RawHttp.exchange(server.port(), "POST /form HTTP/1.1\r\nHost: t\r\n"
-                        + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n", body);
+                RawHttp.Response response = post(server, body);
                 assertEquals(200, response.status(), response.bodyText());
                 assertEquals("connection 1 request " + (i + 1), response.bodyText());
             }
@@ -125,8 +131,7 @@ class KeepAliveTest {
             assertEquals(1, backend.connections.get());
 
             byte[] large = new byte[65_537];
-            RawHttp.Response response = RawHttp.exchange(server.port(), "POST /form HTTP/1.1\r\nHost: t\r\n"
-                    + "Content-Length: " + large.length + "\r\nConnection: close\r\n\r\n", large);
+            RawHttp.Response response = post(server, large);
             assertEquals("connection 2 request 1", response.bodyText(), "a larger body still takes a gateway thread");
         }
     }
@@ -143,8 +148,7 @@ class KeepAliveTest {
             assertEquals(200, server.get("/first").status());
             backend.dieAfterReading = true;
             byte[] body = "a=1&b=2".getBytes(StandardCharsets.US_ASCII);
-            RawHttp.Response response = RawHttp.exchange(server.port(), "POST /form HTTP/1.1\r\nHost: t\r\n"
-                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n", body);
+            RawHttp.Response response = post(server, body);
             assertTrue(response.status() >= 500, response.status() + " " + response.bodyText());
             assertEquals(2, backend.requests.get(), "the POST reached the backend once");
         }
