@@ -91,9 +91,7 @@ class KeepAliveTest {
             backend.closeOpenConnections();
             assertTrue(waitFor(Duration.ofSeconds(5), () -> backend.openConnections() == 0));
             byte[] body = "a=1&b=2".getBytes(StandardCharsets.US_ASCII);
-            RawHttp.Response response = RawHttp.exchange(server.port(), "POST /form HTTP/1.1\r\nHost: t\r\n"
-                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length
-                    + "\r\nConnection: close\r\n\r\n", body);
+            RawHttp.Response response = post(server, body);
             assertEquals(200, response.status(), response.bodyText());
             assertEquals("connection 2 request 1", response.bodyText());
         }
