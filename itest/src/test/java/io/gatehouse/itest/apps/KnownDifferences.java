@@ -16,33 +16,12 @@ final class KnownDifferences {
     static final List<KnownDifference> DYNAMIC_RESPONSES = List.of(
             KnownDifference.missingHeader(".*", "content-length", "lighttpd holds a dynamic response back until the"
                     + " backend ends it (up to a size) and then sends a Content-Length; gatehouse streams it from the"
-                    + " first record, chunked unless the whole response came in one read (issue 12, item 6)"),
+                    + " first record, chunked unless the whole response came in one read (server.stream-response-body in the README)"),
             KnownDifference.missingHeader(".*", "accept-ranges", "lighttpd answers Range on a dynamic 200 it holds"
                     + " whole (mod_fastcgi responses included) and says so with Accept-Ranges: bytes; gatehouse"
                     + " passes Range to the application and adds nothing"));
 
-    /** Static files: ETags and conditional requests are being brought to lighttpd's rules (issue 12). */
-    private static final String STATIC_FILES = "static files are served without lighttpd's ETag"
-            + " (static-file.etags) and without its conditional answers yet: being brought to lighttpd's rules"
-            + " under issue 12";
-    private static final String ERROR_PAGES = "gatehouse's 404 for a missing file has an empty body; lighttpd"
-            + " sends a small HTML page (server.errorfile-prefix and default error pages: issue 12)";
-    private static final List<KnownDifference> STATIC = List.of(
-            KnownDifference.missingHeader("static .*", "etag", STATIC_FILES),
-            KnownDifference.where("static .*if-none-match", "status", "200", STATIC_FILES),
-            KnownDifference.of("static .*if-none-match", "body", STATIC_FILES),
-            KnownDifference.where("static .*if-none-match", "header:content-length", "[0-9]+", STATIC_FILES),
-            KnownDifference.where("static .*if-none-match", "header:accept-ranges", "bytes", STATIC_FILES),
-            KnownDifference.missingHeader("static .*if-modified-since", "content-type", "a 304 for a static file"
-                    + " carries no Content-Type and no Last-Modified in gatehouse; lighttpd repeats both (issue 12)"),
-            KnownDifference.missingHeader("static .*if-modified-since", "last-modified", "a 304 for a static file"
-                    + " carries no Content-Type and no Last-Modified in gatehouse; lighttpd repeats both (issue 12)"),
-            KnownDifference.missingHeader("static missing file", "content-type", ERROR_PAGES),
-            KnownDifference.where("static missing file", "header:content-length", "0", ERROR_PAGES),
-            KnownDifference.where("static missing file", "body", "", ERROR_PAGES));
-
-    static final List<KnownDifference> DOKUWIKI = Stream.concat(DYNAMIC_RESPONSES.stream(), STATIC.stream())
-            .toList();
+    static final List<KnownDifference> DOKUWIKI = DYNAMIC_RESPONSES;
 
     private static final String DYNAMIC_RANGE = "a Range request for a dynamic response the application"
             + " answers whole: lighttpd cuts the range out of it (206), gatehouse passes the whole 200 on, which"
