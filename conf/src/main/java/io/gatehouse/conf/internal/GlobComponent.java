@@ -63,9 +63,8 @@ final class GlobComponent {
                 }
             } else if (c == '?') {
                 tokens.add(new AnyChar());
-            } else if (c == '[' && component.indexOf(']', i + 2) > 0) {
-                // A ']' right after '[' (or after its negation) is a member, as in glob(3).
-                int close = component.indexOf(']', i + 2);
+            } else if (c == '[' && classEnd(component, i) > 0) {
+                int close = classEnd(component, i);
                 tokens.add(charClass(component.substring(i + 1, close)));
                 i = close;
             } else {
@@ -73,6 +72,15 @@ final class GlobComponent {
             }
         }
         return new GlobComponent(tokens.toArray(Token[]::new));
+    }
+
+    /** Where the class opened at {@code open} ends, or -1: a ']' right after '[' or '[!' is a member, as in glob(3). */
+    private static int classEnd(String component, int open) {
+        int first = open + 1;
+        if (first < component.length() && (component.charAt(first) == '!' || component.charAt(first) == '^')) {
+            first++;
+        }
+        return component.indexOf(']', first + 1);
     }
 
     private static CharClass charClass(String body) {
