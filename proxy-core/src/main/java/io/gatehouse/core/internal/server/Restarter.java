@@ -29,8 +29,8 @@ import io.undertow.server.HttpHandler;
  * requests wait in the new sockets' listen queues until the children accept; (7) the start-up
  * check runs beside that traffic, then the new listeners are resumed and the removed ones closed.
  * A config that fails step 1 changes nothing. If spawning or the check fails, the old config's
- * backends are spawned again and serve (requests the failed generation had taken are drained
- * or aborted first). Binding added listeners in step 1 rather than 5 means a taken port rejects
+ * backends are spawned again and serve (requests the failed generation had taken end in the
+ * background, as an overlap restart's old generation does). Binding added listeners in step 1 rather than 5 means a taken port rejects
  * the reload before anything was torn down.
  *
  * <p><b>Overlap</b>, when every bin-path backend of the old and the new config has
@@ -204,23 +204,18 @@ public final class Restarter {
             processes.confirmStarted();
         } catch (IOException e) {
             fail("reload failed, rolling back to the old config: " + e.getMessage());
+            // Held only while the old config's backends are spawned again; what the failed
+            // generation had taken (its own children are stopped) ends in the background.
             gate.close();
-            step.done(setAside(fresh) + rollBack(old.config(), number, added));
+            step.done(rollBack(old.config(), number, added));
             openGate(target, "7/7");
+            retiring.retire(fresh, next.gracefulShutdownTimeout());
             return false;
         }
         listeners.remove(removed);
         listeners.resumeAccepts();
         step.done("every child alive " + SpawnedBackend.STARTUP_CHECK.toMillis() + " ms after its spawn");
         return true;
-    }
-
-    /** Lets the requests a generation that failed its start-up check had taken end (or aborts them). */
-    private static String setAside(Generation failed) {
-        failed.inFlight().close();
-        int aborted = awaitDrained(failed) ? 0 : failed.inFlight().abortAll();
-        failed.closeIdleConnections();
-        return aborted > 0 ? aborted + " requests aborted; " : "";
     }
 
     /**
