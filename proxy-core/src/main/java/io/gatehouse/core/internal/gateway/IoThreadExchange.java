@@ -155,9 +155,11 @@ final class IoThreadExchange
                 failed(e);
                 return;
             }
-            if (withBody && connection.closedByPeer()) {
-                // A request with a body is never sent twice (the backend may have run it), so a
-                // connection the backend closed while idle is found out now, not by a failed send.
+            if (withBody) {
+                // A request with a body is never sent twice (the backend may have run it), and an
+                // idle connection may be closing as it is handed over (php-fpm's pm.max_requests
+                // ends the worker right after its last answer): it goes on a new connection, in
+                // this one's pool slot.
                 replaceReusedConnection();
                 return;
             }

@@ -1,7 +1,6 @@
 package io.gatehouse.core.internal.gateway;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 import org.xnio.IoUtils;
@@ -88,18 +87,6 @@ final class KeptConnection implements ForeignChannels.ReadyHandler {
         ForeignChannels.ReadyHandler handler = user;
         if (handler != null && Thread.currentThread() == userThread) {
             handler.terminated();
-        }
-    }
-
-    /**
-     * True when the backend closed this idle connection (or sent bytes no request asked for):
-     * the channel is non-blocking, so the read returns at once. Call before sending on it.
-     */
-    boolean closedByPeer() {
-        try {
-            return channel.read(ByteBuffer.allocate(1)) != 0;
-        } catch (IOException e) {
-            return true;
         }
     }
 
