@@ -65,12 +65,6 @@ public final class Supervisor {
         return launcher.addresses();
     }
 
-    /** Brings up every proc ({@link #launch}) and runs the start-up check ({@link #confirmStarted}). */
-    public void start() throws SpawnException {
-        launch();
-        confirmStarted();
-    }
-
     /**
      * Binds and spawns every proc. They are {@link ProcStatus.State#STARTING} and already take
      * requests: a child that has not reached accept() yet finds them in its listen queue. On any
