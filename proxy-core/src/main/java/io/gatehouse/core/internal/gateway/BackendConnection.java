@@ -111,21 +111,6 @@ final class BackendConnection implements Closeable {
         return requestsServed > 1;
     }
 
-    /**
-     * True when the backend closed this idle connection (or sent something unasked): one look
-     * without blocking. Costs two mode switches, so it is only worth it where a retry is impossible.
-     */
-    boolean closedByPeer() {
-        try {
-            channel.configureBlocking(false);
-            int n = channel.read(ByteBuffer.allocate(1));
-            channel.configureBlocking(true);
-            return n != 0;
-        } catch (IOException e) {
-            return true;
-        }
-    }
-
     /** Marks the connection idle in {@code home}; the watchdog closes it after {@code timeout}. */
     void park(IdleConnections home, Duration timeout) {
         idleHome = home;

@@ -246,19 +246,19 @@ public final class GatewayHandler {
     }
 
     /**
-     * A kept connection of {@code host}, or null. A request with a body cannot be sent again once
-     * the body was read from the client, so for one a connection the backend already closed is
-     * weeded out first instead of being found out by a failed request.
+     * A kept connection of {@code host} for a request without a body, or null. A request with a
+     * body is never sent twice (the backend may have run it), and an idle connection may be
+     * closing as it is taken (php-fpm's {@code pm.max_requests} ends the worker right after its
+     * last answer; no check before sending can close that race), so it goes on a new connection:
+     * an idle one is closed instead, which frees its worker for it, as on the I/O thread.
      */
     private static BackendConnection takeIdle(BackendHost host, RequestBody body) {
-        for (int looked = 0; looked < IdleConnections.MAX_IDLE; looked++) {
-            BackendConnection connection = host.idle().take();
-            if (connection == null || body.length() == 0 || !connection.closedByPeer()) {
-                return connection;
-            }
-            connection.close();
+        BackendConnection idle = host.idle().take();
+        if (idle != null && body.length() > 0) {
+            idle.close();
+            return null;
         }
-        return null;
+        return idle;
     }
 
     /** A new connection to {@code host}, or null (the host is then disabled for its disable-time). */
