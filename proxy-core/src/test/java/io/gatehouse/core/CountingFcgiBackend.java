@@ -45,6 +45,10 @@ final class CountingFcgiBackend implements Closeable {
     volatile boolean closeAfterEachResponse;
     /** Reads each request whole, counts it, then closes its connection without answering, as a backend that dies. */
     volatile boolean dieAfterReading;
+    /** Answers as soon as the params are in, without reading the body, then closes the connection. */
+    volatile boolean answerBeforeBody;
+    /** A pause before each read of at most 16 KiB: a backend slow to take a large body. */
+    volatile long readPauseMillis;
     /** How long each answer takes, so that concurrent requests overlap. */
     volatile long answerDelayMillis;
     /** The most connections open at once. */
@@ -131,6 +135,14 @@ final class CountingFcgiBackend implements Closeable {
             @Override
             public void onParams(int requestId, Map<String, String> params) {
                 contentLength[0] = params.getOrDefault("CONTENT_LENGTH", "");
+                if (answerBeforeBody) {
+                    try {
+                        respond(channel, requestId, "answered before the body on connection " + connectionNumber);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    throw new UncheckedIOException(new IOException("closing without reading the body"));
+                }
             }
 
             @Override
@@ -172,7 +184,7 @@ final class CountingFcgiBackend implements Closeable {
         });
         ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER);
         try (channel) {
-            while (channel.read(buffer) >= 0) {
+            while (pauseBeforeRead() && channel.read(buffer) >= 0) {
                 buffer.flip();
                 parser.parse(buffer);
                 buffer.compact();
@@ -188,6 +200,15 @@ final class CountingFcgiBackend implements Closeable {
         } finally {
             open.remove(channel);
         }
+    }
+
+    /** Pauses for {@link #readPauseMillis}; true (the loop reads on). */
+    private boolean pauseBeforeRead() {
+        long pause = readPauseMillis;
+        if (pause > 0) {
+            LockSupport.parkNanos(pause * 1_000_000);
+        }
+        return true;
     }
 
     private static void respond(SocketChannel channel, int requestId, String text) throws IOException {

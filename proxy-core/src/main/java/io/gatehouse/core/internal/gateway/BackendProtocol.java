@@ -52,6 +52,15 @@ interface BackendProtocol {
      */
     ByteBuffer[] wholeRequest(ByteBuffer head, ByteBuffer body);
 
+    /**
+     * {@code piece} of a body (at most {@link OutgoingRequest#WHOLE_LIMIT} bytes, at least one),
+     * framed: the buffers to write for it, sharing its bytes.
+     */
+    ByteBuffer[] bodyFrames(ByteBuffer piece);
+
+    /** What follows the last piece of a body (possibly nothing: an empty buffer). */
+    ByteBuffer endOfBody();
+
     /** {@link #wholeRequest} of a body-less exchange. */
     default ByteBuffer[] bodylessRequest(ByteBuffer head) {
         return wholeRequest(head, ByteBuffer.allocate(0));

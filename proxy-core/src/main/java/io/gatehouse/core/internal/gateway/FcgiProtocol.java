@@ -92,6 +92,18 @@ final class FcgiProtocol implements BackendProtocol {
     }
 
     @Override
+    public ByteBuffer[] bodyFrames(ByteBuffer piece) {
+        ByteBuffer header = ByteBuffer.allocate(Fcgi.HEADER_LENGTH);
+        FcgiRequestGenerator.stdinHeader(header, REQUEST_ID, piece.remaining());
+        return new ByteBuffer[] {header.flip(), piece};
+    }
+
+    @Override
+    public ByteBuffer endOfBody() {
+        return FcgiRequestGenerator.endOfStdin(REQUEST_ID);
+    }
+
+    @Override
     public ResponseReader newResponseReader(ResponseSink sink, String target) {
         return new Reader(sink, target);
     }

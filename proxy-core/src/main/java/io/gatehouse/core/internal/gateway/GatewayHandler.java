@@ -88,29 +88,29 @@ public final class GatewayHandler {
      */
     public boolean tryOnIoThread(HttpServerExchange exchange, RouteMatch match, BackendPool pool, String listenerPort,
             Runnable fallback) {
-        RequestBody body = BodyCollector.peek(exchange);
-        if (BodyCollector.hasBody(exchange) && (body == null || body.length() > INLINE_BODY_LIMIT)
-                || !IoThreadExchange.supports(exchange.getIoThread())) {
+        RequestBody collected = BodyCollector.peek(exchange);
+        if (BodyCollector.hasBody(exchange) && collected == null || !IoThreadExchange.supports(exchange.getIoThread())) {
             return false;
         }
+        RequestBody body = collected == null ? RequestBody.none() : collected;
         BackendProtocol protocol = protocolOf(match.route().protocol());
         BackendHost host = pool.pick(hashKey(exchange, pool));
         if (host == null || keepsConnections(protocol, host.config())) {
             return false;
         }
-        long length = body == null ? 0 : body.length();
-        ByteBuffer[] request;
+        OutgoingRequest request;
         try {
             ByteBuffer head = protocol.requestHead(
-                    out -> CgiEnvironment.write(exchange, match, listenerPort, serverSoftware, length, out),
+                    out -> CgiEnvironment.write(exchange, match, listenerPort, serverSoftware, body.length(), out),
                     host.kept() != null);
-            request = protocol.wholeRequest(head, body == null ? ByteBuffer.allocate(0) : body.whole());
+            request = OutgoingRequest.of(protocol, head, body);
         } catch (IOException e) {
             return false; // a bad request or an unreadable spool: the gateway thread answers it
         }
         // The body stays attached: the fallback (another host, a respawn) reads it from the start,
         // and BodyCollector closes its spool file when the exchange ends.
-        IoThreadExchange call = new IoThreadExchange(exchange, host, protocol, request, length > 0, errorLog, fallback);
+        IoThreadExchange call = new IoThreadExchange(exchange, host, protocol, request, body.length() > 0, errorLog,
+                fallback);
         // Undertow ends an exchange whose handler returns undispatched; this one ends when the response does.
         exchange.dispatch(SameThreadExecutor.INSTANCE, call::start);
         return true;

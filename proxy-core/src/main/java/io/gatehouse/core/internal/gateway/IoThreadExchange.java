@@ -53,7 +53,7 @@ final class IoThreadExchange
     private final XnioIoThread ioThread;
     private final BackendHost host;
     private final ErrorLog errorLog;
-    private final ByteBuffer[] request;
+    private final OutgoingRequest request;
     private final boolean withBody;
     private final ResponseRelay relay;
     private final ResponseReader reader;
@@ -71,6 +71,10 @@ final class IoThreadExchange
     private boolean reused;
     private boolean retried;
     private boolean bytesReceived;
+    /** The whole request is written. */
+    private boolean requestComplete;
+    /** Why the request could not be written whole, once the backend stopped taking it. */
+    private IOException writeFailure;
     private ForeignChannels.Registration registration;
     private StreamSinkChannel client;
     /** Body bytes of the first read, held until it is known whether the response ended in it. */
@@ -79,21 +83,23 @@ final class IoThreadExchange
     private boolean holding = true;
     /** Response bytes the client could not take yet; while it holds any, the backend is not read. */
     private ByteBuffer pending;
-    /** Starts as CONNECT; a connect that completes at once goes straight on to writing. */
+    /**
+     * Starts as CONNECT; a connect that completes at once goes straight on to writing. WRITE lasts
+     * until the request is written whole; the response is read meanwhile, as it comes.
+     */
     private Phase phase = Phase.CONNECT;
     private long deadline = NO_DEADLINE;
     private XnioExecutor.Key timer;
     /** When {@link #timer} runs; a deadline before it needs an earlier timer. */
     private long timerAt;
-    private boolean bytesSent;
     private boolean responseComplete;
     private boolean finished;
 
     /**
-     * @param request  the whole request, framed ({@link BackendProtocol#wholeRequest})
+     * @param request  the request, framed
      * @param withBody true when the request has a body: it is then never sent a second time
      */
-    IoThreadExchange(HttpServerExchange exchange, BackendHost host, BackendProtocol protocol, ByteBuffer[] request,
+    IoThreadExchange(HttpServerExchange exchange, BackendHost host, BackendProtocol protocol, OutgoingRequest request,
             boolean withBody, ErrorLog errorLog, Runnable fallback) {
         this.exchange = exchange;
         this.ioThread = exchange.getIoThread();
@@ -218,9 +224,12 @@ final class IoThreadExchange
                 return;
             }
             send();
-        } else if (phase == Phase.WRITE) {
+            return;
+        }
+        if (phase == Phase.WRITE && (readyOps & SelectionKey.OP_WRITE) != 0) {
             send();
-        } else {
+        }
+        if (!finished && (readyOps & SelectionKey.OP_READ) != 0 && !waitingForClient()) {
             try {
                 readResponse();
             } catch (IOException e) {
@@ -231,22 +240,51 @@ final class IoThreadExchange
         }
     }
 
+    /** Writes what the backend takes of the request; the rest follows when it is ready for more. */
     private void send() {
+        long before = request.bytesWritten();
+        boolean whole;
         try {
-            sendRequest();
+            whole = request.writeTo(channel);
         } catch (IOException e) {
-            if (retryOnNewConnection()) {
-                return;
-            }
-            if (bytesSent) {
-                failed(e);
-                return;
-            }
+            writeFailed(e);
+            return;
+        }
+        if (whole) {
+            requestComplete = true;
+            arm(Phase.READ, host.config().readTimeout());
+            updateInterest();
+        } else if (phase != Phase.WRITE || request.bytesWritten() > before) {
+            // A backend that takes a large body slowly is not stuck as long as it takes some.
+            arm(Phase.WRITE, GatewayHandler.writeTimeout(host.config()));
+            updateInterest();
+        }
+    }
+
+    private void writeFailed(IOException e) {
+        if (retryOnNewConnection()) {
+            return;
+        }
+        if (request.bytesWritten() == 0) {
             // As in the blocking gateway: nothing reached the backend, another try may succeed.
             errorLog.warn("gw-backend", host.describe() + " closed before the request was sent: " + e.getMessage());
             release();
             fallback.run();
+            return;
         }
+        // The backend stopped reading; it may have answered first (a refusal, then close): its answer decides.
+        writeFailure = e;
+        arm(Phase.READ, host.config().readTimeout());
+        updateInterest();
+    }
+
+    /**
+     * Wants the backend's writability while the request is being written, and its response
+     * while the client takes what came of it.
+     */
+    private void updateInterest() {
+        int ops = waitingForClient() ? 0 : SelectionKey.OP_READ;
+        registration.interest(phase == Phase.WRITE ? ops | SelectionKey.OP_WRITE : ops);
     }
 
     /**
@@ -259,10 +297,7 @@ final class IoThreadExchange
             return false;
         }
         retried = true;
-        bytesSent = false;
-        for (ByteBuffer buffer : request) {
-            buffer.rewind();
-        }
+        request.rewind();
         replaceReusedConnection();
         return true;
     }
@@ -275,23 +310,6 @@ final class IoThreadExchange
         kept = null;
         slotHeld = true;
         connect();
-    }
-
-    private void sendRequest() throws IOException {
-        long written;
-        do {
-            written = channel.write(request);
-            bytesSent |= written > 0;
-        } while (written > 0 && request[request.length - 1].hasRemaining());
-        if (request[request.length - 1].hasRemaining()) {
-            if (phase != Phase.WRITE) {
-                arm(Phase.WRITE, host.config().writeTimeout());
-            }
-            registration.interest(SelectionKey.OP_WRITE);
-            return;
-        }
-        arm(Phase.READ, host.config().readTimeout());
-        registration.interest(SelectionKey.OP_READ);
     }
 
     /**
@@ -307,7 +325,7 @@ final class IoThreadExchange
                 if (n == 0) {
                     return;
                 }
-                arm(Phase.READ, host.config().readTimeout());
+                armForProgress();
                 bytesReceived |= n > 0;
                 if (n < 0) {
                     reader.endOfStream();
@@ -333,7 +351,8 @@ final class IoThreadExchange
             passHeldOn();
         }
         responseComplete = true;
-        release(reader.clean());
+        // A backend that answered before it read the whole request leaves the rest on the connection.
+        release(reader.clean() && requestComplete);
         if (!waitingForClient()) {
             exchange.endExchange();
         }
@@ -383,7 +402,7 @@ final class IoThreadExchange
         }
         if (data.hasRemaining()) {
             keep(data);
-            registration.interest(0);
+            updateInterest();
             deadline = NO_DEADLINE; // the backend is not at fault while the client reads slowly
             client.getWriteSetter().set(sink -> flushToClient());
             client.resumeWrites();
@@ -433,8 +452,8 @@ final class IoThreadExchange
             exchange.endExchange();
             return;
         }
-        arm(Phase.READ, host.config().readTimeout());
-        registration.interest(SelectionKey.OP_READ);
+        armForProgress();
+        updateInterest();
         try {
             readResponse();
         } catch (IOException e) {
@@ -462,6 +481,11 @@ final class IoThreadExchange
         if (timer == null) {
             scheduleCheck(deadline);
         }
+    }
+
+    /** Moves the deadline of the current phase on: the backend made progress. */
+    private void armForProgress() {
+        arm(phase, phase == Phase.WRITE ? GatewayHandler.writeTimeout(host.config()) : host.config().readTimeout());
     }
 
     private void scheduleCheck(long at) {
@@ -514,9 +538,11 @@ final class IoThreadExchange
     }
 
     private void failed(IOException e) {
+        // A backend that stopped reading and went without a word: its refusal to read is the story.
+        IOException cause = writeFailure != null && !bytesReceived ? writeFailure : e;
         release();
         if (!responseComplete) {
-            GatewayHandler.reportFailure(exchange, relay, e, errorLog);
+            GatewayHandler.reportFailure(exchange, relay, cause, errorLog);
         } else {
             ErrorPages.abort(exchange);
         }

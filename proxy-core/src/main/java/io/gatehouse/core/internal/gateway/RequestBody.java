@@ -31,6 +31,11 @@ final class RequestBody implements Closeable {
         this.inMemory = inMemory;
     }
 
+    /** The body of a request without one. */
+    static RequestBody none() {
+        return EMPTY;
+    }
+
     /** A body read whole into {@code bytes}. */
     static RequestBody inMemory(byte[] bytes, int length) {
         return new RequestBody(length, null, ByteBuffer.wrap(bytes, 0, length));
@@ -64,22 +69,37 @@ final class RequestBody implements Closeable {
     }
 
     /**
-     * The whole body in one buffer, for a request sent in one go from an I/O thread: the memory
-     * itself, or the spool file read with positional reads (a body up to
-     * {@link GatewayHandler#INLINE_BODY_LIMIT}, from the page cache it was just written to), so
-     * {@link #read} still starts at the beginning afterwards.
+     * The whole body in one buffer, for a request framed whole ({@link OutgoingRequest}): the
+     * memory itself, or the spool file read with positional reads (a body up to
+     * {@link OutgoingRequest#WHOLE_LIMIT}), so {@link #read} still starts at the beginning afterwards.
      */
     ByteBuffer whole() throws IOException {
         if (spooled == null) {
             return inMemory.duplicate();
         }
         ByteBuffer all = ByteBuffer.allocate(Math.toIntExact(length));
-        while (all.hasRemaining()) {
-            if (spooled.read(all, all.position()) < 0) {
-                throw new IOException("the spooled body ended after " + all.position() + " of " + length + " bytes");
-            }
-        }
+        readFully(all, 0);
         return all.flip();
+    }
+
+    /**
+     * Fills {@code into} with the body's bytes from {@code position} on, with positional reads
+     * (from the page cache the spool was just written to), so {@link #read} is not moved.
+     */
+    void readFully(ByteBuffer into, long position) throws IOException {
+        if (spooled == null) {
+            into.put(inMemory.duplicate().position(Math.toIntExact(position)).limit(
+                    Math.toIntExact(position) + into.remaining()));
+            return;
+        }
+        long at = position;
+        while (into.hasRemaining()) {
+            int n = spooled.read(into, at);
+            if (n < 0) {
+                throw new IOException("the spooled body ended after " + at + " of " + length + " bytes");
+            }
+            at += n;
+        }
     }
 
     /** Reads up to {@code len} bytes; -1 at the end. */

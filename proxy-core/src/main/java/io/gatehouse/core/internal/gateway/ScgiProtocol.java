@@ -58,6 +58,16 @@ final class ScgiProtocol implements BackendProtocol {
     }
 
     @Override
+    public ByteBuffer[] bodyFrames(ByteBuffer piece) {
+        return new ByteBuffer[] {piece};
+    }
+
+    @Override
+    public ByteBuffer endOfBody() {
+        return ByteBuffer.allocate(0); // the length in CONTENT_LENGTH ends it
+    }
+
+    @Override
     public ResponseReader newResponseReader(ResponseSink sink, String target) {
         return new ResponseReader() {
             @Override
