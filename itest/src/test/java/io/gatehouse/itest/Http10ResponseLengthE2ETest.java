@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * HTTP/1.0 has no chunked encoding: a dynamic response that arrives without a length is held,
  * up to 64 KiB, and sent with a Content-Length, as lighttpd sends it, so an HTTP/1.0 keep-alive
  * connection stays open; a larger one is streamed and the close ends it. Raw sockets against the
- * built jar (started by {@code bin/gatehouse}) in front of php-cgi spawned by bin-path; GET is
- * proxied on the I/O thread, POST (a request with a body) on a gateway thread: both must agree.
+ * built jar (started by {@code bin/gatehouse}) in front of php-cgi spawned by bin-path; GET and
+ * POST (a request with a body, read whole first) must agree.
  */
 @ExtendWith(LeakCheck.class)
 class Http10ResponseLengthE2ETest {
@@ -160,7 +160,7 @@ class Http10ResponseLengthE2ETest {
         return socket;
     }
 
-    /** An HTTP/1.0 request; a POST carries a small form body, so it goes through the gateway thread. */
+    /** An HTTP/1.0 request; a POST carries a small form body. */
     private static void send(Socket socket, String method, String target, boolean keepAlive) throws IOException {
         String body = method.equals("POST") ? "k=v" : "";
         String request = method + " " + target + " HTTP/1.0\r\nHost: x\r\n"

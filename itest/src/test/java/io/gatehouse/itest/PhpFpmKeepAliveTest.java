@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The built jar in front of PHP-FPM with {@code "keep-alive" => "enable"}, once without a limit
- * (gateway threads keep connections) and once with {@code max-connections} equal to the pool's
- * workers (the I/O threads keep them and requests beyond wait for one): connections stay open
+ * (finished connections are closed while a new one may wait for a worker) and once with
+ * {@code max-connections} equal to the pool's workers (requests beyond wait for a kept one): connections stay open
  * between requests (the kernel's socket table shows them), and workers recycled by
  * {@code pm.max_requests} close kept connections under the proxy without a client noticing.
  */

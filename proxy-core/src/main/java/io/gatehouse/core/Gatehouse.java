@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -19,11 +18,9 @@ import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.gateway.BackendHost;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
-import io.gatehouse.core.internal.gateway.Watchdog;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.server.BackendProcesses;
-import io.gatehouse.core.internal.server.GatewayExecutors;
 import io.gatehouse.core.internal.server.Generation;
 import io.gatehouse.core.internal.server.GenerationGate;
 import io.gatehouse.core.internal.server.GenerationHolder;
@@ -59,9 +56,6 @@ public final class Gatehouse implements AutoCloseable {
 
     private final ErrorLog errorLog;
     private final AccessLog accessLog;
-    private final Watchdog watchdog;
-    private final ExecutorService gatewayThreads;
-    private final ExecutorService bodyWriters;
     private final GenerationHolder generations;
     private final GenerationGate gate;
     private final ListenerSet listeners;
@@ -71,14 +65,10 @@ public final class Gatehouse implements AutoCloseable {
     private final Object stopLock = new Object();
     private boolean stopping;
 
-    private Gatehouse(ErrorLog errorLog, AccessLog accessLog, Watchdog watchdog, ExecutorService gatewayThreads,
-            ExecutorService bodyWriters, GenerationHolder generations, GenerationGate gate, ListenerSet listeners,
-            RetiringGenerations retiring, Restarter restarter) {
+    private Gatehouse(ErrorLog errorLog, AccessLog accessLog, GenerationHolder generations, GenerationGate gate,
+            ListenerSet listeners, RetiringGenerations retiring, Restarter restarter) {
         this.errorLog = errorLog;
         this.accessLog = accessLog;
-        this.watchdog = watchdog;
-        this.gatewayThreads = gatewayThreads;
-        this.bodyWriters = bodyWriters;
         this.generations = generations;
         this.gate = gate;
         this.listeners = listeners;
@@ -110,9 +100,6 @@ public final class Gatehouse implements AutoCloseable {
             throw e;
         }
         AccessLog accessLog = null;
-        Watchdog watchdog = null;
-        ExecutorService gatewayThreads = null;
-        ExecutorService bodyWriters = null;
         BackendProcesses processes = null;
         try {
             accessLog = config.accessLog().isPresent()
@@ -121,20 +108,14 @@ public final class Gatehouse implements AutoCloseable {
             // Spawned now, checked once the listeners accept: the first requests wait in the
             // children's listen queues instead of behind the 150 ms start-up check.
             processes = BackendProcesses.launch(config, 1, stateFile, errorLog);
-            watchdog = new Watchdog();
-            gatewayThreads = GatewayExecutors.create("gatehouse-gateway");
-            bodyWriters = GatewayExecutors.create("gatehouse-body");
-            Watchdog dog = watchdog;
-            ExecutorService writers = bodyWriters;
-            Function<ServerConfig, GatewayHandler> gateways = c -> new GatewayHandler(dog, errorLog,
-                    writers, c.serverTag(), c.maxRequestSizeBytes(), c.uploadDirs());
+            Function<ServerConfig, GatewayHandler> gateways = c -> new GatewayHandler(errorLog, c.serverTag(),
+                    c.maxRequestSizeBytes(), c.uploadDirs());
             GenerationHolder generations = new GenerationHolder(Generation.of(1, config, processes,
                     gateways.apply(config)));
             GenerationGate gate = new GenerationGate(generations, errorLog);
             AccessLog access = accessLog;
-            ExecutorService gatewayExecutor = gatewayThreads;
             Function<ListenerConfig, HttpHandler> dispatchers =
-                    listener -> new RequestDispatcher(gate, gatewayExecutor, access, listener);
+                    listener -> new RequestDispatcher(gate, access, listener);
             ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config);
             try {
                 processes.confirmStarted();
@@ -145,11 +126,10 @@ public final class Gatehouse implements AutoCloseable {
             RetiringGenerations retiring = new RetiringGenerations(errorLog);
             Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,
                     errorLog, retiring);
-            Gatehouse server = new Gatehouse(errorLog, accessLog, watchdog, gatewayThreads, bodyWriters,
-                    generations, gate, listeners, retiring, restarter);
+            Gatehouse server = new Gatehouse(errorLog, accessLog, generations, gate, listeners, retiring,
+                    restarter);
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "
-                    + listeners.addresses() + (GatewayExecutors.usesVirtualThreads() ? " (virtual threads)" : "")
-                    + "; generation 1 serving");
+                    + listeners.addresses() + "; generation 1 serving");
             if (inherited.activated()) {
                 errorLog.info("server", "serving on the sockets systemd passed (socket activation): "
                         + String.join(", ", listeners.describeInherited()));
@@ -159,11 +139,6 @@ public final class Gatehouse implements AutoCloseable {
             inherited.close();
             if (processes != null) {
                 processes.stop();
-            }
-            shutdown(gatewayThreads);
-            shutdown(bodyWriters);
-            if (watchdog != null) {
-                watchdog.close();
             }
             if (accessLog != null) {
                 accessLog.close();
@@ -332,9 +307,6 @@ public final class Gatehouse implements AutoCloseable {
         current.closeIdleConnections();
         current.processes().stop();
         listeners.close();
-        shutdown(gatewayThreads);
-        shutdown(bodyWriters);
-        watchdog.close();
         if (accessLog != null) {
             accessLog.close();
         }
@@ -375,18 +347,6 @@ public final class Gatehouse implements AutoCloseable {
         try {
             // close() promises everything is released when it returns, even if another thread stops.
             stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void shutdown(ExecutorService executor) {
-        if (executor == null) {
-            return;
-        }
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

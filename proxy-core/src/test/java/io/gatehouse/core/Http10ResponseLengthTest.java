@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A body without a length, arriving in several pieces, to an HTTP/1.0 client: up to 64 KiB it is
  * held and goes out with a Content-Length, past that it streams and the close ends it; the same
- * on every transport and on both engines (GET on the I/O thread, POST on a gateway thread).
+ * on every transport, for a request without a body (GET) and with one (POST).
  */
 class Http10ResponseLengthTest {
 

@@ -105,9 +105,8 @@ class KeepAliveTest {
     }
 
     /**
-     * Bodies of every size, in memory or spooled, go out on the I/O thread, which keeps connections
-     * (FCGI_KEEP_CONN set; a gateway-thread request with max-connections does not), each on a new
-     * connection in the pool's slot, never on one that may be closing.
+     * Bodies of every size, in memory or spooled and framed whole or sent in pieces, go out with
+     * FCGI_KEEP_CONN set, each on a new connection in the pool's slot, never on one that may be closing.
      */
     @ParameterizedTest(name = "tcp={0}")
     @ValueSource(booleans = {false, true})

@@ -33,8 +33,7 @@ public final class BackendHost {
     private final String description;
     private final AtomicInteger load = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
-    private final IdleConnections idle = new IdleConnections();
-    /** The I/O-thread gateway's connections with {@code max-connections}, else null. */
+    /** The kept connections of a FastCGI host with {@code keep-alive}, else null. */
     private final KeptConnections kept;
     private final AtomicInteger newConnectionsInUse = new AtomicInteger();
     private volatile long disabledUntil;
@@ -58,8 +57,8 @@ public final class BackendHost {
         this.procs = procs;
         this.proc = proc;
         this.description = config.label() + (procs == null ? " " : " proc " + proc + " ") + describe(address);
-        this.kept = config.keepAlive() && config.maxConnections() > 0 && config.protocol() == Protocol.FASTCGI
-                ? new KeptConnections(this, config.maxConnections(), IdleConnections.IDLE_TIMEOUT) : null;
+        this.kept = config.keepAlive() && config.protocol() == Protocol.FASTCGI
+                ? new KeptConnections(this, config.maxConnections(), KeptConnections.IDLE_TIMEOUT) : null;
     }
 
     /** The address lighttpd would use for an external (not spawned) backend of this config. */
@@ -152,24 +151,20 @@ public final class BackendHost {
         return disabled;
     }
 
-    /** FastCGI connections kept open for this host's next requests ({@code keep-alive}). */
-    IdleConnections idle() {
-        return idle;
-    }
-
     /**
-     * The connections the I/O-thread gateway keeps, with at most {@code max-connections} open; null
-     * when the host has no such limit (its kept connections are the gateway threads' {@link #idle()}).
+     * The FastCGI connections kept open for this host's next requests ({@code keep-alive}), at most
+     * {@code max-connections} of them open at once (0: no limit); null without keep-alive.
      */
     KeptConnections kept() {
         return kept;
     }
 
     /**
-     * Counts a request on a new connection of a keep-alive host until it ends. A php-fpm worker
-     * serves one connection at a time and reads a kept one until it closes, so while new
-     * connections wait in the backlog for a worker, finished connections are closed rather than
-     * kept: otherwise the kept ones would hold every worker and the new ones would wait forever.
+     * Counts a new connection of a keep-alive host without {@code max-connections} until its
+     * backend answers. A php-fpm worker serves one connection at a time and reads a kept one until
+     * it closes, so while new connections may wait in the backlog for a worker, finished
+     * connections are closed rather than kept: otherwise the kept ones would hold every worker and
+     * the new ones would wait forever.
      */
     void newConnectionStarted() {
         newConnectionsInUse.incrementAndGet();
@@ -179,19 +174,18 @@ public final class BackendHost {
         newConnectionsInUse.decrementAndGet();
     }
 
-    /** True while a request on a new connection may be waiting for a backend worker to accept it. */
+    /** True while a new connection may be waiting for a backend worker to accept it. */
     boolean newConnectionsWaiting() {
         return newConnectionsInUse.get() > 0;
     }
 
     /** How many kept connections wait for a request now. */
     public int idleConnections() {
-        return idle.size() + (kept == null ? 0 : kept.idleCount());
+        return kept == null ? 0 : kept.idleCount();
     }
 
     /** Closes the kept connections, and any offered later: the host's generation is stopping. */
     public void closeIdleConnections() {
-        idle.close();
         if (kept != null) {
             kept.close();
         }

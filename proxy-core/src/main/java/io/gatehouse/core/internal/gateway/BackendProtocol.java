@@ -2,7 +2,6 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,13 +39,9 @@ interface BackendProtocol {
     /** True when a connection can carry more than one request (FastCGI with FCGI_KEEP_CONN). */
     boolean canKeepConnection();
 
-    /** Sends {@code head} and the whole body, framed and terminated as the protocol requires. */
-    void sendRequest(ByteBuffer head, RequestBody body, BackendConnection connection, Duration writeTimeout)
-            throws IOException;
-
     /**
      * The whole request, {@code head} and {@code body} (whose remaining bytes are the whole body)
-     * framed and terminated: what {@link #sendRequest} writes, as buffers to write in one go. The
+     * framed and terminated, as buffers to write in one go. The
      * body's bytes are shared, not copied. Each buffer starts at position 0, so rewinding them all
      * gives the same request again (a retry on a new connection does).
      */
@@ -68,31 +63,4 @@ interface BackendProtocol {
 
     /** A reader for one response, naming {@code target} in its errors. */
     ResponseReader newResponseReader(ResponseSink sink, String target);
-
-    /**
-     * Reads the response into {@code sink} until it ends, blocking on {@code connection}.
-     *
-     * @return {@link ResponseReader#clean()}
-     * @throws PrematureEofException when the backend closes before the response is complete
-     */
-    default boolean readResponse(BackendConnection connection, ResponseSink sink, Duration readTimeout)
-            throws IOException {
-        ResponseReader reader = newResponseReader(sink, connection.target());
-        ByteBuffer buffer = ReadBuffers.acquire();
-        try {
-            while (true) {
-                buffer.clear();
-                if (connection.read(buffer, readTimeout) < 0) {
-                    reader.endOfStream();
-                    return reader.clean();
-                }
-                buffer.flip();
-                if (reader.feed(buffer)) {
-                    return reader.clean();
-                }
-            }
-        } finally {
-            ReadBuffers.release(buffer);
-        }
-    }
 }

@@ -26,7 +26,7 @@ import org.xnio.channels.StreamSourceChannel;
 
 /**
  * Reads a request body whole on the client connection's I/O thread, as readiness events arrive,
- * before the request takes a gateway thread: small bodies into memory, larger ones into an
+ * before the backend is contacted: small bodies into memory, larger ones into an
  * unlinked spool file in {@code server.upload-dirs}, bounded by {@code server.max-request-size}.
  * A client that sends its body one byte every few seconds then costs a connection and a few KiB,
  * never a thread, so no number of slow clients can keep other uploads waiting (lighttpd also
@@ -91,12 +91,7 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
         exchange.dispatch(SameThreadExecutor.INSTANCE, collector::readFirst);
     }
 
-    /** The body collected for {@code exchange}, handed over once; null when none was. */
-    static RequestBody take(HttpServerExchange exchange) {
-        return exchange.removeAttachment(COLLECTED);
-    }
-
-    /** The body collected for {@code exchange}, left in place; null when none was. */
+    /** The body collected for {@code exchange}; null when none was. It is closed when the exchange ends. */
     static RequestBody peek(HttpServerExchange exchange) {
         return exchange.getAttachment(COLLECTED);
     }
@@ -208,12 +203,9 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     private void finish() throws IOException {
         RequestBody body = spool == null ? RequestBody.inMemory(memory, (int) total) : RequestBody.spooled(spool, total);
         exchange.putAttachment(COLLECTED, body);
-        // Should the exchange end before a gateway thread takes the body, its file is closed with it.
+        // However the exchange ends, the spool file is closed with it.
         exchange.addExchangeCompleteListener((ex, next) -> {
-            RequestBody left = take(ex);
-            if (left != null) {
-                IoUtils.safeClose(left);
-            }
+            IoUtils.safeClose(ex.removeAttachment(COLLECTED));
             next.proceed();
         });
         whenCollected.run();

@@ -6,7 +6,7 @@ import io.undertow.server.HttpServerExchange;
 /**
  * Ends exchanges on their I/O thread. Undertow's keep-alive hand-over ({@code exchangeComplete})
  * run from another thread takes a lock-free flag that the I/O thread spins on when the client's
- * next request arrives meanwhile; on two cores the woken I/O thread preempts the gateway thread
+ * next request arrives meanwhile; on two cores the woken I/O thread preempts the worker thread
  * holding the flag and spins out its time slice. Ending on the I/O thread takes the path without
  * the flag, and the last bytes are flushed there without blocking.
  */

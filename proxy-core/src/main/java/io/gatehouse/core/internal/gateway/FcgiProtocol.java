@@ -3,7 +3,6 @@ package io.gatehouse.core.internal.gateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Map;
 
 import io.gatehouse.fcgi.BeginRequestWriter;
@@ -43,34 +42,6 @@ final class FcgiProtocol implements BackendProtocol {
     @Override
     public boolean canKeepConnection() {
         return true;
-    }
-
-    @Override
-    public void sendRequest(ByteBuffer head, RequestBody body, BackendConnection connection, Duration writeTimeout)
-            throws IOException {
-        if (body.length() == 0) {
-            connection.write(bodylessRequest(head), writeTimeout);
-            return;
-        }
-        ByteBuffer end = FcgiRequestGenerator.endOfStdin(REQUEST_ID);
-        connection.write(head, writeTimeout);
-        byte[] record = new byte[Fcgi.HEADER_LENGTH + (int) Math.min(Fcgi.MAX_CONTENT_LENGTH, body.length())];
-        ByteBuffer recordBuffer = ByteBuffer.wrap(record);
-        long remaining = body.length();
-        while (remaining > 0) {
-            int want = (int) Math.min(record.length - Fcgi.HEADER_LENGTH, remaining);
-            int n = body.read(record, Fcgi.HEADER_LENGTH, want);
-            if (n < 0) {
-                throw new IOException("client sent " + (body.length() - remaining) + " of "
-                        + body.length() + " request body bytes");
-            }
-            recordBuffer.clear();
-            FcgiRequestGenerator.stdinHeader(recordBuffer, REQUEST_ID, n);
-            recordBuffer.position(0).limit(Fcgi.HEADER_LENGTH + n);
-            connection.write(recordBuffer, writeTimeout);
-            remaining -= n;
-        }
-        connection.write(end, writeTimeout);
     }
 
     @Override

@@ -20,13 +20,15 @@ import org.xnio.channels.StreamSinkChannel;
 import org.xnio.nio.ForeignChannels;
 
 /**
- * One request proxied without leaving its exchange's I/O thread, with no body or a body read whole
- * before ({@link BodyCollector}) and small enough to be sent in one go: the backend socket
- * is non-blocking and registered with the same selector as the client connection, so connecting,
- * sending, reading the response and writing it to the client all run as readiness events on that
- * one thread, as lighttpd runs them on its one. Status codes, logs and timeouts are those of the
- * blocking gateway; a connect failure disables the host and hands the request to the blocking
- * gateway, which tries the other hosts or waits for a respawn.
+ * One try of a request on one backend host, without leaving its exchange's I/O thread, the body
+ * read whole before ({@link BodyCollector}): the backend socket is non-blocking and registered
+ * with the same selector as the client connection, so connecting, sending, reading the response
+ * and writing it to the client all run as readiness events on that one thread, as lighttpd runs
+ * them on its one. A large body is written as the backend takes it while its response is read. A
+ * try that reached no backend (connect refused or timed out: the host is disabled for its
+ * disable-time; closed before a byte was taken) hands the request back to its
+ * {@link ProxiedRequest} for the next try. A unix socket whose listen queue is full is tried
+ * again shortly, up to the connect-timeout: the backend is busy, not down.
  *
  * <p>Body bytes of one read are held back until the read is handled: a response that ends in the
  * read that began it (most small pages) gets a Content-Length instead of chunked encoding, as
@@ -47,6 +49,9 @@ final class IoThreadExchange
 
     private static final long NO_DEADLINE = Long.MAX_VALUE;
 
+    /** How soon a connect refused for a full listen queue is tried again. */
+    private static final long BACKLOG_RETRY_MILLIS = 5;
+
     private enum Phase { CONNECT, WRITE, READ }
 
     private final HttpServerExchange exchange;
@@ -58,7 +63,8 @@ final class IoThreadExchange
     private final ResponseRelay relay;
     private final ResponseReader reader;
     private final RequestTicket ticket;
-    private final Runnable fallback;
+    /** The next try, on another pick: run when this one reached no backend. */
+    private final Runnable nextTry;
     /** The host's kept connections, or null: then each request opens and closes its own. */
     private final KeptConnections pool;
     private SocketChannel channel;
@@ -93,6 +99,10 @@ final class IoThreadExchange
     /** When {@link #timer} runs; a deadline before it needs an earlier timer. */
     private long timerAt;
     private boolean responseComplete;
+    /** Counted by a pool without a limit as a new connection that may wait for a worker. */
+    private boolean countedAsNew;
+    /** Until when a connect refused for a full listen queue is tried again. */
+    private long connectDeadline;
     private boolean finished;
 
     /**
@@ -100,7 +110,7 @@ final class IoThreadExchange
      * @param withBody true when the request has a body: it is then never sent a second time
      */
     IoThreadExchange(HttpServerExchange exchange, BackendHost host, BackendProtocol protocol, OutgoingRequest request,
-            boolean withBody, ErrorLog errorLog, Runnable fallback) {
+            boolean withBody, ErrorLog errorLog, Runnable nextTry) {
         this.exchange = exchange;
         this.ioThread = exchange.getIoThread();
         this.host = host;
@@ -110,7 +120,7 @@ final class IoThreadExchange
         this.relay = new ResponseRelay(exchange, errorLog, host.describe(), this);
         this.reader = protocol.newResponseReader(relay, host.describe());
         this.ticket = exchange.getAttachment(RequestTicket.KEY);
-        this.fallback = fallback;
+        this.nextTry = nextTry;
         this.pool = host.kept();
     }
 
@@ -188,6 +198,10 @@ final class IoThreadExchange
     }
 
     private void connect() {
+        if (pool != null && !pool.limited() && !countedAsNew) {
+            countedAsNew = true;
+            pool.newConnectionOpening();
+        }
         boolean connected;
         try {
             channel = host.openChannel();
@@ -266,10 +280,10 @@ final class IoThreadExchange
             return;
         }
         if (request.bytesWritten() == 0) {
-            // As in the blocking gateway: nothing reached the backend, another try may succeed.
+            // Nothing reached the backend: another try may succeed.
             errorLog.warn("gw-backend", host.describe() + " closed before the request was sent: " + e.getMessage());
             release();
-            fallback.run();
+            nextTry.run();
             return;
         }
         // The backend stopped reading; it may have answered first (a refusal, then close): its answer decides.
@@ -326,7 +340,10 @@ final class IoThreadExchange
                     return;
                 }
                 armForProgress();
-                bytesReceived |= n > 0;
+                if (n > 0 && !bytesReceived) {
+                    bytesReceived = true;
+                    stopCountingAsNew();
+                }
                 if (n < 0) {
                     reader.endOfStream();
                     responseEnded();
@@ -516,21 +533,43 @@ final class IoThreadExchange
     // ---- endings ----
 
     /**
-     * Nothing reached the backend: the host leaves rotation for its disable-time, as after a
-     * failed connect in the blocking gateway, which then takes the request.
+     * Nothing reached the backend: the host leaves rotation for its disable-time and the next try
+     * begins; a full listen queue is tried again shortly instead.
      */
     private void connectFailed(IOException e) {
-        if (!backlogFull(e)) {
-            GatewayHandler.connectFailed(host, e, errorLog);
+        if (backlogFull(e) && connectAgainLater()) {
+            return;
         }
+        GatewayHandler.connectFailed(host, e, errorLog);
         release();
-        fallback.run();
+        nextTry.run();
+    }
+
+    /**
+     * Schedules another connect to a backend whose listen queue was full, until the connect-timeout
+     * runs out (then false): lighttpd disables such a backend as overloaded and answers 503 when it
+     * was the only one; a busy backend is better waited for, as a blocking connect would.
+     */
+    private boolean connectAgainLater() {
+        long now = System.nanoTime();
+        if (connectDeadline == 0) {
+            connectDeadline = now + host.config().connectTimeout().toNanos();
+        }
+        if (now - connectDeadline >= 0) {
+            return false;
+        }
+        closeChannel();
+        ioThread.executeAfter(() -> {
+            if (!finished) {
+                connect();
+            }
+        }, BACKLOG_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        return true;
     }
 
     /**
      * A unix socket whose listen queue is full fails a non-blocking connect with EAGAIN where a
-     * blocking connect waits for room: the backend is busy, not down, so it stays in rotation and
-     * the gateway thread's connect waits.
+     * blocking connect would wait for room.
      */
     private boolean backlogFull(IOException e) {
         return host.address() instanceof UnixDomainSocketAddress && e.getMessage() != null
@@ -574,6 +613,7 @@ final class IoThreadExchange
             timer.remove();
             timer = null;
         }
+        stopCountingAsNew();
         if (kept != null) {
             kept.detach();
             pool.release(kept, reusable, ioThread);
@@ -590,6 +630,20 @@ final class IoThreadExchange
             ticket.detach();
         }
         host.leave();
+    }
+
+    /** The backend took the connection (or it ended): it waits for no worker any more. */
+    private void stopCountingAsNew() {
+        if (countedAsNew) {
+            countedAsNew = false;
+            pool.newConnectionAnswered();
+        }
+    }
+
+    /** Drops a connection that failed to connect, keeping the pool slot it was opened in. */
+    private void closeChannel() {
+        IoUtils.safeClose(channel); // never connected: nothing to recover
+        kept = null;
     }
 
     private void runOnIoThread(Runnable task) {

@@ -9,22 +9,22 @@ import java.util.concurrent.TimeUnit;
 import org.xnio.XnioIoThread;
 
 /**
- * The connections the I/O-thread gateway keeps to one host with {@code "keep-alive" => "enable"}
- * and {@code max-connections} N: at most N are open at once, and a request that finds none idle
- * waits here, in order, for one to come free instead of opening an N+1th.
+ * The connections kept to one FastCGI host with {@code "keep-alive" => "enable"}. With
+ * {@code max-connections} N, at most N are open at once, and a request that finds none idle waits
+ * here, in order, for one to come free instead of opening an N+1th; without it (0), a request that
+ * finds none idle opens one.
  *
  * <p>Why a limit: a php-fpm worker serves one connection at a time and reads a kept one until it
  * closes, so connections beyond the pool's workers would sit in its listen queue while the kept
  * ones are reused, for ever. With N at most the workers every connection has a worker, and the
- * queue that would form in the backend's backlog forms here. Requests with a body go to gateway
- * threads, which open a connection of their own: while one runs, idle connections are closed
- * ({@link #closeIdle()}) and finished ones are not kept ({@link BackendHost#newConnectionsWaiting()}),
- * so it gets a worker. As a last safety valve no connection carries more than
- * {@link #MAX_REQUESTS} requests.
+ * queue that would form in the backend's backlog forms here. Without a limit, finished
+ * connections are closed instead of kept while a new one may wait for a worker
+ * ({@link BackendHost#newConnectionsWaiting()}). A request with a body goes on a new connection in
+ * the slot of an idle one, which is closed, freeing its worker. At most {@link #MAX_IDLE} wait
+ * idle, and as a last safety valve no connection carries more than {@link #MAX_REQUESTS} requests.
  *
- * <p>Idle connections close after {@link IdleConnections#IDLE_TIMEOUT}, checked by one timer
- * while any are idle, and all of them at {@link #close()}; connections released after that are
- * closed at once.
+ * <p>Idle connections close after {@link #IDLE_TIMEOUT}, checked by one timer while any are idle,
+ * and all of them at {@link #close()}; connections released after that are closed at once.
  *
  * <p>Thread-safe: one lock guards the queues and counts; connections and waiters are called
  * outside it.
@@ -33,6 +33,12 @@ final class KeptConnections {
 
     /** As nginx's {@code keepalive_requests}: a connection is closed after this many requests. */
     static final int MAX_REQUESTS = 1000;
+
+    /** How long a parked connection waits: php-fpm keeps idle connections as long as we like. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(4);
+
+    /** Idle connections kept at most; past this, a finished connection is closed instead. */
+    static final int MAX_IDLE = 64;
 
     private static final long SWEEP_MILLIS = 1000;
 
@@ -57,9 +63,10 @@ final class KeptConnections {
     private boolean sweepScheduled;
     private boolean closed;
 
+    /** @param limit the most connections open at once ({@code max-connections}); 0 for no limit */
     KeptConnections(BackendHost host, int limit, Duration idleTimeout) {
         this.host = host;
-        this.limit = limit;
+        this.limit = limit == 0 ? Integer.MAX_VALUE : limit;
         this.idleTimeoutNanos = idleTimeout.toNanos();
     }
 
@@ -103,10 +110,11 @@ final class KeptConnections {
         boolean close = connection == null || !reusable || connection.requests() >= MAX_REQUESTS;
         boolean startSweep = false;
         synchronized (this) {
-            // Checked under the lock that closeIdle() takes after counting its request: a connection
-            // is either seen by closeIdle() or sees the count.
+            // Checked under the lock that closeIdle() takes after counting a new connection: a
+            // connection is either seen by closeIdle() or sees the count.
             close |= closed || host.newConnectionsWaiting();
             next = waiting.pollFirst();
+            close |= next == null && idle.size() >= MAX_IDLE;
             if (close) {
                 if (next == null) {
                     open--;
@@ -157,15 +165,31 @@ final class KeptConnections {
         }
     }
 
+    /** True with {@code max-connections}: requests wait for a slot rather than open more. */
+    boolean limited() {
+        return limit != Integer.MAX_VALUE;
+    }
+
     synchronized int idleCount() {
         return idle.size();
     }
 
     /**
-     * Closes the idle connections, so that their workers can accept another connection: one a
-     * gateway thread opened for a request with a body.
+     * Counts a new connection of a pool without a limit until {@link #newConnectionAnswered()}, and
+     * closes the idle connections, so that the workers they hold can accept it.
      */
-    void closeIdle() {
+    void newConnectionOpening() {
+        host.newConnectionStarted();
+        closeIdle();
+    }
+
+    /** The backend answered on a connection counted by {@link #newConnectionOpening()}: a worker has it. */
+    void newConnectionAnswered() {
+        host.newConnectionEnded();
+    }
+
+    /** Closes the idle connections. */
+    private void closeIdle() {
         List<KeptConnection> idleNow;
         synchronized (this) {
             if (idle.isEmpty()) {

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
-import io.undertow.server.HttpServerExchange;
-
 /**
  * The request body as the backend gets it: read whole from the client before the backend is
  * contacted ({@link BodyCollector}, lighttpd's default too), so its length is known (CGI needs
@@ -41,27 +39,9 @@ final class RequestBody implements Closeable {
         return new RequestBody(length, null, ByteBuffer.wrap(bytes, 0, length));
     }
 
-    /** A body read whole into {@code spool} (unlinked, positioned anywhere). */
-    static RequestBody spooled(FileChannel spool, long length) throws IOException {
-        spool.position(0);
+    /** A body read whole into {@code spool} (unlinked). */
+    static RequestBody spooled(FileChannel spool, long length) {
         return new RequestBody(length, spool, null);
-    }
-
-    /**
-     * The body of {@code exchange}: the one {@link BodyCollector} read, or none for a request
-     * without one.
-     *
-     * @throws IllegalStateException for a request with a body nobody collected
-     */
-    static RequestBody of(HttpServerExchange exchange) {
-        RequestBody collected = BodyCollector.take(exchange);
-        if (collected != null) {
-            return collected;
-        }
-        if (BodyCollector.hasBody(exchange)) {
-            throw new IllegalStateException("the body of " + exchange.getRequestURI() + " was not read first");
-        }
-        return EMPTY;
     }
 
     long length() {
@@ -71,7 +51,7 @@ final class RequestBody implements Closeable {
     /**
      * The whole body in one buffer, for a request framed whole ({@link OutgoingRequest}): the
      * memory itself, or the spool file read with positional reads (a body up to
-     * {@link OutgoingRequest#WHOLE_LIMIT}), so {@link #read} still starts at the beginning afterwards.
+     * {@link OutgoingRequest#WHOLE_LIMIT}).
      */
     ByteBuffer whole() throws IOException {
         if (spooled == null) {
@@ -84,7 +64,7 @@ final class RequestBody implements Closeable {
 
     /**
      * Fills {@code into} with the body's bytes from {@code position} on, with positional reads
-     * (from the page cache the spool was just written to), so {@link #read} is not moved.
+     * (from the page cache the spool was just written to), leaving the file's position alone.
      */
     void readFully(ByteBuffer into, long position) throws IOException {
         if (spooled == null) {
@@ -100,19 +80,6 @@ final class RequestBody implements Closeable {
             }
             at += n;
         }
-    }
-
-    /** Reads up to {@code len} bytes; -1 at the end. */
-    int read(byte[] buffer, int offset, int len) throws IOException {
-        if (spooled != null) {
-            return spooled.read(ByteBuffer.wrap(buffer, offset, len));
-        }
-        if (!inMemory.hasRemaining()) {
-            return -1;
-        }
-        int n = Math.min(len, inMemory.remaining());
-        inMemory.get(buffer, offset, n);
-        return n;
     }
 
     @Override

@@ -9,15 +9,14 @@ import org.xnio.IoUtils;
 
 /**
  * What a restart or a stop needs to cut one admitted request short: its client connection and,
- * while the gateway is talking to a backend for it, that backend connection. Closing the backend
- * side too matters for external backends: nothing else would wake a gateway thread blocked on a
- * backend that never answers.
+ * while the gateway is talking to a backend for it, that backend connection, so that the
+ * backend's worker is freed at once, not when it next writes.
  *
- * <p>Thread-safe: the gateway thread attaches and detaches, any thread may {@link #abort()}.
+ * <p>Thread-safe: the request's I/O thread attaches and detaches, any thread may {@link #abort()}.
  */
 public final class RequestTicket {
 
-    /** Where the admitting thread leaves the ticket for the gateway thread. */
+    /** Where the admitting thread leaves the ticket for the gateway. */
     public static final AttachmentKey<RequestTicket> KEY = AttachmentKey.create(RequestTicket.class);
 
     private final HttpServerExchange exchange;

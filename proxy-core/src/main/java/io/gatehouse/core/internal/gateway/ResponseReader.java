@@ -5,8 +5,7 @@ import java.nio.ByteBuffer;
 
 /**
  * Takes a backend's response as it arrives, in whatever pieces the socket delivers, and passes
- * the CGI bytes on to a {@link ResponseSink}. The same reader serves the blocking gateway (which
- * loops on reads) and the I/O-thread gateway (which feeds it on each readiness event).
+ * the CGI bytes on to a {@link ResponseSink}; fed on each readiness event of the backend socket.
  *
  * <p>Not thread-safe: one per response.
  */

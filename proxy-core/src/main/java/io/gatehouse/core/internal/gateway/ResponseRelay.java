@@ -14,15 +14,13 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
-import org.xnio.channels.Channels;
-import org.xnio.channels.StreamSinkChannel;
 
 /**
  * Turns the CGI response a backend writes into the HTTP response: parses the head, sets status
  * and headers on the exchange, and streams the body to the client as it arrives (for an HTTP/1.0
  * client a body without a length is held first, see {@link Http10LengthBuffer}).
  *
- * <p>Not thread-safe: used by the one thread that reads the backend.
+ * <p>Not thread-safe: used by the I/O thread that reads the backend.
  */
 final class ResponseRelay implements ResponseSink {
 
@@ -46,11 +44,6 @@ final class ResponseRelay implements ResponseSink {
         void write(ByteBuffer data) throws IOException;
     }
 
-    /** A relay for a gateway thread: writes block until the client took the bytes. */
-    ResponseRelay(HttpServerExchange exchange, ErrorLog errorLog, String backend) {
-        this(exchange, errorLog, backend, new BlockingWriter(exchange));
-    }
-
     ResponseRelay(HttpServerExchange exchange, ErrorLog errorLog, String backend, ClientWriter writer) {
         this.exchange = exchange;
         this.errorLog = errorLog;
@@ -69,8 +62,8 @@ final class ResponseRelay implements ResponseSink {
             }
             CgiResponseHead parsed = parser.head();
             if (parsed.status() < 200) {
-                // Interim responses (103 Early Hints) are not forwarded: Undertow's blocking
-                // exchange cannot send one before the final head.
+                // Interim responses (103 Early Hints) are not forwarded: Undertow's exchange
+                // cannot send one before the final head.
                 parser.continueAfterInterim();
                 continue;
             }
@@ -154,29 +147,6 @@ final class ResponseRelay implements ResponseSink {
         lengthBuffer = null;
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.remaining());
         write(body);
-    }
-
-    /** Writes from a gateway thread, never an I/O thread: blocks until the client took the bytes. */
-    private static final class BlockingWriter implements ClientWriter {
-
-        private final HttpServerExchange exchange;
-        private StreamSinkChannel client;
-
-        BlockingWriter(HttpServerExchange exchange) {
-            this.exchange = exchange;
-        }
-
-        @Override
-        public void write(ByteBuffer data) throws IOException {
-            try {
-                if (client == null) {
-                    client = exchange.getResponseChannel(); // sends the head with the first body bytes
-                }
-                Channels.writeBlocking(client, data);
-            } catch (IOException e) {
-                throw new ClientGoneException(e);
-            }
-        }
     }
 
     /** The backend this response comes from, as the logs name it. */

@@ -2,7 +2,6 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Map;
 
 import io.gatehouse.scgi.ScgiRequestGenerator;
@@ -16,8 +15,6 @@ final class ScgiProtocol implements BackendProtocol {
 
     static final ScgiProtocol SCGI = new ScgiProtocol(false);
     static final ScgiProtocol UWSGI = new ScgiProtocol(true);
-
-    private static final int BODY_CHUNK = 64 * 1024;
 
     private final boolean uwsgi;
 
@@ -33,23 +30,6 @@ final class ScgiProtocol implements BackendProtocol {
     @Override
     public boolean canKeepConnection() {
         return false; // the response ends at EOF
-    }
-
-    @Override
-    public void sendRequest(ByteBuffer head, RequestBody body, BackendConnection connection, Duration writeTimeout)
-            throws IOException {
-        connection.write(head, writeTimeout);
-        byte[] chunk = new byte[(int) Math.min(BODY_CHUNK, Math.max(1, body.length()))];
-        long remaining = body.length();
-        while (remaining > 0) {
-            int n = body.read(chunk, 0, (int) Math.min(chunk.length, remaining));
-            if (n < 0) {
-                throw new IOException("client sent " + (body.length() - remaining) + " of "
-                        + body.length() + " request body bytes");
-            }
-            connection.write(ByteBuffer.wrap(chunk, 0, n), writeTimeout);
-            remaining -= n;
-        }
     }
 
     @Override

@@ -29,7 +29,7 @@ import io.undertow.util.AttachmentKey;
  */
 public final class Generation {
 
-    /** The generation a request was admitted into, for the gateway thread that serves it. */
+    /** The generation a request was admitted into, for the handler that serves it. */
     public static final AttachmentKey<Generation> KEY = AttachmentKey.create(Generation.class);
 
     private final long number;

@@ -2,7 +2,6 @@ package io.gatehouse.core.internal.server;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Executor;
 
 import io.gatehouse.conf.HttpParseOptions;
 import io.gatehouse.conf.ListenerConfig;
@@ -30,37 +29,28 @@ import io.undertow.util.StatusCodes;
  * The root handler of one listener. On the I/O thread it passes the exchange through the
  * {@link GenerationGate}, which calls it again, still on the I/O thread, once the exchange is
  * admitted into a generation; then it resolves that generation's config scope for the request and
- * routes it. A request with a body has it read whole there first
- * ({@link GatewayHandler#collectBodyThen}); then a request to a backend is proxied right there
- * on the I/O thread ({@link GatewayHandler#tryOnIoThread}) when it can be; larger bodies, static
- * files and requests waiting for a respawn move to a gateway thread, where backends and the file
- * system may block.
- *
- * <p>The system property {@code gatehouse.gateway=blocking} sends every request to a gateway
- * thread (for comparison, and should the I/O-thread path ever misbehave).
+ * routes it. A request to a backend is proxied right there on the I/O thread
+ * ({@link GatewayHandler#proxy}), its body read whole first ({@link GatewayHandler#collectBodyThen});
+ * a static file moves to a worker thread, where the file system may block.
  *
  * <p>Thread-safe.
  */
 public final class RequestDispatcher implements HttpHandler {
 
-    /** Where the I/O thread leaves the routing result for the gateway thread. */
+    /** Where the I/O thread leaves the routing result for the worker thread. */
     private static final AttachmentKey<Routed> ROUTED = AttachmentKey.create(Routed.class);
 
     private final GenerationGate gate;
-    private final Executor gatewayThreads;
     private final AccessLog accessLog;
     private final String socketToken;
     private final String serverPort;
-    private final boolean ioThreadGateway = !"blocking".equals(System.getProperty("gatehouse.gateway"));
 
     /** A request's resolved scope and route ({@code match} null when no backend key takes it). */
     private record Routed(Scope scope, RouteMatch match) {
     }
 
-    public RequestDispatcher(GenerationGate gate, Executor gatewayThreads, AccessLog accessLog,
-            ListenerConfig listener) {
+    public RequestDispatcher(GenerationGate gate, AccessLog accessLog, ListenerConfig listener) {
         this.gate = gate;
-        this.gatewayThreads = gatewayThreads;
         this.accessLog = accessLog;
         this.socketToken = listener.token();
         this.serverPort = listener.inetAddress().map(a -> Integer.toString(a.getPort())).orElse("0");
@@ -92,24 +82,19 @@ public final class RequestDispatcher implements HttpHandler {
             exchange.putAttachment(ROUTED, routed);
         }
         RouteMatch match = routed.match();
-        if (exchange.isInIoThread()) {
-            Runnable toGatewayThread = () -> exchange.dispatch(gatewayThreads, this);
-            Runnable proxy = () -> {
-                if (match == null || !ioThreadGateway || !generation.gateway().tryOnIoThread(exchange, match,
-                        generation.pool(match.route()), serverPort, toGatewayThread)) {
-                    toGatewayThread.run();
-                }
-            };
-            if (match != null && BodyCollector.hasBody(exchange)) {
-                // The body is read here, as it arrives: a slow client never holds a gateway thread.
+        if (match != null) {
+            Runnable proxy = () -> generation.gateway().proxy(exchange, match, generation.pool(match.route()),
+                    serverPort);
+            if (BodyCollector.hasBody(exchange)) {
+                // The body is read here, as it arrives: a slow client never holds a thread.
                 generation.gateway().collectBodyThen(exchange, proxy);
                 return;
             }
             proxy.run();
             return;
         }
-        if (match != null) {
-            generation.gateway().handle(exchange, match, generation.pool(match.route()), serverPort);
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this); // to Undertow's worker threads: stat and open may block
             return;
         }
         if (BodyCollector.hasBody(exchange)) {

@@ -37,7 +37,7 @@ import org.xnio.IoUtils;
  * for several ranges, 416 when none is satisfiable), subject to {@code If-Range}. GET, HEAD and
  * POST are served alike; OPTIONS lists them; other methods get 501.
  *
- * <p>Called on a gateway thread (it stats and opens files); the body is sent from the exchange's
+ * <p>Called on a worker thread (it stats and opens files); the body is sent from the exchange's
  * I/O thread. Thread-safe.
  */
 public final class StaticFileHandler {
