@@ -59,14 +59,10 @@ public final class ForeignChannels {
     private ForeignChannels() {
     }
 
-    /** True when {@code thread} is XNIO's NIO I/O thread, the only kind this class can use. */
-    public static boolean supports(XnioIoThread thread) {
-        return thread instanceof WorkerThread;
-    }
-
     /**
      * Registers {@code channel} (non-blocking) with {@code thread}'s selector, with no interest
-     * yet. Closing the channel ends the registration.
+     * yet. Closing the channel ends the registration. {@code thread} is an I/O thread of XNIO's
+     * NIO worker: listeners are only ever bound on one ({@link #accepting}).
      */
     public static Registration register(XnioIoThread thread, AbstractSelectableChannel channel,
             ReadyHandler handler) throws IOException {

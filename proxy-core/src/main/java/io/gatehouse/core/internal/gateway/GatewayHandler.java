@@ -7,21 +7,17 @@ import java.util.List;
 
 import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.Protocol;
-import io.gatehouse.core.internal.cgi.BadGatewayException;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.route.RouteMatch;
-import io.gatehouse.fcgi.FcgiException;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import io.undertow.util.StatusCodes;
 
 /**
  * Proxies requests to the backends of their routes, on their client connections' I/O threads:
  * reads a request's body whole first ({@link BodyCollector}), then builds its CGI environment,
  * picks a host, connects (retrying on other hosts after a connect failure, as lighttpd does up to
- * 5 times), sends the request, relays the response ({@link ProxiedRequest}, {@link IoThreadExchange}),
- * and maps failures to lighttpd's status codes (503 unreachable, 500 closed without a response,
- * 502 malformed, 504 timed out). With {@code keep-alive} on a FastCGI backend, connections that
+ * 5 times), sends the request, relays the response ({@link ProxiedRequest}, {@link BackendCall}),
+ * and maps failures to lighttpd's status codes ({@link BackendFailure}). With {@code keep-alive} on a FastCGI backend, connections that
  * ended a response cleanly are kept per host ({@link KeptConnections}).
  *
  * <p>Thread-safe: all per-request state lives in the request's own objects.
@@ -97,32 +93,22 @@ public final class GatewayHandler {
     }
 
     /** Answers the client for a request that failed after reaching its backend, and logs why. */
-    static void reportFailure(HttpServerExchange exchange, ResponseRelay relay, IOException e, ErrorLog errorLog) {
+    static void reportFailure(HttpServerExchange exchange, ResponseRelay relay, BackendFailure failure,
+            IOException cause, ErrorLog errorLog) {
         RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
-        if (e instanceof ClientGoneException || (ticket != null && ticket.isAborted())) {
+        if (failure == BackendFailure.CLIENT_GONE || (ticket != null && ticket.isAborted())) {
             ErrorPages.abort(exchange);
             return;
         }
-        int status;
-        if (e instanceof BackendTimeoutException timeout) {
-            status = timeout.phase() == BackendTimeoutException.Phase.CONNECT
-                    ? StatusCodes.SERVICE_UNAVAILABLE : StatusCodes.GATEWAY_TIME_OUT;
-        } else if (e instanceof BadGatewayException || e instanceof FcgiException) {
-            status = StatusCodes.BAD_GATEWAY;
-        } else if (relay.sawOutput()) {
-            status = StatusCodes.BAD_GATEWAY;
-        } else {
-            status = StatusCodes.INTERNAL_SERVER_ERROR;
-        }
         // Protocol errors come from the codecs, which do not know which backend they parsed.
-        String backend = status == StatusCodes.BAD_GATEWAY ? relay.backend() + ": " : "";
-        errorLog.error("gw-backend", backend + e.getMessage() + " (" + exchange.getRequestMethod() + " "
+        String backend = failure == BackendFailure.MALFORMED_RESPONSE ? relay.backend() + ": " : "";
+        errorLog.error("gw-backend", backend + cause.getMessage() + " (" + exchange.getRequestMethod() + " "
                 + exchange.getRequestURI() + ")");
         if (relay.headCommitted() || exchange.isResponseStarted()) {
             ErrorPages.abort(exchange); // headers are out: the only honest signal left is a cut connection
         } else {
             exchange.getResponseHeaders().clear();
-            ErrorPages.send(exchange, status);
+            ErrorPages.send(exchange, failure.status());
         }
     }
 

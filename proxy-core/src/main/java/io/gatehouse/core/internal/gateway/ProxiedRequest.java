@@ -16,7 +16,7 @@ import org.xnio.XnioIoThread;
 
 /**
  * One request proxied to a route's backends on its client connection's I/O thread, over as many
- * tries as it takes: a host is picked, the request framed for it and sent ({@link IoThreadExchange});
+ * tries as it takes: a host is picked, the request framed for it and sent ({@link BackendCall});
  * a try that reached no backend (refused, timed out connecting, closed before a byte was taken)
  * leads to the next pick, as lighttpd retries up to {@link #MAX_TRIES} times before a 503. When
  * every host is out of rotation but some are spawned children (crashed and being respawned), the
@@ -101,7 +101,7 @@ final class ProxiedRequest {
         }
         OutgoingRequest request = requestFor(host);
         if (request != null) {
-            new IoThreadExchange(exchange, host, protocol, request, body.length() > 0, errorLog, this::tryNextHost)
+            new BackendCall(exchange, host, protocol, request, body.length() > 0, errorLog, this::tryNextHost)
                     .start();
         }
     }

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The buffers of {@link BackendProtocol#wholeRequest} are sent again after a rewind when a reused
- * connection fails ({@code IoThreadExchange} retries on a new one). A FastCGI body of more than one
+ * connection fails ({@code BackendCall} retries on a new one). A FastCGI body of more than one
  * STDIN record was framed with views whose position was the record's start: rewound to the
  * buffer's start, the second record carried the whole body again after a header saying 1 byte.
  */
@@ -25,7 +25,7 @@ class WholeRequestRewindTest {
                 body(bodyLength));
         byte[] first = drain(request);
         for (ByteBuffer buffer : request) {
-            buffer.rewind(); // as IoThreadExchange.retryOnNewConnection does
+            buffer.rewind(); // as BackendCall.retryOnNewConnection does
         }
         byte[] again = drain(request);
 

@@ -1,0 +1,176 @@
+package io.gatehouse.core.internal.gateway;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import org.xnio.channels.StreamSinkChannel;
+
+/**
+ * The client side of a proxied response, on its I/O thread.
+ *
+ * <p>Body bytes of the backend's first read are held until that read is handled: a response that
+ * ends in the read that began it (most small pages) gets a Content-Length instead of chunked
+ * encoding, as lighttpd gives it, which also keeps HTTP/1.0 keep-alive connections open.
+ *
+ * <p>Flow control: bytes the client cannot take yet are kept (at most about one read's worth),
+ * the backend side is told to stop reading ({@link Flow#clientBlocked}) and to go on once they are
+ * written ({@link Flow#clientDrained}). A response that ended meanwhile ends its exchange when the
+ * last kept byte is written.
+ *
+ * <p>Confined to the I/O thread.
+ */
+final class ClientSink implements ResponseRelay.ClientWriter {
+
+    /** What the sink tells the backend side. */
+    interface Flow {
+
+        /** The client takes no more for now: do not read the backend. */
+        void clientBlocked();
+
+        /** The client took every byte kept for it: read the backend again. */
+        void clientDrained();
+
+        /** Writing to the client failed while kept bytes were flushed. */
+        void clientFailed(ClientGoneException e);
+    }
+
+    private final HttpServerExchange exchange;
+    private final Flow flow;
+    private StreamSinkChannel client;
+    /** Body bytes of the first read, held until it is known whether the response ended in it. */
+    private ByteBuffer held;
+    /** True until the first read that did not end the response has been passed on. */
+    private boolean holding = true;
+    /** Response bytes the client could not take yet. */
+    private ByteBuffer pending;
+    private boolean endWhenDrained;
+    private boolean abandoned;
+
+    ClientSink(HttpServerExchange exchange, Flow flow) {
+        this.exchange = exchange;
+        this.flow = flow;
+    }
+
+    /** True while bytes wait for the client: the backend is not read meanwhile. */
+    boolean blocked() {
+        return pending != null && pending.position() > 0;
+    }
+
+    /** A read that did not end the response was handled: holding back ends. */
+    void readHandled() throws IOException {
+        passHeldOn();
+    }
+
+    /**
+     * The response ended: what was held goes out, with a Content-Length when it is the whole body;
+     * the exchange ends once the client has every byte.
+     */
+    void responseEnded() throws IOException {
+        if (holding) {
+            setContentLength();
+            passHeldOn();
+        }
+        if (blocked()) {
+            endWhenDrained = true;
+        } else {
+            exchange.endExchange();
+        }
+    }
+
+    /** The response failed: nothing more goes to the client from here. */
+    void abandon() {
+        abandoned = true;
+    }
+
+    /** The whole body is in {@link #held}: says so, unless the backend did or the response has no body. */
+    private void setContentLength() {
+        HeaderMap headers = exchange.getResponseHeaders();
+        if (headers.contains(Headers.CONTENT_LENGTH) || headers.contains(Headers.TRANSFER_ENCODING)
+                || !Http10LengthBuffer.mayHaveBody(exchange)) {
+            return;
+        }
+        headers.put(Headers.CONTENT_LENGTH, held == null ? 0 : held.position());
+    }
+
+    private void passHeldOn() throws IOException {
+        holding = false;
+        if (held != null) {
+            ByteBuffer body = held.flip();
+            held = null;
+            write(body);
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer data) throws IOException {
+        if (holding) {
+            held = append(held, data, 0);
+            return;
+        }
+        if (blocked()) {
+            keep(data);
+            return;
+        }
+        try {
+            if (client == null) {
+                client = exchange.getResponseChannel(); // sends the head with the first body bytes
+            }
+            while (data.hasRemaining() && client.write(data) > 0) {
+                // the client takes what its socket buffer holds
+            }
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+        if (data.hasRemaining()) {
+            keep(data);
+            flow.clientBlocked();
+            client.getWriteSetter().set(sink -> flush());
+            client.resumeWrites();
+        }
+    }
+
+    private void keep(ByteBuffer data) {
+        pending = append(pending, data, ReadBuffers.BUFFER_SIZE);
+    }
+
+    /**
+     * {@code buffer} with {@code data} appended: a new one of at least {@code firstCapacity} when
+     * {@code buffer} is null, a larger copy when it lacks room.
+     */
+    private static ByteBuffer append(ByteBuffer buffer, ByteBuffer data, int firstCapacity) {
+        if (buffer == null) {
+            buffer = ByteBuffer.allocate(Math.max(firstCapacity, data.remaining()));
+        } else if (buffer.remaining() < data.remaining()) {
+            buffer = ByteBuffer.allocate(buffer.position() + data.remaining()).put(buffer.flip());
+        }
+        return buffer.put(data);
+    }
+
+    private void flush() {
+        if (abandoned) {
+            return;
+        }
+        try {
+            pending.flip();
+            while (pending.hasRemaining() && client.write(pending) > 0) {
+                // as much as the client's socket buffer takes
+            }
+            pending.compact();
+        } catch (IOException e) {
+            flow.clientFailed(new ClientGoneException(e));
+            return;
+        }
+        if (blocked()) {
+            return;
+        }
+        client.suspendWrites();
+        if (endWhenDrained) {
+            exchange.endExchange();
+        } else {
+            flow.clientDrained();
+        }
+    }
+}
