@@ -6,6 +6,11 @@ readonly ALL_SERVERS=(gatehouse lighttpd nginx)
 readonly SPAWNING_SERVERS=(gatehouse lighttpd)
 readonly HELLO_CONNECTIONS=64
 readonly CONCURRENCY_LEVELS=(16 256 1024)
+# pages: www/page.php's sizes (KiB of HTML, written in 8 flushed pieces) and client connections.
+readonly PAGE_SIZES_KB=(20 60 200)
+readonly PAGE_CONNECTIONS=(16 64)
+# curl gives up on fetching one page for its byte check after this long.
+readonly PAGE_CHECK_TIMEOUT_SECONDS=5
 readonly RESTART_CONNECTIONS=64
 # restart-gap: clients on a 50 ms page served by 4 PHP workers, restarts this far apart.
 readonly RESTART_GAP_CONNECTIONS=32
@@ -68,6 +73,27 @@ scenario_hello_spawned() {
     not_applicable hello-spawned nginx "n/a: nginx cannot spawn backends"
 }
 
+# hello through the uWSGI app over PROTOCOL (scgi | uwsgi): the SCGI/uwsgi path's cost per
+# request next to hello-no-keepalive's. All three servers open one backend connection per
+# request. uWSGI runs for this scenario only.
+scenario_wsgi_hello() {
+    local protocol=$1 scenario="$1-hello" round name
+    if ! start_uwsgi "$protocol"; then
+        for name in "${ALL_SERVERS[@]}"; do
+            record_failure "$scenario" "$name" 1 "uWSGI did not start"
+        done
+        return 0
+    fi
+    for round in $(seq 1 "$ROUNDS"); do
+        log "$scenario: round $round of $ROUNDS"
+        for name in "${ALL_SERVERS[@]}"; do
+            with_server "$scenario" "$name" "$protocol" "$round" \
+                measure_load "$scenario" "$name" "$round" "$HELLO_CONNECTIONS" "$WARMUP_SECONDS" "$(hello_path "$protocol")"
+        done
+    done
+    stop_uwsgi
+}
+
 concurrency_levels() {
     local name=$1 round=$2 connections warmup=$WARMUP_SECONDS
     for connections in "${CONCURRENCY_LEVELS[@]}"; do
@@ -83,6 +109,48 @@ scenario_concurrency() {
         log "concurrency: round $round of $ROUNDS (${CONCURRENCY_LEVELS[*]} connections)"
         for name in "${ALL_SERVERS[@]}"; do
             with_server concurrency "$name" fpm "$round" concurrency_levels "$name" "$round"
+        done
+    done
+}
+
+# True when server NAME answers page.php?kb=KB with 200 and exactly KB KiB; else sets
+# PAGE_PROBLEM to what came instead. A front end that cut or mangled the flushed pieces would be
+# measured on a different page otherwise.
+page_intact() {
+    local name=$1 kb=$2 reply
+    reply=$(curl -s -m "$PAGE_CHECK_TIMEOUT_SECONDS" -o /dev/null -w '%{http_code} %{size_download}' \
+        "$(server_url "$name" "/page.php?kb=$kb")" 2>/dev/null) || reply="000 0"
+    [ "$reply" = "200 $((kb * 1024))" ] && return 0
+    PAGE_PROBLEM="page.php?kb=$kb: status ${reply%% *}, ${reply##* } bytes instead of $((kb * 1024))"
+    return 1
+}
+
+# Every page size at every connection count, back to back on one server start, after one
+# warm-up (as concurrency_levels). A row is named pages-<KiB>k-<connections>.
+page_loads() {
+    local name=$1 round=$2 kb connections warmup=$WARMUP_SECONDS
+    for kb in "${PAGE_SIZES_KB[@]}"; do
+        if ! page_intact "$name" "$kb"; then
+            warn "pages: $name: $PAGE_PROBLEM"
+            for connections in "${PAGE_CONNECTIONS[@]}"; do
+                record_failure "pages-${kb}k-$connections" "$name" "$round" "$PAGE_PROBLEM"
+            done
+            continue
+        fi
+        for connections in "${PAGE_CONNECTIONS[@]}"; do
+            measure_load "pages-${kb}k-$connections" "$name" "$round" "$connections" "$warmup" \
+                "/page.php?kb=$kb" || return 1
+            warmup=0
+        done
+    done
+}
+
+scenario_pages() {
+    local round name
+    for round in $(seq 1 "$ROUNDS"); do
+        log "pages: round $round of $ROUNDS (${PAGE_SIZES_KB[*]} KiB × ${PAGE_CONNECTIONS[*]} connections)"
+        for name in "${ALL_SERVERS[@]}"; do
+            with_server pages "$name" fpm "$round" page_loads "$name" "$round"
         done
     done
 }
