@@ -35,19 +35,31 @@ with_server() {
     stop_server
 }
 
+# Round after round, starts each of ALL_SERVERS on backend KIND and runs "$@" NAME ROUND with it
+# (the server's name and the round appended). DETAIL follows the round in the progress line.
+each_server_each_round() {
+    local scenario=$1 kind=$2 detail=$3 round name
+    shift 3
+    for round in $(seq 1 "$ROUNDS"); do
+        log "$scenario: round $round of $ROUNDS$detail"
+        for name in "${ALL_SERVERS[@]}"; do
+            with_server "$scenario" "$name" "$kind" "$round" "$@" "$name" "$round"
+        done
+    done
+}
+
+# HELLO_CONNECTIONS on PATH after a full warm-up, recorded as SCENARIO.
+hello_load() {
+    local scenario=$1 path=$2 name=$3 round=$4
+    measure_load "$scenario" "$name" "$round" "$HELLO_CONNECTIONS" "$WARMUP_SECONDS" "$path"
+}
+
 not_applicable() {
     record "$1" "$2" 1 - - - - - - - - - - "$3"
 }
 
 scenario_hello() {
-    local round name
-    for round in $(seq 1 "$ROUNDS"); do
-        log "hello: round $round of $ROUNDS"
-        for name in "${ALL_SERVERS[@]}"; do
-            with_server hello "$name" fpm "$round" \
-                measure_load hello "$name" "$round" "$HELLO_CONNECTIONS" "$WARMUP_SECONDS"
-        done
-    done
+    each_server_each_round hello fpm "" hello_load hello /hello.php
 }
 
 # hello through gatehouse without its FastCGI keep-alive: what connection reuse is worth, and
@@ -77,20 +89,14 @@ scenario_hello_spawned() {
 # request next to hello-no-keepalive's. All three servers open one backend connection per
 # request. uWSGI runs for this scenario only.
 scenario_wsgi_hello() {
-    local protocol=$1 scenario="$1-hello" round name
+    local protocol=$1 scenario="$1-hello" name
     if ! start_uwsgi "$protocol"; then
         for name in "${ALL_SERVERS[@]}"; do
             record_failure "$scenario" "$name" 1 "uWSGI did not start"
         done
         return 0
     fi
-    for round in $(seq 1 "$ROUNDS"); do
-        log "$scenario: round $round of $ROUNDS"
-        for name in "${ALL_SERVERS[@]}"; do
-            with_server "$scenario" "$name" "$protocol" "$round" \
-                measure_load "$scenario" "$name" "$round" "$HELLO_CONNECTIONS" "$WARMUP_SECONDS" "$(hello_path "$protocol")"
-        done
-    done
+    each_server_each_round "$scenario" "$protocol" "" hello_load "$scenario" "$(hello_path "$protocol")"
     stop_uwsgi
 }
 
@@ -104,13 +110,7 @@ concurrency_levels() {
 }
 
 scenario_concurrency() {
-    local round name
-    for round in $(seq 1 "$ROUNDS"); do
-        log "concurrency: round $round of $ROUNDS (${CONCURRENCY_LEVELS[*]} connections)"
-        for name in "${ALL_SERVERS[@]}"; do
-            with_server concurrency "$name" fpm "$round" concurrency_levels "$name" "$round"
-        done
-    done
+    each_server_each_round concurrency fpm " (${CONCURRENCY_LEVELS[*]} connections)" concurrency_levels
 }
 
 # True when server NAME answers page.php?kb=KB with 200 and exactly KB KiB; else sets
@@ -146,13 +146,7 @@ page_loads() {
 }
 
 scenario_pages() {
-    local round name
-    for round in $(seq 1 "$ROUNDS"); do
-        log "pages: round $round of $ROUNDS (${PAGE_SIZES_KB[*]} KiB × ${PAGE_CONNECTIONS[*]} connections)"
-        for name in "${ALL_SERVERS[@]}"; do
-            with_server pages "$name" fpm "$round" page_loads "$name" "$round"
-        done
-    done
+    each_server_each_round pages fpm " (${PAGE_SIZES_KB[*]} KiB × ${PAGE_CONNECTIONS[*]} connections)" page_loads
 }
 
 # One 100 MiB transfer through server NAME (upload or download), checked for its status and
@@ -213,16 +207,11 @@ measure_transfers() {
 }
 
 scenario_transfer() {
-    local scenario=$1 round name
+    local scenario=$1
     if [ "$scenario" = upload ] && [ ! -f "$UPLOAD_FILE" ]; then
         head -c $((TRANSFER_MIB * 1048576)) /dev/urandom >"$UPLOAD_FILE"
     fi
-    for round in $(seq 1 "$ROUNDS"); do
-        log "$scenario: round $round of $ROUNDS ($TRANSFERS × $TRANSFER_MIB MiB per server)"
-        for name in "${ALL_SERVERS[@]}"; do
-            with_server "$scenario" "$name" fpm "$round" measure_transfers "$scenario" "$name" "$round"
-        done
-    done
+    each_server_each_round "$scenario" fpm " ($TRANSFERS × $TRANSFER_MIB MiB per server)" measure_transfers "$scenario"
 }
 
 # Sends server NAME its restart signal (lighttpd and gatehouse: SIGUSR1; nginx: -s reload).
