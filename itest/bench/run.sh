@@ -22,12 +22,15 @@ readonly BENCH_DIR REPO_DIR
 # shellcheck source=lib/scenarios.sh
 . "$BENCH_DIR/lib/scenarios.sh"
 
-readonly SCENARIOS=(hello hello-no-keepalive hello-spawned concurrency upload download restart restart-gap restart-soak startup)
+readonly SCENARIOS=(hello hello-no-keepalive hello-spawned scgi-hello uwsgi-hello concurrency pages upload download
+    restart restart-gap restart-soak startup)
 # 1024 client connections, each proxied one with a backend connection, plus the servers' own.
 readonly MIN_OPEN_FILES=8192
 # gatehouse and lighttpd read the same config file, so they share a port (never at the same time).
 readonly SHARED_PORT=18080
 readonly NGINX_PORT=18081
+# Debian's uwsgi-plugin-python3 (uwsgi-core alone cannot run a WSGI app).
+readonly UWSGI_PYTHON3_PLUGIN=/usr/lib/uwsgi/plugins/python3_plugin.so
 # Five benchmarks take about a minute with the full settings; far beyond that, JMH is stuck.
 readonly JMH_TIMEOUT_SECONDS=900
 
@@ -114,6 +117,8 @@ install_peers() {
     command -v php-cgi >/dev/null || missing+=(php-cgi)
     command -v wrk >/dev/null || missing+=(wrk)
     command -v curl >/dev/null || missing+=(curl)
+    command -v uwsgi-core >/dev/null || missing+=(uwsgi-core)
+    [ -f "$UWSGI_PYTHON3_PLUGIN" ] || missing+=(uwsgi-plugin-python3)
     [ "${#missing[@]}" -eq 0 ] && return 0
     [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}: run as root to install them, or install: apt-get install ${missing[*]}"
     log "installing ${missing[*]}"
@@ -143,6 +148,7 @@ find_tools() {
     NGINX=$(command -v nginx || echo /usr/sbin/nginx)
     PHP_FPM=$(compgen -G '/usr/sbin/php-fpm*' | sort -V | tail -n 1)
     PHP_CGI=$(command -v php-cgi)
+    UWSGI=$(command -v uwsgi-core || true)
     JAR="$REPO_DIR/proxy-core/target/gatehouse.jar"
 }
 
@@ -173,8 +179,9 @@ raise_open_files() {
 first_line() { "$@" 2>&1 | head -n 1 || true; }
 
 describe_run() {
-    local mem_kb cpu
+    local mem_kb cpu uwsgi_version="not installed"
     mem_kb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)
+    [ -n "$UWSGI" ] && uwsgi_version=$(first_line "$UWSGI" --version)
     cpu=$(awk -F': ' '$1 ~ /^model name/ { print $2; exit }' /proc/cpuinfo)
     cat <<EOF
 - date: $(date -u '+%Y-%m-%d %H:%M UTC')
@@ -184,8 +191,9 @@ describe_run() {
 - gatehouse: $(first_line "$JAVA_BIN" -jar "$JAR" -v) ($(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "no git")$(GIT_OPTIONAL_LOCKS=0 git -C "$REPO_DIR" diff --quiet HEAD 2>/dev/null || echo ", uncommitted changes"))
 - lighttpd: $(first_line "$LIGHTTPD" -v); nginx: $(first_line "$NGINX" -v | sed 's/^nginx version: //'), worker_processes auto
 - php: $(first_line "$PHP_FPM" -v), $(first_line "$PHP_CGI" -v); 4 PHP workers (PHP-FPM pm = static; php-cgi PHP_FCGI_CHILDREN=4)
+- uWSGI: $uwsgi_version, python3 plugin, $UWSGI_WORKERS workers, for scgi-hello and uwsgi-hello; $(first_line python3 --version)
 - wrk: $(first_line wrk -v | awk '{ print $2 }'), -t2; curl: $(first_line curl --version | awk '{ print $2 }')
-- settings: $ROUNDS round(s), ${WARMUP_SECONDS}s warm-up + ${DURATION_SECONDS}s measured per load, hello at $HELLO_CONNECTIONS connections, $TRANSFERS × $TRANSFER_MIB MiB per transfer round, $RESTARTS restart(s) per restart run, $STARTUP_REPEATS starts per server$([ "$QUICK" -eq 1 ] && echo " (--quick: checks the harness, not a measurement)")
+- settings: $ROUNDS round(s), ${WARMUP_SECONDS}s warm-up + ${DURATION_SECONDS}s measured per load, hello at $HELLO_CONNECTIONS connections, pages of ${PAGE_SIZES_KB[*]} KiB at ${PAGE_CONNECTIONS[*]} connections, $TRANSFERS × $TRANSFER_MIB MiB per transfer round, $RESTARTS restart(s) per restart run, $STARTUP_REPEATS starts per server$([ "$QUICK" -eq 1 ] && echo " (--quick: checks the harness, not a measurement)")
 EOF
 }
 
@@ -242,7 +250,10 @@ main() {
                 hello) scenario_hello ;;
                 hello-no-keepalive) scenario_hello_no_keepalive ;;
                 hello-spawned) scenario_hello_spawned ;;
+                scgi-hello) scenario_wsgi_hello scgi ;;
+                uwsgi-hello) scenario_wsgi_hello uwsgi ;;
                 concurrency) scenario_concurrency ;;
+                pages) scenario_pages ;;
                 upload | download) scenario_transfer "$name" ;;
                 restart) scenario_restart ;;
                 restart-gap) scenario_restart_gap ;;

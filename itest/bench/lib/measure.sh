@@ -2,7 +2,7 @@
 #
 # Each measurement appends one tab-separated line to RESULTS_TSV:
 #   scenario server round throughput unit p50_ms p99_ms max_ms errors refused cpu_us rss_kb hwm_kb note
-# "-" marks a figure that does not apply. lib/report.sh turns the lines into the table.
+# "-" marks a figure that does not apply. lib/report.awk turns the lines into the table.
 
 # wrk's own per-request timeout; a slower answer counts as an error ("timeout").
 readonly WRK_TIMEOUT_SECONDS=5
@@ -43,12 +43,13 @@ wrk_rate() { awk -v n="$WRK_requests" -v us="$WRK_duration_us" 'BEGIN { printf "
 wrk_ms() { awk -v us="$1" 'BEGIN { printf "%.2f\n", us / 1000 }'; }
 wrk_errors() { echo $((WRK_read + WRK_write + WRK_timeout + WRK_status)); }
 
-# One measured wrk run against the running server NAME (pid SERVER_PID): a warm-up of
-# WARMUP seconds (0: none), then the measured run with the front end's CPU taken right before
-# and right after it. Records one line.
+# One measured wrk run against the running server NAME (pid SERVER_PID) on PATH (default
+# /hello.php): a warm-up of WARMUP seconds (0: none), then the measured run with the front end's
+# CPU taken right before and right after it. Records one line.
 measure_load() {
-    local scenario=$1 name=$2 round=$3 connections=$4 warmup=$5 note=${6:-} url out ticks_before ticks_after
-    url=$(server_url "$name" /hello.php)
+    local scenario=$1 name=$2 round=$3 connections=$4 warmup=$5 path=${6:-/hello.php} note=${7:-}
+    local url out ticks_before ticks_after
+    url=$(server_url "$name" "$path")
     out="$RUN_DIR/logs/wrk-$scenario-$name-$round.txt"
     if [ "$warmup" -gt 0 ]; then
         run_wrk "$url" "$connections" "$warmup" "$out.warmup" || true

@@ -6,6 +6,11 @@ readonly ALL_SERVERS=(gatehouse lighttpd nginx)
 readonly SPAWNING_SERVERS=(gatehouse lighttpd)
 readonly HELLO_CONNECTIONS=64
 readonly CONCURRENCY_LEVELS=(16 256 1024)
+# pages: www/page.php's sizes (KiB of HTML, written in 8 flushed pieces) and client connections.
+readonly PAGE_SIZES_KB=(20 60 200)
+readonly PAGE_CONNECTIONS=(16 64)
+# curl gives up on fetching one page for its byte check after this long.
+readonly PAGE_CHECK_TIMEOUT_SECONDS=5
 readonly RESTART_CONNECTIONS=64
 # restart-gap: clients on a 50 ms page served by 4 PHP workers, restarts this far apart.
 readonly RESTART_GAP_CONNECTIONS=32
@@ -30,19 +35,31 @@ with_server() {
     stop_server
 }
 
+# Round after round, starts each of ALL_SERVERS on backend KIND and runs "$@" NAME ROUND with it
+# (the server's name and the round appended). DETAIL follows the round in the progress line.
+each_server_each_round() {
+    local scenario=$1 kind=$2 detail=$3 round name
+    shift 3
+    for round in $(seq 1 "$ROUNDS"); do
+        log "$scenario: round $round of $ROUNDS$detail"
+        for name in "${ALL_SERVERS[@]}"; do
+            with_server "$scenario" "$name" "$kind" "$round" "$@" "$name" "$round"
+        done
+    done
+}
+
+# HELLO_CONNECTIONS on PATH after a full warm-up, recorded as SCENARIO.
+hello_load() {
+    local scenario=$1 path=$2 name=$3 round=$4
+    measure_load "$scenario" "$name" "$round" "$HELLO_CONNECTIONS" "$WARMUP_SECONDS" "$path"
+}
+
 not_applicable() {
     record "$1" "$2" 1 - - - - - - - - - - "$3"
 }
 
 scenario_hello() {
-    local round name
-    for round in $(seq 1 "$ROUNDS"); do
-        log "hello: round $round of $ROUNDS"
-        for name in "${ALL_SERVERS[@]}"; do
-            with_server hello "$name" fpm "$round" \
-                measure_load hello "$name" "$round" "$HELLO_CONNECTIONS" "$WARMUP_SECONDS"
-        done
-    done
+    each_server_each_round hello fpm "" hello_load hello /hello.php
 }
 
 # hello through gatehouse without its FastCGI keep-alive: what connection reuse is worth, and
@@ -68,6 +85,21 @@ scenario_hello_spawned() {
     not_applicable hello-spawned nginx "n/a: nginx cannot spawn backends"
 }
 
+# hello through the uWSGI app over PROTOCOL (scgi | uwsgi): the SCGI/uwsgi path's cost per
+# request next to hello-no-keepalive's. All three servers open one backend connection per
+# request. uWSGI runs for this scenario only.
+scenario_wsgi_hello() {
+    local protocol=$1 scenario="$1-hello" name
+    if ! start_uwsgi "$protocol"; then
+        for name in "${ALL_SERVERS[@]}"; do
+            record_failure "$scenario" "$name" 1 "uWSGI did not start"
+        done
+        return 0
+    fi
+    each_server_each_round "$scenario" "$protocol" "" hello_load "$scenario" "$(hello_path "$protocol")"
+    stop_uwsgi
+}
+
 concurrency_levels() {
     local name=$1 round=$2 connections warmup=$WARMUP_SECONDS
     for connections in "${CONCURRENCY_LEVELS[@]}"; do
@@ -78,13 +110,43 @@ concurrency_levels() {
 }
 
 scenario_concurrency() {
-    local round name
-    for round in $(seq 1 "$ROUNDS"); do
-        log "concurrency: round $round of $ROUNDS (${CONCURRENCY_LEVELS[*]} connections)"
-        for name in "${ALL_SERVERS[@]}"; do
-            with_server concurrency "$name" fpm "$round" concurrency_levels "$name" "$round"
+    each_server_each_round concurrency fpm " (${CONCURRENCY_LEVELS[*]} connections)" concurrency_levels
+}
+
+# True when server NAME answers page.php?kb=KB with 200 and exactly KB KiB; else sets
+# PAGE_PROBLEM to what came instead. A front end that cut or mangled the flushed pieces would be
+# measured on a different page otherwise.
+page_intact() {
+    local name=$1 kb=$2 reply
+    reply=$(curl -s -m "$PAGE_CHECK_TIMEOUT_SECONDS" -o /dev/null -w '%{http_code} %{size_download}' \
+        "$(server_url "$name" "/page.php?kb=$kb")" 2>/dev/null) || reply="000 0"
+    [ "$reply" = "200 $((kb * 1024))" ] && return 0
+    PAGE_PROBLEM="page.php?kb=$kb: status ${reply%% *}, ${reply##* } bytes instead of $((kb * 1024))"
+    return 1
+}
+
+# Every page size at every connection count, back to back on one server start, after one
+# warm-up (as concurrency_levels). A row is named pages-<KiB>k-<connections>.
+page_loads() {
+    local name=$1 round=$2 kb connections warmup=$WARMUP_SECONDS
+    for kb in "${PAGE_SIZES_KB[@]}"; do
+        if ! page_intact "$name" "$kb"; then
+            warn "pages: $name: $PAGE_PROBLEM"
+            for connections in "${PAGE_CONNECTIONS[@]}"; do
+                record_failure "pages-${kb}k-$connections" "$name" "$round" "$PAGE_PROBLEM"
+            done
+            continue
+        fi
+        for connections in "${PAGE_CONNECTIONS[@]}"; do
+            measure_load "pages-${kb}k-$connections" "$name" "$round" "$connections" "$warmup" \
+                "/page.php?kb=$kb" || return 1
+            warmup=0
         done
     done
+}
+
+scenario_pages() {
+    each_server_each_round pages fpm " (${PAGE_SIZES_KB[*]} KiB × ${PAGE_CONNECTIONS[*]} connections)" page_loads
 }
 
 # One 100 MiB transfer through server NAME (upload or download), checked for its status and
@@ -145,16 +207,11 @@ measure_transfers() {
 }
 
 scenario_transfer() {
-    local scenario=$1 round name
+    local scenario=$1
     if [ "$scenario" = upload ] && [ ! -f "$UPLOAD_FILE" ]; then
         head -c $((TRANSFER_MIB * 1048576)) /dev/urandom >"$UPLOAD_FILE"
     fi
-    for round in $(seq 1 "$ROUNDS"); do
-        log "$scenario: round $round of $ROUNDS ($TRANSFERS × $TRANSFER_MIB MiB per server)"
-        for name in "${ALL_SERVERS[@]}"; do
-            with_server "$scenario" "$name" fpm "$round" measure_transfers "$scenario" "$name" "$round"
-        done
-    done
+    each_server_each_round "$scenario" fpm " ($TRANSFERS × $TRANSFER_MIB MiB per server)" measure_transfers "$scenario"
 }
 
 # Sends server NAME its restart signal (lighttpd and gatehouse: SIGUSR1; nginx: -s reload).

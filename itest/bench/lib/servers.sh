@@ -1,7 +1,7 @@
 # Starting and stopping the servers under test and the PHP-FPM pool. Sourced by run.sh.
 #
 # Globals set by run.sh: BENCH_DIR, REPO_DIR, RUN_DIR, DOCROOT, JAR, JAVA_BIN, GATEHOUSE_JAVA_OPTS,
-# LIGHTTPD, NGINX, PHP_FPM, PHP_CGI, SHARED_PORT, NGINX_PORT.
+# LIGHTTPD, NGINX, PHP_FPM, PHP_CGI, UWSGI, SHARED_PORT, NGINX_PORT.
 
 # Longest a server may take from exec to its first proxied answer before the run counts it as failed.
 readonly READY_TIMEOUT_SECONDS=30
@@ -10,6 +10,9 @@ readonly PROBE_TIMEOUT_SECONDS=2
 
 FPM_SOCKET=""
 FPM_PID=""
+UWSGI_PID=""
+# The WSGI app's workers: as many as the PHP pool's, so that the backend is shaped alike.
+readonly UWSGI_WORKERS=4
 
 # Writes templates/NAME.in to RUN_DIR/NAME with the run's paths and ports filled in.
 render_template() {
@@ -37,10 +40,13 @@ prepare_run_dir() {
     mkdir -p "$DOCROOT" "$RUN_DIR/logs" "$RUN_DIR/nginx-client-body" "$RUN_DIR/nginx-fastcgi" \
         "$RUN_DIR/nginx-proxy" "$RUN_DIR/nginx-scgi" "$RUN_DIR/nginx-uwsgi"
     cp "$BENCH_DIR"/www/*.php "$DOCROOT/"
+    cp "$BENCH_DIR/www/hello_wsgi.py" "$RUN_DIR/"
     FPM_SOCKET="$RUN_DIR/php-fpm.sock"
     render_template fpm.conf
     grep -v -e '"keep-alive"' -e '"max-connections"' "$RUN_DIR/fpm.conf" >"$RUN_DIR/fpm-no-keepalive.conf"
     render_template spawned.conf
+    render_template scgi.conf
+    render_template uwsgi.conf
     render_template nginx.conf
     render_template php-fpm.conf
 }
@@ -71,6 +77,51 @@ stop_php_fpm() {
     fi
 }
 
+# Starts uWSGI with www/hello_wsgi.py on a unix socket speaking PROTOCOL (scgi | uwsgi),
+# RUN_DIR/uwsgi-PROTOCOL.sock, the socket scgi.conf / uwsgi.conf and nginx.conf name. A master
+# and UWSGI_WORKERS workers; --die-on-term, since uWSGI 2.0 takes SIGTERM as "reload" otherwise.
+# Ready once the socket exists and the workers are forked: uWSGI binds the socket before it loads
+# the app, and forks the workers only after the app loaded (--need-app exits instead). Returns 1
+# (and shows its log) if that does not happen within 10 s.
+start_uwsgi() {
+    local protocol=$1 socket="$RUN_DIR/uwsgi-$1.sock" socket_option=--scgi-socket tries=0
+    [ "$protocol" = uwsgi ] && socket_option=--uwsgi-socket
+    [ -n "$UWSGI" ] || { warn "uwsgi-core is not installed"; return 1; }
+    # No per-request log lines (tens of thousands a second would be measured too), no bytecode
+    # files next to the app, and --need-app: an app that fails to load is an error, not a 500.
+    PYTHONDONTWRITEBYTECODE=1 "$UWSGI" --strict --plugin python3 --master --processes "$UWSGI_WORKERS" \
+        --die-on-term --need-app --single-interpreter --disable-logging \
+        --wsgi-file "$RUN_DIR/hello_wsgi.py" "$socket_option" "$socket" >"$RUN_DIR/logs/uwsgi-$protocol.out" 2>&1 &
+    UWSGI_PID=$!
+    track_pid "$UWSGI_PID"
+    until [ -S "$socket" ] && pid_alive "$UWSGI_PID" \
+            && [ "$(descendants_of "$UWSGI_PID" | wc -l)" -ge "$UWSGI_WORKERS" ]; do
+        tries=$((tries + 1))
+        if ! pid_alive "$UWSGI_PID" || [ "$tries" -ge 200 ]; then
+            tail -n 20 "$RUN_DIR/logs/uwsgi-$protocol.out" >&2 || true
+            warn "uWSGI did not serve $socket with $UWSGI_WORKERS workers within 10 s"
+            stop_uwsgi
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
+stop_uwsgi() {
+    if [ -n "$UWSGI_PID" ]; then
+        stop_tree "$UWSGI_PID" TERM
+        UWSGI_PID=""
+    fi
+}
+
+# The hello page's path for backend KIND: hello.php, or the WSGI app under its URL prefix.
+hello_path() {
+    case "$1" in
+        scgi | uwsgi) echo "/$1/hello" ;;
+        *) echo /hello.php ;;
+    esac
+}
+
 # The URL of PATH (e.g. /hello.php) on server NAME.
 server_url() {
     if [ "$1" = nginx ]; then
@@ -80,15 +131,17 @@ server_url() {
     fi
 }
 
-# Starts server NAME (gatehouse | lighttpd | nginx) with backend KIND (fpm | spawned |
-# fpm-no-keepalive, the last for gatehouse only); sets
-# SERVER_PID, SERVER_LOG and START_US (the moment just before the exec). gatehouse and lighttpd read the same file, RUN_DIR/KIND.conf.
+# Starts server NAME (gatehouse | lighttpd | nginx) with backend KIND (fpm | spawned | scgi |
+# uwsgi, or fpm-no-keepalive for gatehouse only); sets SERVER_PID, SERVER_LOG, SERVER_HELLO_PATH
+# and START_US (the moment just before the exec). gatehouse and lighttpd read the same file,
+# RUN_DIR/KIND.conf; nginx's one config has a location for each backend but spawned.
 start_server() {
     local name=$1 kind=$2 label=$3 port
     port=$SHARED_PORT
     [ "$name" = nginx ] && port=$NGINX_PORT
     wait_port_free "$port" || { warn "port $port is still taken by something else"; return 1; }
     SERVER_LOG="$RUN_DIR/logs/$name-$label.log"
+    SERVER_HELLO_PATH=$(hello_path "$kind")
     START_US=$(now_us)
     case "$name" in
         gatehouse)
@@ -101,7 +154,11 @@ start_server() {
             "$LIGHTTPD" -D -f "$RUN_DIR/$kind.conf" >"$SERVER_LOG" 2>&1 &
             ;;
         nginx)
-            [ "$kind" = fpm ] || { warn "nginx cannot spawn backends"; return 1; }
+            case "$kind" in
+                fpm | scgi | uwsgi) ;;
+                spawned) warn "nginx cannot spawn backends"; return 1 ;;
+                *) warn "nginx has no config for backend kind '$kind'"; return 1 ;;
+            esac
             "$NGINX" -p "$RUN_DIR/" -e "$RUN_DIR/nginx-error.log" -c "$RUN_DIR/nginx.conf" >"$SERVER_LOG" 2>&1 &
             ;;
         *)
@@ -112,11 +169,11 @@ start_server() {
     track_pid "$SERVER_PID"
 }
 
-# Waits until server NAME answers GET /hello.php with 200 and "hello". Sets READY_US to the
-# microseconds since START_US. Returns 1 (and shows the server's log) if it does not in time.
+# Waits until server NAME answers GET SERVER_HELLO_PATH with 200 and "hello". Sets READY_US to
+# the microseconds since START_US. Returns 1 (and shows the server's log) if it does not in time.
 wait_ready() {
     local name=$1 start_us=$2 url deadline body code tries=0
-    url=$(server_url "$name" /hello.php)
+    url=$(server_url "$name" "$SERVER_HELLO_PATH")
     deadline=$((start_us + READY_TIMEOUT_SECONDS * 1000000))
     while :; do
         body=$(curl -s -m "$PROBE_TIMEOUT_SECONDS" -w '\n%{http_code}' "$url" 2>/dev/null) || body=$'\n000'
