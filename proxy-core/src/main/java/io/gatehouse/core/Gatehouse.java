@@ -16,7 +16,7 @@ import io.gatehouse.conf.ConfigParser;
 import io.gatehouse.conf.ConfigWarning;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.ServerConfig;
-import io.gatehouse.core.internal.gateway.BackendHost;
+import io.gatehouse.core.internal.backend.BackendHost;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.log.ErrorLog;

@@ -7,7 +7,11 @@ import java.nio.channels.SelectionKey;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.gatehouse.core.internal.backend.BackendHost;
+import io.gatehouse.core.internal.backend.ConnectionLease;
 import io.gatehouse.core.internal.log.ErrorLog;
+import io.gatehouse.core.internal.protocol.BackendProtocol;
+import io.gatehouse.core.internal.protocol.ResponseReader;
 import io.undertow.server.HttpServerExchange;
 import org.xnio.XnioIoThread;
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.gatehouse.core.internal.cgi.BadRequestException;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.io.IoCallback;

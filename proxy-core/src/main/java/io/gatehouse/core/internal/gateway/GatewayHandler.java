@@ -7,7 +7,13 @@ import java.util.List;
 
 import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.Protocol;
+import io.gatehouse.core.internal.backend.BackendHost;
+import io.gatehouse.core.internal.backend.BackendPool;
+import io.gatehouse.core.internal.cgi.CgiEnvironment;
 import io.gatehouse.core.internal.log.ErrorLog;
+import io.gatehouse.core.internal.protocol.BackendProtocol;
+import io.gatehouse.core.internal.protocol.FcgiProtocol;
+import io.gatehouse.core.internal.protocol.ScgiProtocol;
 import io.gatehouse.core.internal.route.RouteMatch;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -18,7 +24,7 @@ import io.undertow.util.Headers;
  * picks a host, connects (retrying on other hosts after a connect failure, as lighttpd does up to
  * 5 times), sends the request, relays the response ({@link ProxiedRequest}, {@link BackendCall}),
  * and maps failures to lighttpd's status codes ({@link BackendFailure}). With {@code keep-alive} on a FastCGI backend, connections that
- * ended a response cleanly are kept per host ({@link KeptConnections}).
+ * ended a response cleanly are kept per host (the backend package's {@code KeptConnections}).
  *
  * <p>Thread-safe: all per-request state lives in the request's own objects.
  */

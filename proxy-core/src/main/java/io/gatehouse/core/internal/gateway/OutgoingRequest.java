@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 
+import io.gatehouse.core.internal.protocol.BackendProtocol;
+
 /**
  * One request to a backend as its protocol frames it, written to a non-blocking channel as fast
  * as the channel takes it. A request of up to {@link #WHOLE_LIMIT} bytes of body is framed whole
@@ -19,7 +21,7 @@ final class OutgoingRequest {
      * Bodies up to this size are framed whole before the first write; larger ones are read from
      * their spool file in pieces of this size (also FastCGI's largest record).
      */
-    static final int WHOLE_LIMIT = 64 * 1024 - 1;
+    static final int WHOLE_LIMIT = BackendProtocol.MAX_BODY_PIECE;
 
     private final BackendProtocol protocol;
     private final RequestBody body;

@@ -5,7 +5,11 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.gatehouse.core.internal.backend.BackendHost;
+import io.gatehouse.core.internal.backend.BackendPool;
 import io.gatehouse.core.internal.log.ErrorLog;
+import io.gatehouse.core.internal.protocol.BackendProtocol;
+import io.gatehouse.core.internal.protocol.ScgiProtocol;
 import io.gatehouse.core.internal.route.RouteMatch;
 import io.gatehouse.scgi.ScgiException;
 import io.undertow.server.HttpServerExchange;
@@ -108,7 +112,7 @@ final class ProxiedRequest {
 
     /** True while some host is a spawned child and the wait for its return has not run out. */
     private boolean awaitRespawn() {
-        if (pool.hosts().stream().noneMatch(h -> h.procs() != null)) {
+        if (pool.hosts().stream().noneMatch(h -> h.isSpawned())) {
             return false;
         }
         long now = System.nanoTime();
@@ -123,7 +127,7 @@ final class ProxiedRequest {
     private OutgoingRequest requestFor(BackendHost host) {
         ByteBuffer head;
         try {
-            head = cgiHead.build(protocol, host.kept() != null);
+            head = cgiHead.build(protocol, host.keepsConnections());
         } catch (ScgiException e) {
             // uwsgi's packet size is 16 bits: lighttpd answers 431 when the headers do not fit.
             refuse(protocol == ScgiProtocol.UWSGI ? StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE

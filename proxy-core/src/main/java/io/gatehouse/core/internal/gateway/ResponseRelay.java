@@ -6,10 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import io.gatehouse.core.internal.cgi.BadGatewayException;
-import io.gatehouse.core.internal.cgi.ChunkedBodyDecoder;
 import io.gatehouse.core.internal.cgi.CgiResponseHead;
 import io.gatehouse.core.internal.cgi.CgiResponseParser;
+import io.gatehouse.core.internal.cgi.ChunkedBodyDecoder;
 import io.gatehouse.core.internal.log.ErrorLog;
+import io.gatehouse.core.internal.protocol.PrematureEofException;
+import io.gatehouse.core.internal.protocol.ResponseSink;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;

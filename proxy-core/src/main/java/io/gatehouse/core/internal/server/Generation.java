@@ -11,13 +11,13 @@ import io.gatehouse.conf.ConditionalScope;
 import io.gatehouse.conf.Route;
 import io.gatehouse.conf.Scope;
 import io.gatehouse.conf.ServerConfig;
-import io.gatehouse.core.internal.gateway.BackendHost;
-import io.gatehouse.core.internal.gateway.BackendPool;
+import io.gatehouse.core.internal.backend.BackendHost;
+import io.gatehouse.core.internal.backend.BackendPool;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
-import io.gatehouse.spawn.SpawnedBackend;
 import io.gatehouse.core.internal.staticfile.DefaultMimeTypes;
 import io.gatehouse.core.internal.staticfile.MimeTypeTables;
 import io.gatehouse.core.internal.staticfile.StaticFileHandler;
+import io.gatehouse.spawn.SpawnedBackend;
 import io.undertow.util.AttachmentKey;
 
 /**

@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.cgi;
 
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.gatehouse.conf.BackendConfig;
+import io.gatehouse.core.internal.cgi.BadRequestException;
 import io.gatehouse.core.internal.http.RequestTarget;
 import io.gatehouse.core.internal.route.RouteMatch;
 import io.undertow.server.HttpServerExchange;
@@ -24,7 +25,7 @@ import io.undertow.util.HeaderValues;
  *
  * <p>Stateless and thread-safe.
  */
-final class CgiEnvironment {
+public final class CgiEnvironment {
 
     /** Header names whose look-alikes ({@code User_Agent}, {@code X-Forwarded_For}) are refused. */
     private static final Set<String> KNOWN_HEADERS = Set.of("accept", "accept-charset", "accept-encoding",
@@ -47,7 +48,7 @@ final class CgiEnvironment {
     }
 
     /** Hands the variables to {@code out} one by one, in order; a name is never given twice. */
-    static <X extends Exception> void write(HttpServerExchange exchange, RouteMatch match, String listenerPort,
+    public static <X extends Exception> void write(HttpServerExchange exchange, RouteMatch match, String listenerPort,
             String serverSoftware, long contentLength, CgiVariables<X> out) throws BadRequestException, X {
         BackendConfig backend = match.firstBackend();
         out.put("CONTENT_LENGTH", Long.toString(contentLength));

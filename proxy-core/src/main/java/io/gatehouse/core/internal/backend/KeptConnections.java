@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.backend;
 
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.backend;
 
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -129,13 +129,23 @@ public final class BackendHost {
         return procs == null ? null : procs.status().get(proc);
     }
 
+    /** True for a spawned child (bin-path), false for an external backend. */
+    public boolean isSpawned() {
+        return procs != null;
+    }
+
+    /** True when the host keeps FastCGI connections between requests ({@code keep-alive}). */
+    public boolean keepsConnections() {
+        return kept != null;
+    }
+
     /** The children this host is one of, or null for an external backend. */
     SpawnedBackend procs() {
         return procs;
     }
 
     /** Takes the host out of rotation for {@code time} (lighttpd's {@code disable-time}). */
-    void disable(Duration time) {
+    public void disable(Duration time) {
         if (procs != null) {
             disabledPid = currentPid();
         }
@@ -191,12 +201,12 @@ public final class BackendHost {
         }
     }
 
-    void enter() {
+    public void enter() {
         load.incrementAndGet();
         requests.incrementAndGet();
     }
 
-    void leave() {
+    public void leave() {
         load.decrementAndGet();
     }
 }

@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.backend;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;

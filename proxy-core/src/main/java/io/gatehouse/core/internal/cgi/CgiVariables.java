@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.cgi;
 
 /**
  * Where a request's CGI variables go as {@link CgiEnvironment} computes them: a map, or straight
@@ -7,7 +7,7 @@ package io.gatehouse.core.internal.gateway;
  * @param <X> what putting a variable can fail with (RuntimeException for a map)
  */
 @FunctionalInterface
-interface CgiVariables<X extends Exception> {
+public interface CgiVariables<X extends Exception> {
 
     void put(String name, String value) throws X;
 }

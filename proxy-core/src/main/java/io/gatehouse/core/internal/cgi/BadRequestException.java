@@ -1,18 +1,18 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.cgi;
 
 import java.io.IOException;
 
 /** The request cannot be passed to a backend as it is; answered with {@link #status()}. */
-final class BadRequestException extends IOException {
+public final class BadRequestException extends IOException {
 
     private final int status;
 
-    BadRequestException(int status, String message) {
+    public BadRequestException(int status, String message) {
         super(message);
         this.status = status;
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 }

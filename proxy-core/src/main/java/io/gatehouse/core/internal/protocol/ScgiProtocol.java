@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.protocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,10 +11,10 @@ import io.gatehouse.scgi.UwsgiRequestGenerator;
  * SCGI (and its uwsgi variant): a header of CGI variables, the raw body, and a response that
  * lasts until the backend closes the connection.
  */
-final class ScgiProtocol implements BackendProtocol {
+public final class ScgiProtocol implements BackendProtocol {
 
-    static final ScgiProtocol SCGI = new ScgiProtocol(false);
-    static final ScgiProtocol UWSGI = new ScgiProtocol(true);
+    public static final ScgiProtocol SCGI = new ScgiProtocol(false);
+    public static final ScgiProtocol UWSGI = new ScgiProtocol(true);
 
     private final boolean uwsgi;
 

@@ -1,10 +1,10 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.protocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /** Where a protocol client delivers what the backend answers. */
-interface ResponseSink {
+public interface ResponseSink {
 
     /** CGI response bytes (headers, then body); {@code data} is valid only during the call. */
     void stdout(ByteBuffer data) throws IOException;

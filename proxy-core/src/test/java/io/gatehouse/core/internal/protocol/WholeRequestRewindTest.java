@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.protocol;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.protocol;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,9 +17,9 @@ import io.gatehouse.fcgi.ProtocolStatus;
  * response ends with END_REQUEST. Unlike lighttpd, FCGI_KEEP_CONN is set for backends with
  * {@code keep-alive} enabled, so one connection carries request after request.
  */
-final class FcgiProtocol implements BackendProtocol {
+public final class FcgiProtocol implements BackendProtocol {
 
-    static final FcgiProtocol INSTANCE = new FcgiProtocol();
+    public static final FcgiProtocol INSTANCE = new FcgiProtocol();
 
     private static final int REQUEST_ID = 1;
 

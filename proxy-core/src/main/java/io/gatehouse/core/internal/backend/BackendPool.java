@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.backend;
 
 import java.time.Duration;
 import java.util.List;
@@ -63,7 +63,7 @@ public final class BackendPool {
      *
      * @param hashKey what {@code hash}/{@code sticky} balancing hashes (URL or client address)
      */
-    BackendHost pick(String hashKey) {
+    public BackendHost pick(String hashKey) {
         long now = System.nanoTime();
         int size = hosts.size();
         if (size == 1) {

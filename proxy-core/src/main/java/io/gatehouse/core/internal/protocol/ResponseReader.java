@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.protocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe: one per response.
  */
-interface ResponseReader {
+public interface ResponseReader {
 
     /**
      * Takes bytes read from the backend.

@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.backend;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -17,10 +17,10 @@ import org.xnio.nio.ForeignChannels;
  * <p>Confined to the request's I/O thread; the pool's grants, which may come from any thread,
  * are moved onto it.
  */
-final class ConnectionLease implements KeptConnections.Waiter {
+public final class ConnectionLease implements KeptConnections.Waiter {
 
     /** The try the lease serves. Called on the I/O thread. */
-    interface Holder extends ForeignChannels.ReadyHandler {
+    public interface Holder extends ForeignChannels.ReadyHandler {
 
         /** False once the try has ended: a grant arriving then is given back. */
         boolean wantsConnection();
@@ -49,7 +49,7 @@ final class ConnectionLease implements KeptConnections.Waiter {
     private boolean countedAsNew;
     private boolean released;
 
-    ConnectionLease(BackendHost host, XnioIoThread ioThread, Holder holder) {
+    public ConnectionLease(BackendHost host, XnioIoThread ioThread, Holder holder) {
         this.host = host;
         this.ioThread = ioThread;
         this.holder = holder;
@@ -57,7 +57,7 @@ final class ConnectionLease implements KeptConnections.Waiter {
     }
 
     /** Asks for a connection; {@link Holder#granted} follows, now or later. */
-    void request() {
+    public void request() {
         if (pool == null) {
             holder.granted();
             return;
@@ -109,7 +109,7 @@ final class ConnectionLease implements KeptConnections.Waiter {
      * @return true when it connected at once (a unix socket does), false when the connect is
      *         under way: readiness for OP_CONNECT follows
      */
-    boolean openNew() throws IOException {
+    public boolean openNew() throws IOException {
         if (pool != null && !pool.limited() && !countedAsNew) {
             countedAsNew = true;
             pool.newConnectionOpening();
@@ -126,21 +126,21 @@ final class ConnectionLease implements KeptConnections.Waiter {
     }
 
     /** True when the connection is a kept one, reused. */
-    boolean reused() {
+    public boolean reused() {
         return reused;
     }
 
-    SocketChannel channel() {
+    public SocketChannel channel() {
         return channel;
     }
 
     /** Which readiness events the try wants ({@link java.nio.channels.SelectionKey} bits). */
-    void interest(int ops) {
+    public void interest(int ops) {
         registration.interest(ops);
     }
 
     /** Closes the reused connection; its pool slot stays held for a new one. */
-    void dropReused() {
+    public void dropReused() {
         reused = false;
         kept.detach();
         kept.close();
@@ -149,13 +149,13 @@ final class ConnectionLease implements KeptConnections.Waiter {
     }
 
     /** Drops a connection that failed to connect; its pool slot stays held for the next attempt. */
-    void dropFailedConnect() {
+    public void dropFailedConnect() {
         IoUtils.safeClose(channel); // never connected: nothing to recover
         kept = null;
     }
 
     /** The backend answered: a worker has the connection, it waits for none any more. */
-    void backendAnswered() {
+    public void backendAnswered() {
         if (countedAsNew) {
             countedAsNew = false;
             pool.newConnectionAnswered();
@@ -166,7 +166,7 @@ final class ConnectionLease implements KeptConnections.Waiter {
      * Gives back what the try held: the connection goes back to the pool when {@code reusable}
      * (the response ended cleanly with FCGI_KEEP_CONN), else is closed. Idempotent.
      */
-    void release(boolean reusable) {
+    public void release(boolean reusable) {
         if (released) {
             return;
         }

@@ -1,15 +1,21 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.protocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.gatehouse.core.internal.cgi.CgiVariables;
+
 /**
  * How one protocol (FastCGI, SCGI, uwsgi) frames a request to a backend and delimits its answer.
  * Implementations are stateless and thread-safe.
  */
-interface BackendProtocol {
+public interface BackendProtocol {
+
+    /** The most body bytes one {@link #bodyFrames} call frames: FastCGI's largest record. */
+    int MAX_BODY_PIECE = 64 * 1024 - 1;
+
 
     /**
      * What precedes the body: BEGIN_REQUEST+PARAMS, or the SCGI netstring / uwsgi packet.
@@ -48,7 +54,7 @@ interface BackendProtocol {
     ByteBuffer[] wholeRequest(ByteBuffer head, ByteBuffer body);
 
     /**
-     * {@code piece} of a body (at most {@link OutgoingRequest#WHOLE_LIMIT} bytes, at least one),
+     * {@code piece} of a body (at most {@link #MAX_BODY_PIECE} bytes, at least one),
      * framed: the buffers to write for it, sharing its bytes.
      */
     ByteBuffer[] bodyFrames(ByteBuffer piece);

@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.gateway;
+package io.gatehouse.core.internal.cgi;
 
 import java.nio.charset.StandardCharsets;
 
