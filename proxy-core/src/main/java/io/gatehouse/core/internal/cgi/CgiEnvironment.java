@@ -3,7 +3,6 @@ package io.gatehouse.core.internal.cgi;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -37,14 +36,6 @@ public final class CgiEnvironment {
             "x-real-ip", "x-requested-with", "https", "dnt");
 
     private CgiEnvironment() {
-    }
-
-    /** The variables as a map, in order. */
-    static Map<String, String> build(HttpServerExchange exchange, RouteMatch match, String listenerPort,
-            String serverSoftware, long contentLength) throws BadRequestException {
-        Map<String, String> env = new LinkedHashMap<>(64);
-        CgiEnvironment.<RuntimeException>write(exchange, match, listenerPort, serverSoftware, contentLength, env::put);
-        return env;
     }
 
     /** Hands the variables to {@code out} one by one, in order; a name is never given twice. */
