@@ -23,6 +23,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
+import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSourceChannel;
 
 /**
@@ -34,7 +35,9 @@ import org.xnio.channels.StreamSourceChannel;
  * reads the whole body before it contacts a backend, by default). A client that stops sending
  * altogether is cut by {@code server.max-read-idle}.
  *
- * <p>Confined to the exchange's I/O thread until it hands the body over.
+ * <p>Confined to the exchange's I/O thread until it hands the body over, except the spool file's
+ * creation and writes: they run on a worker thread while reading the client is suspended (a file
+ * write may block), and reading resumes on the I/O thread when each is done.
  */
 public final class BodyCollector implements ChannelListener<StreamSourceChannel> {
 
@@ -60,6 +63,8 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     private FileChannel spool;
     private long total;
     private StrictChunkedSource chunked;
+    /** Past {@link #IN_MEMORY_LIMIT}: the body goes to a spool file, written by a worker thread. */
+    private boolean spooling;
     private ByteBuffer spoolReads;
 
     private BodyCollector(HttpServerExchange exchange, long maxBytes, List<Path> uploadDirs, ErrorLog errorLog,
@@ -133,12 +138,9 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
         try {
             while (true) {
                 ByteBuffer buffer;
-                if (spool != null) {
+                if (spooling) {
                     // A large body: read in big pieces straight into the spool file's writes.
-                    if (spoolReads == null) {
-                        spoolReads = ByteBuffer.allocateDirect(SPOOL_READ_SIZE);
-                    }
-                    buffer = spoolReads;
+                    buffer = spoolReads();
                 } else {
                     if (pooled == null) {
                         pooled = exchange.getConnection().getByteBufferPool().allocate();
@@ -158,7 +160,19 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
                     return;
                 }
                 buffer.flip();
-                keep(buffer);
+                total += n;
+                checkLimit(total, maxBytes);
+                if (!spooling && total <= IN_MEMORY_LIMIT) {
+                    keepInMemory(buffer);
+                    continue;
+                }
+                if (!spooling) {
+                    spooling = true;
+                    buffer = spoolReads().clear().put(buffer).flip();
+                }
+                channel.suspendReads();
+                spoolOffThread(channel, buffer);
+                return;
             }
         } catch (BadRequestException e) {
             channel.suspendReads();
@@ -176,29 +190,68 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
         }
     }
 
-    private void keep(ByteBuffer bytes) throws IOException {
-        total += bytes.remaining();
-        checkLimit(total, maxBytes);
-        if (spool == null && total <= IN_MEMORY_LIMIT) {
-            int at = (int) total - bytes.remaining();
-            if (memory.length < total) {
-                memory = Arrays.copyOf(memory, (int) Math.min(IN_MEMORY_LIMIT, Math.max(total, memory.length * 2L)));
+    private ByteBuffer spoolReads() {
+        if (spoolReads == null) {
+            spoolReads = ByteBuffer.allocateDirect(SPOOL_READ_SIZE);
+        }
+        return spoolReads;
+    }
+
+    private void keepInMemory(ByteBuffer bytes) {
+        int at = (int) total - bytes.remaining();
+        if (memory.length < total) {
+            memory = Arrays.copyOf(memory, (int) Math.min(IN_MEMORY_LIMIT, Math.max(total, memory.length * 2L)));
+        }
+        bytes.get(memory, at, bytes.remaining());
+    }
+
+    /**
+     * Writes {@code bytes} (and, first of all, the spool file's creation and the bytes held in
+     * memory) on a worker thread: a file write may block, an I/O thread must not. Reading the
+     * client resumes on the I/O thread once the write is done.
+     */
+    private void spoolOffThread(StreamSourceChannel channel, ByteBuffer bytes) {
+        XnioIoThread ioThread = exchange.getIoThread();
+        exchange.getConnection().getWorker().execute(() -> {
+            IOException failure = null;
+            try {
+                if (spool == null) {
+                    spool = openUnlinked(uploadDirs);
+                    writeFully(ByteBuffer.wrap(memory, 0, (int) (total - bytes.remaining())));
+                    memory = null;
+                }
+                writeFully(bytes);
+            } catch (IOException e) {
+                failure = e;
             }
-            bytes.get(memory, at, bytes.remaining());
-            return;
-        }
-        if (spool == null) {
-            spool = openUnlinked(uploadDirs);
-            writeFully(ByteBuffer.wrap(memory, 0, (int) (total - bytes.remaining())));
-            memory = null;
-        }
-        writeFully(bytes);
+            IOException failed = failure;
+            ioThread.execute(() -> {
+                if (failed == null) {
+                    handleEvent(channel);
+                } else {
+                    spoolFailed(failed);
+                }
+            });
+        });
     }
 
     private void writeFully(ByteBuffer bytes) throws IOException {
         while (bytes.hasRemaining()) {
             spool.write(bytes);
         }
+    }
+
+    /** The spool file could not be created or written (no upload dir, disk full): our failure, not the client's. */
+    private void spoolFailed(IOException e) {
+        if (e instanceof BadRequestException refused) {
+            refuse(refused);
+            return;
+        }
+        closeSpool();
+        errorLog.error("gateway", "writing the request body of " + exchange.getRequestURI() + " to its spool file"
+                + " failed: " + e.getMessage());
+        exchange.setPersistent(false);
+        ErrorPages.send(exchange, 500);
     }
 
     private void finish() throws IOException {
