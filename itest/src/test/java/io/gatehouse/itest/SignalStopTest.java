@@ -41,6 +41,9 @@ class SignalStopTest {
                 f.await("the children", () -> f.events().size() == 2);
                 assertTrue(Files.exists(f.pidFile), "no pid file: " + gatehouse.output() + f.errorLogText());
                 assertEquals(gatehouse.pid() + "", Files.readString(f.pidFile).strip());
+                // A first request loads the request path's classes: a cold JVM on a busy machine
+                // may take longer than the pause below to admit the slow one otherwise.
+                assertEquals(200, f.get("/pid").status());
                 CompletableFuture<RawHttpClient.Response> slow = CompletableFuture.supplyAsync(() -> get(f, "/sleep?ms=2000"));
                 RestartFixture.sleepMillis(300);
                 gatehouse.signal("INT");
@@ -63,6 +66,9 @@ class SignalStopTest {
         try (RestartFixture f = new RestartFixture("gh-s2", FreePort.get())) {
             f.writeConfig(0, probe(f)); // no drain limit: only the second INT can end the wait
             try (SignalLaunch gatehouse = launch(f)) {
+                // A first request loads the request path's classes: a cold JVM on a busy machine
+                // may take longer than the pause below to admit the slow one otherwise.
+                assertEquals(200, f.get("/pid").status());
                 CompletableFuture<Boolean> slow = CompletableFuture.supplyAsync(() -> {
                     assertThrows(IOException.class, () -> f.get("/sleep?ms=20000"));
                     return true;
