@@ -66,6 +66,7 @@ class RestartSequenceTest {
         try (RestartFixture f = new RestartFixture("gh-rd", FreePort.get())) {
             f.writeConfig(1, probe(f, false));
             GatehouseProcess gatehouse = f.start();
+            f.servingPid(); // warms the request path: the slow request must be in flight before the signal
             CompletableFuture<Long> cutAfter = CompletableFuture.supplyAsync(() -> {
                 long started = System.nanoTime();
                 assertThrows(IOException.class, () -> f.get("/sleep?ms=15000"), "the slow request was answered");

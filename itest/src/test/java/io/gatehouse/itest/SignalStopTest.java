@@ -95,6 +95,7 @@ class SignalStopTest {
             GatehouseProcess gatehouse = f.start();
             f.await("the children", () -> f.events().size() == 2);
             List<Long> children = f.children();
+            assertEquals(200, f.get("/pid").status()); // warms the request path before the timed one
             CompletableFuture<Boolean> slow = CompletableFuture.supplyAsync(() -> {
                 assertThrows(IOException.class, () -> f.get("/sleep?ms=20000"));
                 return true;
