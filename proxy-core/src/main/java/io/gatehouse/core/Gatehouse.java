@@ -18,6 +18,7 @@ import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.backend.BackendHost;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
+import io.gatehouse.core.internal.gateway.ReadBuffers;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.server.BackendProcesses;
@@ -56,6 +57,7 @@ public final class Gatehouse implements AutoCloseable {
 
     private final ErrorLog errorLog;
     private final AccessLog accessLog;
+    private final ReadBuffers readBuffers;
     private final GenerationHolder generations;
     private final GenerationGate gate;
     private final ListenerSet listeners;
@@ -65,10 +67,11 @@ public final class Gatehouse implements AutoCloseable {
     private final Object stopLock = new Object();
     private boolean stopping;
 
-    private Gatehouse(ErrorLog errorLog, AccessLog accessLog, GenerationHolder generations, GenerationGate gate,
-            ListenerSet listeners, RetiringGenerations retiring, Restarter restarter) {
+    private Gatehouse(ErrorLog errorLog, AccessLog accessLog, ReadBuffers readBuffers, GenerationHolder generations,
+            GenerationGate gate, ListenerSet listeners, RetiringGenerations retiring, Restarter restarter) {
         this.errorLog = errorLog;
         this.accessLog = accessLog;
+        this.readBuffers = readBuffers;
         this.generations = generations;
         this.gate = gate;
         this.listeners = listeners;
@@ -101,6 +104,7 @@ public final class Gatehouse implements AutoCloseable {
         }
         AccessLog accessLog = null;
         BackendProcesses processes = null;
+        ReadBuffers readBuffers = new ReadBuffers();
         try {
             accessLog = config.accessLog().isPresent()
                     ? new AccessLog(config.accessLog().get(), config.accessLogFormat()) : null;
@@ -109,7 +113,7 @@ public final class Gatehouse implements AutoCloseable {
             // children's listen queues instead of behind the 150 ms start-up check.
             processes = BackendProcesses.launch(config, 1, stateFile, errorLog);
             Function<ServerConfig, GatewayHandler> gateways = c -> new GatewayHandler(errorLog, c.serverTag(),
-                    c.maxRequestSizeBytes(), c.uploadDirs());
+                    c.maxRequestSizeBytes(), c.uploadDirs(), readBuffers);
             GenerationHolder generations = new GenerationHolder(Generation.of(1, config, processes,
                     gateways.apply(config)));
             GenerationGate gate = new GenerationGate(generations, errorLog);
@@ -126,8 +130,8 @@ public final class Gatehouse implements AutoCloseable {
             RetiringGenerations retiring = new RetiringGenerations(errorLog);
             Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,
                     errorLog, retiring);
-            Gatehouse server = new Gatehouse(errorLog, accessLog, generations, gate, listeners, retiring,
-                    restarter);
+            Gatehouse server = new Gatehouse(errorLog, accessLog, readBuffers, generations, gate, listeners,
+                    retiring, restarter);
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "
                     + listeners.addresses() + "; generation 1 serving");
             if (inherited.activated()) {
@@ -143,6 +147,7 @@ public final class Gatehouse implements AutoCloseable {
             if (accessLog != null) {
                 accessLog.close();
             }
+            readBuffers.close();
             errorLog.close();
             throw e;
         }
@@ -210,6 +215,14 @@ public final class Gatehouse implements AutoCloseable {
         Restarter.Status s = restarter.status();
         return new RestartStatus(s.generation(), s.restarts(), s.failedReloads(), s.lastFailure(), s.inProgress(),
                 retiring.size());
+    }
+
+    /**
+     * Read buffers this server's requests hold now, for diagnostics: only a backend read in
+     * progress holds one, so it is at most about one per I/O thread, and 0 when nothing is read.
+     */
+    public int readBuffersInUse() {
+        return readBuffers.inUse();
     }
 
     /**
@@ -307,6 +320,7 @@ public final class Gatehouse implements AutoCloseable {
         current.closeIdleConnections();
         current.processes().stop();
         listeners.close();
+        readBuffers.close(); // after the I/O threads, the only ones reading into them, have ended
         if (accessLog != null) {
             accessLog.close();
         }
