@@ -81,20 +81,30 @@ public final class Gatehouse implements AutoCloseable {
 
     /**
      * Opens the logs, spawns the bin-path backends, binds the listeners and starts serving
-     * {@code config} as generation 1.
+     * {@code config} as generation 1, with {@link EngineOptions#defaults()}.
      *
      * @throws IOException when a log cannot be opened, a backend cannot be spawned or a listener
      *                     cannot be bound; nothing is left open or running then
      */
     public static Gatehouse start(ServerConfig config) throws IOException {
-        return start(config, InheritedSockets.none());
+        return start(config, EngineOptions.defaults());
     }
 
     /**
-     * {@link #start(ServerConfig)} serving on the sockets systemd passed where their addresses
-     * match (socket activation; {@code Main} takes them over). They are closed if the start fails.
+     * {@link #start(ServerConfig)} with the engine run as {@code options} say. Nothing of the
+     * engine is shared with another server in the JVM: threads, buffers and caches are this one's.
      */
-    static Gatehouse start(ServerConfig config, InheritedSockets inherited) throws IOException {
+    public static Gatehouse start(ServerConfig config, EngineOptions options) throws IOException {
+        return start(config, options, InheritedSockets.none());
+    }
+
+    /**
+     * {@link #start(ServerConfig, EngineOptions)} serving on the sockets systemd passed where their
+     * addresses match (socket activation; {@code Main} takes them over). They are closed if the
+     * start fails.
+     */
+    static Gatehouse start(ServerConfig config, EngineOptions options, InheritedSockets inherited)
+            throws IOException {
         ErrorLog errorLog;
         try {
             errorLog = ErrorLog.open(config.errorLog());
@@ -120,7 +130,8 @@ public final class Gatehouse implements AutoCloseable {
             AccessLog access = accessLog;
             Function<ListenerConfig, HttpHandler> dispatchers =
                     listener -> new RequestDispatcher(gate, access, listener);
-            ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config);
+            ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config,
+                    options.ioThreads(), options.threadName());
             try {
                 processes.confirmStarted();
             } catch (IOException e) {
@@ -223,6 +234,11 @@ public final class Gatehouse implements AutoCloseable {
      */
     public int readBuffersInUse() {
         return readBuffers.inUse();
+    }
+
+    /** Files the serving generation's routes keep found on disk (check-local), for tests in this package. */
+    int resolvedPathsHeld() {
+        return generations.current().resolvedPaths().size();
     }
 
     /**
