@@ -7,9 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
+import java.util.List;
 import java.util.function.IntSupplier;
-import java.util.stream.Stream;
 
 import io.gatehouse.conf.Protocol;
 import io.gatehouse.conf.Route;
@@ -29,6 +28,9 @@ class TwoServersInOneJvmTest {
 
     private static final int DOWNLOAD_BYTES = 300_000;
 
+    /** The files of the document root: the scripts TestApp answers for. */
+    private static final List<String> SCRIPTS = List.of("env", "download");
+
     private Path docroot;
     private TestBackend backend;
 
@@ -36,17 +38,21 @@ class TwoServersInOneJvmTest {
     void documentRootAndBackend() throws IOException {
         docroot = Files.createTempDirectory(Path.of("/tmp"), "gh-two-");
         // check-local: the route takes a request only for a file that exists; TestApp answers by SCRIPT_NAME.
-        Files.writeString(docroot.resolve("env"), "");
-        Files.writeString(docroot.resolve("download"), "");
+        for (String script : SCRIPTS) {
+            Files.writeString(docroot.resolve(script), "");
+        }
         backend = TestBackend.start(TestBackend.Kind.FASTCGI_UNIX);
     }
 
     @AfterEach
     void cleanUp() throws IOException {
-        backend.close();
-        try (Stream<Path> walk = Files.walk(docroot)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        if (backend != null) {
+            backend.close();
         }
+        for (String script : SCRIPTS) {
+            Files.deleteIfExists(docroot.resolve(script));
+        }
+        Files.delete(docroot); // fails if the servers left anything in it
     }
 
     @Test
