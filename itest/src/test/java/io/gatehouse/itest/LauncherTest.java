@@ -162,6 +162,33 @@ class LauncherTest {
     }
 
     @Test
+    void theIoThreadsPropertyInTheUsersOptionsSetsTheNumberOfIoThreads() throws Exception {
+        int port = FreePort.get();
+        Path conf = staticSite(port);
+        Process launcher = start(Map.of("GATEHOUSE_JAVA_OPTS", "-Dgatehouse.io-threads=3"), "-D", "-f",
+                conf.toString());
+        try {
+            awaitAnswer(port, launcher, dir.resolve("launcher.log"));
+            assertEquals(List.of("gatehouse I/O-1", "gatehouse I/O-2", "gatehouse I/O-3"),
+                    threadNames(launcher.pid(), "gatehouse I/O-"));
+        } finally {
+            launcher.destroy();
+            assertTrue(launcher.waitFor(10, TimeUnit.SECONDS), "gatehouse did not stop on SIGTERM");
+        }
+    }
+
+    @Test
+    void anIoThreadsValueThatIsNoNumberIsAUsageError() throws Exception {
+        Path conf = staticSite(FreePort.get());
+        Process launcher = start(Map.of("GATEHOUSE_JAVA_OPTS", "-Dgatehouse.io-threads=many"), "-D", "-f",
+                conf.toString());
+        assertTrue(launcher.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(2, launcher.exitValue());
+        String output = Files.readString(dir.resolve("launcher.log"));
+        assertTrue(output.contains("-Dgatehouse.io-threads=many is not a number of I/O threads"), output);
+    }
+
+    @Test
     void aMissingJarIsNamedAndExitsOne() throws Exception {
         Process launcher = start(Map.of("GATEHOUSE_JAR", dir.resolve("absent.jar").toString()), "-v");
         assertTrue(launcher.waitFor(10, TimeUnit.SECONDS));
@@ -206,6 +233,21 @@ class LauncherTest {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /** The names of {@code pid}'s threads that start with {@code prefix}, sorted (Linux keeps 15 characters). */
+    private static List<String> threadNames(long pid, String prefix) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                String name = Files.readString(task.resolve("comm"), StandardCharsets.UTF_8).strip();
+                if (name.startsWith(prefix)) {
+                    names.add(name);
+                }
+            }
+        }
+        names.sort(null);
+        return names;
     }
 
     private static List<String> commandLine(long pid) throws IOException {

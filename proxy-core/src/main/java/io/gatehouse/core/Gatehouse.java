@@ -18,6 +18,7 @@ import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.backend.BackendHost;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
+import io.gatehouse.core.internal.gateway.ReadBuffers;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.server.BackendProcesses;
@@ -56,6 +57,7 @@ public final class Gatehouse implements AutoCloseable {
 
     private final ErrorLog errorLog;
     private final AccessLog accessLog;
+    private final ReadBuffers readBuffers;
     private final GenerationHolder generations;
     private final GenerationGate gate;
     private final ListenerSet listeners;
@@ -65,10 +67,11 @@ public final class Gatehouse implements AutoCloseable {
     private final Object stopLock = new Object();
     private boolean stopping;
 
-    private Gatehouse(ErrorLog errorLog, AccessLog accessLog, GenerationHolder generations, GenerationGate gate,
-            ListenerSet listeners, RetiringGenerations retiring, Restarter restarter) {
+    private Gatehouse(ErrorLog errorLog, AccessLog accessLog, ReadBuffers readBuffers, GenerationHolder generations,
+            GenerationGate gate, ListenerSet listeners, RetiringGenerations retiring, Restarter restarter) {
         this.errorLog = errorLog;
         this.accessLog = accessLog;
+        this.readBuffers = readBuffers;
         this.generations = generations;
         this.gate = gate;
         this.listeners = listeners;
@@ -78,20 +81,30 @@ public final class Gatehouse implements AutoCloseable {
 
     /**
      * Opens the logs, spawns the bin-path backends, binds the listeners and starts serving
-     * {@code config} as generation 1.
+     * {@code config} as generation 1, with {@link EngineOptions#defaults()}.
      *
      * @throws IOException when a log cannot be opened, a backend cannot be spawned or a listener
      *                     cannot be bound; nothing is left open or running then
      */
     public static Gatehouse start(ServerConfig config) throws IOException {
-        return start(config, InheritedSockets.none());
+        return start(config, EngineOptions.defaults());
     }
 
     /**
-     * {@link #start(ServerConfig)} serving on the sockets systemd passed where their addresses
-     * match (socket activation; {@code Main} takes them over). They are closed if the start fails.
+     * {@link #start(ServerConfig)} with the engine run as {@code options} say. Nothing of the
+     * engine is shared with another server in the JVM: threads, buffers and caches are this one's.
      */
-    static Gatehouse start(ServerConfig config, InheritedSockets inherited) throws IOException {
+    public static Gatehouse start(ServerConfig config, EngineOptions options) throws IOException {
+        return start(config, options, InheritedSockets.none());
+    }
+
+    /**
+     * {@link #start(ServerConfig, EngineOptions)} serving on the sockets systemd passed where their
+     * addresses match (socket activation; {@code Main} takes them over). They are closed if the
+     * start fails.
+     */
+    static Gatehouse start(ServerConfig config, EngineOptions options, InheritedSockets inherited)
+            throws IOException {
         ErrorLog errorLog;
         try {
             errorLog = ErrorLog.open(config.errorLog());
@@ -101,6 +114,7 @@ public final class Gatehouse implements AutoCloseable {
         }
         AccessLog accessLog = null;
         BackendProcesses processes = null;
+        ReadBuffers readBuffers = new ReadBuffers();
         try {
             accessLog = config.accessLog().isPresent()
                     ? new AccessLog(config.accessLog().get(), config.accessLogFormat()) : null;
@@ -109,14 +123,15 @@ public final class Gatehouse implements AutoCloseable {
             // children's listen queues instead of behind the 150 ms start-up check.
             processes = BackendProcesses.launch(config, 1, stateFile, errorLog);
             Function<ServerConfig, GatewayHandler> gateways = c -> new GatewayHandler(errorLog, c.serverTag(),
-                    c.maxRequestSizeBytes(), c.uploadDirs());
+                    c.maxRequestSizeBytes(), c.uploadDirs(), readBuffers);
             GenerationHolder generations = new GenerationHolder(Generation.of(1, config, processes,
                     gateways.apply(config)));
             GenerationGate gate = new GenerationGate(generations, errorLog);
             AccessLog access = accessLog;
             Function<ListenerConfig, HttpHandler> dispatchers =
                     listener -> new RequestDispatcher(gate, access, listener);
-            ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config);
+            ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config,
+                    options.ioThreads(), options.threadName());
             try {
                 processes.confirmStarted();
             } catch (IOException e) {
@@ -126,8 +141,8 @@ public final class Gatehouse implements AutoCloseable {
             RetiringGenerations retiring = new RetiringGenerations(errorLog);
             Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,
                     errorLog, retiring);
-            Gatehouse server = new Gatehouse(errorLog, accessLog, generations, gate, listeners, retiring,
-                    restarter);
+            Gatehouse server = new Gatehouse(errorLog, accessLog, readBuffers, generations, gate, listeners,
+                    retiring, restarter);
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "
                     + listeners.addresses() + "; generation 1 serving");
             if (inherited.activated()) {
@@ -143,6 +158,7 @@ public final class Gatehouse implements AutoCloseable {
             if (accessLog != null) {
                 accessLog.close();
             }
+            readBuffers.close();
             errorLog.close();
             throw e;
         }
@@ -210,6 +226,19 @@ public final class Gatehouse implements AutoCloseable {
         Restarter.Status s = restarter.status();
         return new RestartStatus(s.generation(), s.restarts(), s.failedReloads(), s.lastFailure(), s.inProgress(),
                 retiring.size());
+    }
+
+    /**
+     * Read buffers this server's requests hold now, for diagnostics: only a backend read in
+     * progress holds one, so it is at most about one per I/O thread, and 0 when nothing is read.
+     */
+    public int readBuffersInUse() {
+        return readBuffers.inUse();
+    }
+
+    /** Files the serving generation's routes keep found on disk (check-local), for tests in this package. */
+    int resolvedPathsHeld() {
+        return generations.current().resolvedPaths().size();
     }
 
     /**
@@ -307,6 +336,7 @@ public final class Gatehouse implements AutoCloseable {
         current.closeIdleConnections();
         current.processes().stop();
         listeners.close();
+        readBuffers.close(); // after the I/O threads, the only ones reading into them, have ended
         if (accessLog != null) {
             accessLog.close();
         }

@@ -34,6 +34,9 @@ public final class Main {
     static final int EXIT_USAGE = 2;
     static final int EXIT_CONFIG = 3;
 
+    /** The number of I/O threads, as the README documents it ({@code GATEHOUSE_JAVA_OPTS=-Dgatehouse.io-threads=N}). */
+    static final String IO_THREADS_PROPERTY = "gatehouse.io-threads";
+
     private static final String USAGE = """
             usage: gatehouse [-f FILE] [-D] [-t | -tt] [-s reload|stop|quit] [-v] [-h]
 
@@ -139,6 +142,13 @@ public final class Main {
      * @param reload what SIGUSR1 does: read the config again and restart with it
      */
     private static int serve(ServerConfig config, Predicate<Gatehouse> reload, PrintStream err) {
+        EngineOptions engine;
+        try {
+            engine = engineOptions(System.getProperty(IO_THREADS_PROPERTY));
+        } catch (IllegalArgumentException e) {
+            err.println("gatehouse: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         InheritedSockets inherited;
         try {
             inherited = inheritedSockets(config, err);
@@ -163,7 +173,7 @@ public final class Main {
         }
         Gatehouse server;
         try {
-            server = Gatehouse.start(config, inherited);
+            server = Gatehouse.start(config, engine, inherited);
         } catch (IOException | RuntimeException e) {
             err.println("gatehouse: " + e.getMessage());
             if (pidFile != null) {
@@ -183,6 +193,31 @@ public final class Main {
             pidFile.remove();
         }
         return EXIT_OK;
+    }
+
+    /**
+     * The engine options of the command line: the defaults, with {@code ioThreads} (the value of
+     * {@code -Dgatehouse.io-threads}) when set. System properties are read here, at the edge, and
+     * passed in as a value: the engine reads none.
+     *
+     * @throws IllegalArgumentException when {@code ioThreads} is not a whole number of at least 1
+     */
+    static EngineOptions engineOptions(String ioThreads) {
+        EngineOptions defaults = EngineOptions.defaults();
+        if (ioThreads == null) {
+            return defaults;
+        }
+        int count;
+        try {
+            count = Integer.parseInt(ioThreads.strip());
+        } catch (NumberFormatException e) {
+            count = 0;
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException("-D" + IO_THREADS_PROPERTY + "=" + ioThreads
+                    + " is not a number of I/O threads (a whole number, at least 1)");
+        }
+        return defaults.withIoThreads(count);
     }
 
     /**

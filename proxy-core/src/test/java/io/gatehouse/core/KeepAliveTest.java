@@ -300,8 +300,6 @@ class KeepAliveTest {
     /** A gatehouse with one route to the counting backend; requests go over plain sockets. */
     private record Server(Gatehouse gatehouse, int port) implements AutoCloseable {
 
-        private static final String IO_THREADS = "gatehouse.io-threads";
-
         static Server start(CountingFcgiBackend backend, boolean keepAlive, int maxConnections) throws IOException {
             return start(backend, keepAlive, maxConnections, 0);
         }
@@ -309,23 +307,13 @@ class KeepAliveTest {
         /** With {@code ioThreads} XNIO I/O threads (0: the default). */
         static Server start(CountingFcgiBackend backend, boolean keepAlive, int maxConnections, int ioThreads)
                 throws IOException {
-            if (ioThreads > 0) {
-                System.setProperty(IO_THREADS, String.valueOf(ioThreads));
-            }
-            try {
-                return startWithProperties(backend, keepAlive, maxConnections);
-            } finally {
-                System.clearProperty(IO_THREADS);
-            }
-        }
-
-        private static Server startWithProperties(CountingFcgiBackend backend, boolean keepAlive, int maxConnections)
-                throws IOException {
             BackendConfig config = backend.config().label("counting").checkLocal(false)
                     .keepAlive(keepAlive).maxConnections(maxConnections).connectTimeout(Duration.ofSeconds(2)).build();
+            EngineOptions options = ioThreads > 0 ? EngineOptions.defaults().withIoThreads(ioThreads)
+                    : EngineOptions.defaults();
             int port = ProxyFixture.freePort();
             Gatehouse gatehouse = Gatehouse.start(ServerConfig.builder()
-                    .route(Route.of("", Protocol.FASTCGI, config)).listen("127.0.0.1", port).build());
+                    .route(Route.of("", Protocol.FASTCGI, config)).listen("127.0.0.1", port).build(), options);
             return new Server(gatehouse, port);
         }
 

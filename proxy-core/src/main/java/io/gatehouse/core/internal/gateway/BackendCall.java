@@ -12,6 +12,7 @@ import io.gatehouse.core.internal.backend.ConnectionLease;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.protocol.BackendProtocol;
 import io.gatehouse.core.internal.protocol.ResponseReader;
+import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
 import org.xnio.XnioIoThread;
 
@@ -57,6 +58,7 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
     private final XnioIoThread ioThread;
     private final BackendHost host;
     private final ErrorLog errorLog;
+    private final ReadBuffers buffers;
     private final OutgoingRequest request;
     private final boolean withBody;
     private final ResponseRelay relay;
@@ -79,13 +81,15 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
     /**
      * @param request  the request, framed
      * @param withBody true when the request has a body: it is then never sent a second time
+     * @param buffers  the server's buffers to read the response into
      */
     BackendCall(HttpServerExchange exchange, BackendHost host, BackendProtocol protocol, OutgoingRequest request,
-            boolean withBody, ErrorLog errorLog, Runnable nextTry) {
+            boolean withBody, ErrorLog errorLog, ReadBuffers buffers, Runnable nextTry) {
         this.exchange = exchange;
         this.ioThread = exchange.getIoThread();
         this.host = host;
         this.errorLog = errorLog;
+        this.buffers = buffers;
         this.request = request;
         this.withBody = withBody;
         this.sink = new ClientSink(exchange, this);
@@ -315,8 +319,9 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
      * call: a thousand requests waiting for a busy backend must not hold a thousand buffers.
      */
     private void readResponse() throws IOException {
-        ByteBuffer buffer = ReadBuffers.acquire();
+        PooledByteBuffer pooled = buffers.acquire();
         try {
+            ByteBuffer buffer = pooled.getBuffer();
             while (!sink.blocked() && (state == State.SENDING || state == State.RECEIVING)) {
                 buffer.clear();
                 int n = lease.channel().read(buffer);
@@ -342,7 +347,7 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
                 sink.readHandled();
             }
         } finally {
-            ReadBuffers.release(buffer);
+            buffers.release(pooled);
         }
     }
 

@@ -41,12 +41,16 @@ public final class GatewayHandler {
     private final String serverSoftware;
     private final long maxRequestBytes;
     private final List<Path> uploadDirs;
+    private final ReadBuffers buffers;
 
-    public GatewayHandler(ErrorLog errorLog, String serverSoftware, long maxRequestBytes, List<Path> uploadDirs) {
+    /** @param buffers the server's buffers for backend responses, shared by its generations' gateways */
+    public GatewayHandler(ErrorLog errorLog, String serverSoftware, long maxRequestBytes, List<Path> uploadDirs,
+            ReadBuffers buffers) {
         this.errorLog = errorLog;
         this.serverSoftware = serverSoftware;
         this.maxRequestBytes = maxRequestBytes;
         this.uploadDirs = List.copyOf(uploadDirs);
+        this.buffers = buffers;
     }
 
     /**
@@ -65,7 +69,7 @@ public final class GatewayHandler {
                 (protocol, keepConn) -> protocol.requestHead(
                         out -> CgiEnvironment.write(exchange, match, listenerPort, serverSoftware, body.length(), out),
                         keepConn),
-                errorLog, hashKey(exchange, pool)).start();
+                errorLog, buffers, hashKey(exchange, pool)).start();
     }
 
     /**

@@ -45,6 +45,7 @@ final class ProxiedRequest {
     private final RequestBody body;
     private final CgiHead cgiHead;
     private final ErrorLog errorLog;
+    private final ReadBuffers buffers;
     private final String hashKey;
     private int tries;
     /** While every host is out of rotation: until when the request waits for a respawn. */
@@ -59,7 +60,7 @@ final class ProxiedRequest {
     }
 
     ProxiedRequest(HttpServerExchange exchange, RouteMatch match, BackendPool pool, BackendProtocol protocol,
-            RequestBody body, CgiHead cgiHead, ErrorLog errorLog, String hashKey) {
+            RequestBody body, CgiHead cgiHead, ErrorLog errorLog, ReadBuffers buffers, String hashKey) {
         this.exchange = exchange;
         this.ioThread = exchange.getIoThread();
         this.match = match;
@@ -68,6 +69,7 @@ final class ProxiedRequest {
         this.body = body;
         this.cgiHead = cgiHead;
         this.errorLog = errorLog;
+        this.buffers = buffers;
         this.hashKey = hashKey;
     }
 
@@ -105,8 +107,8 @@ final class ProxiedRequest {
         }
         OutgoingRequest request = requestFor(host);
         if (request != null) {
-            new BackendCall(exchange, host, protocol, request, body.length() > 0, errorLog, this::tryNextHost)
-                    .start();
+            new BackendCall(exchange, host, protocol, request, body.length() > 0, errorLog, buffers,
+                    this::tryNextHost).start();
         }
     }
 

@@ -1,58 +1,58 @@
 package io.gatehouse.core.internal.gateway;
 
-import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.io.Closeable;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.server.DefaultByteBufferPool;
+
 /**
- * Direct buffers for reading backend responses, reused across requests. A fresh 32 KiB heap
- * array per response was most of the proxy's allocation (and GC) under load, and reading a
- * socket into a heap buffer makes the JDK copy through a temporary direct one anyway.
+ * The direct buffers one server reads backend responses into, from an Undertow
+ * {@link ByteBufferPool} of its own: a fresh 32 KiB heap array per response was most of the
+ * proxy's allocation (and GC) under load, and reading a socket into a heap buffer makes the JDK
+ * copy through a temporary direct one anyway.
  *
- * <p>At most {@link #MAX_DIRECT} direct buffers are ever created, and every one is reused:
- * direct memory is limited to the heap size by default, and with a small heap and a thousand
- * requests in flight an unbounded pool ran out of it. Requests beyond that read into heap buffers.
+ * <p>A buffer is held only for one read ({@code BackendCall}), on an I/O thread, so no more are
+ * out at once than there are I/O threads reading; each thread keeps the one it uses, and at most
+ * {@link #MAX_POOLED} more are kept for reuse: direct memory is limited to the heap size by
+ * default, and a small heap must not run out of it.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Closed when its server stops; buffers given back after that are freed.
  */
-public final class ReadBuffers {
+public final class ReadBuffers implements Closeable {
 
     /** Large enough that a typical PHP page arrives in one read. */
     static final int BUFFER_SIZE = 32 * 1024;
 
-    /** 8 MiB of direct memory at most: enough for the requests a backend pool serves at once. */
-    static final int MAX_DIRECT = 256;
+    /** 8 MiB of direct memory kept at most, beyond the per-thread caches. */
+    static final int MAX_POOLED = 256;
 
-    private static final ConcurrentLinkedDeque<ByteBuffer> POOL = new ConcurrentLinkedDeque<>();
-    private static final AtomicInteger CREATED = new AtomicInteger();
-    private static final AtomicInteger IN_USE = new AtomicInteger();
+    /** Per I/O thread: the buffer of its read in progress, and one for a nested read. */
+    private static final int PER_THREAD = 2;
 
-    private ReadBuffers() {
+    private final ByteBufferPool pool = new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED, PER_THREAD);
+    private final AtomicInteger inUse = new AtomicInteger();
+
+    /** A cleared buffer; give it back with {@link #release}. */
+    PooledByteBuffer acquire() {
+        PooledByteBuffer buffer = pool.allocate();
+        inUse.incrementAndGet();
+        return buffer;
     }
 
-    static ByteBuffer acquire() {
-        IN_USE.incrementAndGet();
-        ByteBuffer buffer = POOL.pollFirst();
-        if (buffer != null) {
-            buffer.clear();
-            return buffer;
-        }
-        if (CREATED.incrementAndGet() <= MAX_DIRECT) {
-            return ByteBuffer.allocateDirect(BUFFER_SIZE);
-        }
-        CREATED.decrementAndGet();
-        return ByteBuffer.allocate(BUFFER_SIZE);
+    void release(PooledByteBuffer buffer) {
+        inUse.decrementAndGet();
+        buffer.close();
     }
 
-    static void release(ByteBuffer buffer) {
-        IN_USE.decrementAndGet();
-        if (buffer.isDirect()) {
-            POOL.offerFirst(buffer);
-        }
+    /** Buffers acquired and not yet released: what this server's requests hold now (diagnostics). */
+    public int inUse() {
+        return inUse.get();
     }
 
-    /** Buffers acquired and not yet released, in the whole process: a test's view of what requests hold. */
-    public static int inUse() {
-        return IN_USE.get();
+    @Override
+    public void close() {
+        pool.close();
     }
 }

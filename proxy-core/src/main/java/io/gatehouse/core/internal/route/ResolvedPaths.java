@@ -16,9 +16,12 @@ import java.util.function.LongSupplier;
  * are held, all are dropped (a site's hot scripts are few; a scan through many paths just keeps
  * starting over).
  *
+ * <p>One belongs to each generation: a reload starts with none kept, and two servers in one JVM
+ * keep their own.
+ *
  * <p>Thread-safe.
  */
-final class ResolvedPaths {
+public final class ResolvedPaths {
 
     static final int MAX_ENTRIES = 4096;
 
@@ -37,7 +40,7 @@ final class ResolvedPaths {
     }
 
     /** Keeps answers for the current second of {@link System#nanoTime()}. */
-    static ResolvedPaths perSecond() {
+    public static ResolvedPaths perSecond() {
         return new ResolvedPaths(() -> System.nanoTime() / 1_000_000_000L);
     }
 
@@ -63,8 +66,8 @@ final class ResolvedPaths {
         return found;
     }
 
-    /** Answers held now (for tests). */
-    int size() {
+    /** Answers held now (diagnostics). */
+    public int size() {
         return entries.size();
     }
 }

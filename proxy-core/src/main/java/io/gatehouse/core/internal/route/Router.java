@@ -13,19 +13,21 @@ import io.gatehouse.conf.Scope;
  * prefix, other keys a file-name suffix, {@code ""} everything. With {@code check-local} (the
  * default) the file must exist under the document root and the match is made against it after
  * the PATH_INFO split; without it the URL path is matched as it is. Where a file is on disk is
- * looked up once a second per path ({@link ResolvedPaths}), not on every request.
+ * looked up once a second per path ({@link ResolvedPaths}, the caller's), not on every request.
  *
  * <p>Thread-safe.
  */
 public final class Router {
 
-    private static final ResolvedPaths RESOLVED = ResolvedPaths.perSecond();
-
     private Router() {
     }
 
-    /** The route for {@code urlPath} (decoded, canonical) in {@code scope}, or null when no key takes it. */
-    public static RouteMatch match(Scope scope, String urlPath) {
+    /**
+     * The route for {@code urlPath} (decoded, canonical) in {@code scope}, or null when no key takes it.
+     *
+     * @param resolved where files found on disk are kept: the generation's, so a reload starts afresh
+     */
+    public static RouteMatch match(Scope scope, String urlPath, ResolvedPaths resolved) {
         Path docroot = scope.documentRoot().orElse(null);
         PhysicalPath physical = null;
         boolean physicalResolved = false;
@@ -47,7 +49,7 @@ public final class Router {
                 continue; // check-local needs a document root to find the file in
             }
             if (!physicalResolved) {
-                physical = RESOLVED.resolve(docroot, urlPath, scope.indexFiles());
+                physical = resolved.resolve(docroot, urlPath, scope.indexFiles());
                 physicalResolved = true;
             }
             if (physical != null && keyMatches(route, physical.urlPath() + physical.pathInfo(),

@@ -14,6 +14,7 @@ import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.backend.BackendHost;
 import io.gatehouse.core.internal.backend.BackendPool;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
+import io.gatehouse.core.internal.route.ResolvedPaths;
 import io.gatehouse.core.internal.staticfile.DefaultMimeTypes;
 import io.gatehouse.core.internal.staticfile.MimeTypeTables;
 import io.gatehouse.core.internal.staticfile.StaticFileHandler;
@@ -23,7 +24,8 @@ import io.undertow.util.AttachmentKey;
 /**
  * Everything that belongs to one loaded config: its number, its bin-path children, its routes
  * with their backend pools, the gateway configured by it, the static-file handlers of its
- * document roots and the requests it has in flight. A restart replaces the generation as a whole.
+ * document roots, the files its routes found on disk and the requests it has in flight. A restart
+ * replaces the generation as a whole.
  *
  * <p>Thread-safe once built.
  */
@@ -42,6 +44,7 @@ public final class Generation {
             () -> DefaultMimeTypes.load(DefaultMimeTypes.SYSTEM_TABLE));
     private final StaticFileHandler staticFiles = new StaticFileHandler(mimeTypes);
     private final InFlightRequests inFlight = new InFlightRequests();
+    private final ResolvedPaths resolvedPaths = ResolvedPaths.perSecond();
 
     private Generation(long number, ServerConfig config, BackendProcesses processes, GatewayHandler gateway,
             Map<Route, BackendPool> pools, List<BackendHost> hosts) {
@@ -137,6 +140,11 @@ public final class Generation {
     /** The static-file handler of this generation (its default MIME table read on first use). */
     public StaticFileHandler staticFiles() {
         return staticFiles;
+    }
+
+    /** Where this generation's routes keep the files they found on disk (check-local). */
+    public ResolvedPaths resolvedPaths() {
+        return resolvedPaths;
     }
 
     /** The MIME tables of this generation's config. */

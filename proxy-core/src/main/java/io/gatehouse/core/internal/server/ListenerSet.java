@@ -73,7 +73,7 @@ public final class ListenerSet implements Closeable {
      */
     private static final int MAX_HEADERS = 256;
 
-    /** Threads for Undertow's own dispatches (static files); proxied requests use the gateway executor. */
+    /** Threads for Undertow's own dispatches (static files); proxied requests run on the I/O threads. */
     private static final int WORKER_TASK_THREADS = 8;
 
     private final XnioWorker worker;
@@ -105,16 +105,6 @@ public final class ListenerSet implements Closeable {
     }
 
     /**
-     * Half the cores, at least one: the backends behind gatehouse (PHP) need the other half. On two
-     * cores one I/O thread measured 10-20 % less CPU per request and 5-10 % more requests per
-     * second than two (hello at 64 connections, keep-alive), since requests no longer cross
-     * threads; at 1024 connections its p99 was higher (124-178 ms against 97-115 ms).
-     */
-    static int defaultIoThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-    }
-
-    /**
      * Binds every listener, or serves it on the inherited socket with its address, then serves
      * the inherited sockets no listener claimed with the global settings. On failure nothing
      * stays bound and every inherited socket is closed.
@@ -122,16 +112,16 @@ public final class ListenerSet implements Closeable {
      * @param listeners {@link InheritedSockets#listenersToServe} of the config
      * @param handlers  the root handler for each listener
      * @param limits    the config whose head, idle and connection limits the listeners apply
+     * @param ioThreads  the I/O threads; each runs its connections' requests start to end
+     * @param threadName what the threads are called: {@code NAME I/O-1}, {@code NAME-task}
      */
     public static ListenerSet bind(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers,
-            InheritedSockets inherited, ServerConfig limits) throws IOException {
-        // Each I/O thread runs its connections' requests start to end (body-less ones proxied there too).
-        int ioThreads = Integer.getInteger("gatehouse.io-threads", defaultIoThreads());
+            InheritedSockets inherited, ServerConfig limits, int ioThreads, String threadName) throws IOException {
         // XNIO's own task pool (jboss-threads) touches sun.misc.Unsafe, which JDK 24+ warns about
         // on every start; requests run on our gateway executor, so a small plain pool does.
         ThreadPoolExecutor tasks = new ThreadPoolExecutor(WORKER_TASK_THREADS, WORKER_TASK_THREADS, 30,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
-                    Thread thread = new Thread(runnable, "gatehouse-task");
+                    Thread thread = new Thread(runnable, threadName + "-task");
                     thread.setDaemon(true);
                     return thread;
                 });
@@ -142,7 +132,7 @@ public final class ListenerSet implements Closeable {
                     .populateFromOptions(OptionMap.builder()
                             .set(Options.WORKER_IO_THREADS, ioThreads)
                             .set(Options.TCP_NODELAY, true)
-                            .set(Options.WORKER_NAME, "gatehouse")
+                            .set(Options.WORKER_NAME, threadName)
                             .getMap())
                     .setExternalExecutorService(tasks)
                     .build();

@@ -78,7 +78,7 @@ public final class RequestDispatcher implements HttpHandler {
             StaticFileOptions staticOptions = scope.staticFiles();
             staticOptions.errorfilePrefix().ifPresent(prefix -> ErrorPages.useErrorFiles(exchange, prefix,
                     file -> generation.mimeTypes().of(staticOptions).typeOf(file)));
-            routed = new Routed(scope, Router.match(scope, path));
+            routed = new Routed(scope, Router.match(scope, path, generation.resolvedPaths()));
             exchange.putAttachment(ROUTED, routed);
         }
         RouteMatch match = routed.match();

@@ -21,6 +21,7 @@ import io.gatehouse.conf.ServerConfig;
 /** Key matching, check-local and the PATH_INFO split, as lighttpd's mod_fastcgi does them. */
 class RouterTest {
 
+    private final ResolvedPaths resolved = ResolvedPaths.perSecond();
     private Path root;
 
     @BeforeEach
@@ -48,6 +49,10 @@ class RouterTest {
         return builder.build().global();
     }
 
+    private RouteMatch match(Scope scope, String urlPath) {
+        return Router.match(scope, urlPath, resolved);
+    }
+
     private static BackendConfig.Builder backend() {
         return BackendConfig.tcp("127.0.0.1", 9000);
     }
@@ -57,19 +62,19 @@ class RouterTest {
         Route php = Route.of(".php", Protocol.FASTCGI, backend().build());
         Scope scope = scope(php);
 
-        RouteMatch plain = Router.match(scope, "/index.php");
+        RouteMatch plain = match(scope, "/index.php");
         assertEquals("/index.php", plain.scriptName());
         assertEquals("", plain.pathInfo());
         assertEquals(root.resolve("index.php").toString(), plain.scriptFilename());
         assertEquals(root.toString(), plain.documentRoot());
 
-        RouteMatch split = Router.match(scope, "/index.php/foo/bar");
+        RouteMatch split = match(scope, "/index.php/foo/bar");
         assertEquals("/index.php", split.scriptName());
         assertEquals("/foo/bar", split.pathInfo());
 
-        assertNull(Router.match(scope, "/missing.php"), "check-local: a missing file is not proxied");
-        assertNull(Router.match(scope, "/static.txt"));
-        assertNull(Router.match(scope, "/dir.php"), "a directory is not a script");
+        assertNull(match(scope, "/missing.php"), "check-local: a missing file is not proxied");
+        assertNull(match(scope, "/static.txt"));
+        assertNull(match(scope, "/dir.php"), "a directory is not a script");
     }
 
     @Test
@@ -77,18 +82,18 @@ class RouterTest {
         // /index.php/ answered 404: Path.resolve dropped the '/', the file matched whole as
         // "/index.php/", which does not end in ".php". lighttpd: SCRIPT_NAME /index.php, PATH_INFO /.
         Scope scope = scope(Route.of(".php", Protocol.FASTCGI, backend().build()));
-        RouteMatch match = Router.match(scope, "/index.php/");
+        RouteMatch match = match(scope, "/index.php/");
         assertEquals("/index.php", match.scriptName());
         assertEquals("/", match.pathInfo());
         assertEquals(root.resolve("index.php").toString(), match.scriptFilename());
-        assertEquals("/", Router.match(scope, "/sub/index.php/").pathInfo());
+        assertEquals("/", match(scope, "/sub/index.php/").pathInfo());
     }
 
     @Test
     void directoriesUseTheIndexFiles() {
         Scope scope = scope(Route.of(".php", Protocol.FASTCGI, backend().build()));
-        assertEquals("/index.php", Router.match(scope, "/").scriptName());
-        assertEquals("/sub/index.php", Router.match(scope, "/sub/").scriptName());
+        assertEquals("/index.php", match(scope, "/").scriptName());
+        assertEquals("/sub/index.php", match(scope, "/sub/").scriptName());
     }
 
     @Test
@@ -96,24 +101,24 @@ class RouterTest {
         Scope scope = scope(
                 Route.of("/admin.fcgi", Protocol.FASTCGI, backend().checkLocal(false).build()),
                 Route.of("/cgi-bin/", Protocol.FASTCGI, backend().checkLocal(false).build()));
-        RouteMatch admin = Router.match(scope, "/admin.fcgi/foo/bar");
+        RouteMatch admin = match(scope, "/admin.fcgi/foo/bar");
         assertEquals("/admin.fcgi", admin.scriptName());
         assertEquals("/foo/bar", admin.pathInfo());
         assertEquals(root + "/admin.fcgi", admin.scriptFilename());
 
-        RouteMatch cgi = Router.match(scope, "/cgi-bin/foo/bar");
+        RouteMatch cgi = match(scope, "/cgi-bin/foo/bar");
         assertEquals("/cgi-bin/foo", cgi.scriptName());
         assertEquals("/bar", cgi.pathInfo());
 
         // A plain byte prefix, as lighttpd: no boundary check.
-        assertEquals("/admin.fcgi-nonexistent", Router.match(scope, "/admin.fcgi-nonexistent").scriptName());
-        assertNull(Router.match(scope, "/other"));
+        assertEquals("/admin.fcgi-nonexistent", match(scope, "/admin.fcgi-nonexistent").scriptName());
+        assertNull(match(scope, "/other"));
     }
 
     @Test
     void rootKeyWithFixRootScriptnameMakesTheWholePathPathInfo() {
         Scope scope = scope(Route.of("/", Protocol.FASTCGI, backend().checkLocal(false).fixRootScriptname(true).build()));
-        RouteMatch match = Router.match(scope, "/x/y");
+        RouteMatch match = match(scope, "/x/y");
         assertEquals("", match.scriptName());
         assertEquals("/x/y", match.pathInfo());
     }
@@ -122,19 +127,19 @@ class RouterTest {
     void firstMatchingKeyInConfigOrderWins() {
         Route first = Route.of("", Protocol.FASTCGI, backend().checkLocal(false).build());
         Route second = Route.of(".php", Protocol.FASTCGI, backend().build());
-        assertSame(first, Router.match(scope(first, second), "/index.php").route());
-        assertSame(second, Router.match(scope(second, first), "/index.php").route());
+        assertSame(first, match(scope(first, second), "/index.php").route());
+        assertSame(second, match(scope(second, first), "/index.php").route());
     }
 
     @Test
     void backendDocrootAndBrokenScriptfilenameChangeScriptFilename() {
         Scope docroot = scope(Route.of(".php", Protocol.FASTCGI,
                 backend().docroot(Path.of("/srv/app")).build()));
-        RouteMatch match = Router.match(docroot, "/index.php/info");
+        RouteMatch match = match(docroot, "/index.php/info");
         assertEquals("/srv/app", match.documentRoot());
         assertEquals("/srv/app/index.php", match.scriptFilename());
 
         Scope broken = scope(Route.of(".php", Protocol.FASTCGI, backend().brokenScriptfilename(true).build()));
-        assertEquals(root.resolve("index.php") + "/info", Router.match(broken, "/index.php/info").scriptFilename());
+        assertEquals(root.resolve("index.php") + "/info", match(broken, "/index.php/info").scriptFilename());
     }
 }

@@ -1,0 +1,54 @@
+package io.gatehouse.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The engine options, and how the command line takes {@code -Dgatehouse.io-threads} into them. */
+class EngineOptionsTest {
+
+    @Test
+    void theDefaultsAreHalfTheCoresAtLeastOneNamedGatehouse() {
+        EngineOptions defaults = EngineOptions.defaults();
+        assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), defaults.ioThreads());
+        assertEquals("gatehouse", defaults.threadName());
+    }
+
+    @Test
+    void withersChangeOneOptionAndKeepTheOther() {
+        EngineOptions options = EngineOptions.defaults().withIoThreads(7).withThreadName("site-a");
+        assertEquals(new EngineOptions(7, "site-a"), options);
+        assertEquals(new EngineOptions(3, "site-a"), options.withIoThreads(3));
+    }
+
+    @Test
+    void fewerThanOneThreadOrABlankNameIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(0, "gatehouse"));
+        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(-1, "gatehouse"));
+        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, " "));
+        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, null));
+    }
+
+    @Test
+    void withoutThePropertyTheCommandLineUsesTheDefaults() {
+        assertEquals(EngineOptions.defaults(), Main.engineOptions(null));
+    }
+
+    @Test
+    void thePropertySetsTheNumberOfIoThreads() {
+        assertEquals(EngineOptions.defaults().withIoThreads(3), Main.engineOptions("3"));
+        assertEquals(5, Main.engineOptions(" 5 ").ioThreads(), "surrounding blanks of a shell variable");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "0", "-2", "two", "1.5", "0x10", "99999999999", "3 threads"})
+    void aValueThatIsNoNumberOfThreadsIsRefusedNamingTheProperty(String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(value));
+        assertTrue(e.getMessage().startsWith("-Dgatehouse.io-threads=" + value + " is not a number of I/O threads"),
+                e.getMessage());
+    }
+}
