@@ -155,7 +155,7 @@ final class EngineFixture implements Closeable {
         int acceptedBefore = backend.accepted.get();
         for (int i = 0; i < 2; i++) {
             RawHttp.Response response = get("/after-" + i);
-            assertEquals(200, response.status(), response.bodyText());
+            assertEquals(200, response.status(), "error log:\n" + errorLogText());
         }
         int sequential = backend.accepted.get() - acceptedBefore;
         assertEquals(pool == Pool.NONE ? 2 : 1, sequential, "connections for two requests one after the other");
@@ -168,7 +168,7 @@ final class EngineFixture implements Closeable {
             }
             for (Future<RawHttp.Response> response : responses) {
                 RawHttp.Response done = response.get(20, TimeUnit.SECONDS);
-                assertEquals(200, done.status(), done.bodyText());
+                assertEquals(200, done.status(), "error log:\n" + errorLogText());
             }
         } finally {
             clients.shutdownNow();

@@ -41,7 +41,7 @@ final class ScriptedBackend implements Closeable {
     final AtomicInteger accepted = new AtomicInteger();
     private final Path dir;
     private final SocketAddress address;
-    private final int backlog;
+    private int backlog;
     /** The TCP port, kept for {@link #listenAgain()}; 0 for a unix socket. */
     private int port;
     private final List<Closeable> owned = new CopyOnWriteArrayList<>();
@@ -141,6 +141,12 @@ final class ScriptedBackend implements Closeable {
         server.close();
     }
 
+    /** Listens again on the same address, with a queue of {@code newBacklog}. */
+    void listenAgain(int newBacklog) throws IOException {
+        backlog = newBacklog;
+        listenAgain();
+    }
+
     /** Listens again on the same address. */
     void listenAgain() throws IOException {
         if (transport == Transport.UNIX) {
@@ -161,7 +167,7 @@ final class ScriptedBackend implements Closeable {
     /**
      * Connects to this backend, without accepting, until its listen queue is full: a unix connect
      * then fails at once, a TCP connect stays pending (its SYN is dropped). Returns the connections
-     * that got in, to be {@linkplain #drainListenQueue drained} later; all are closed by {@link #close()}.
+     * that got in, to be {@linkplain #drainFillers drained} later; all are closed by {@link #close()}.
      */
     List<SocketChannel> fillListenQueue() throws IOException {
         List<SocketChannel> fillers = new ArrayList<>();
@@ -196,15 +202,23 @@ final class ScriptedBackend implements Closeable {
         return false;
     }
 
-    /** Accepts and closes the connections queued now (the test's fillers), making room in the queue. */
-    int drainListenQueue() throws IOException {
-        int drained = 0;
-        SocketChannel channel;
-        while ((channel = server.accept()) != null) {
-            channel.close();
-            drained++;
+    /**
+     * Accepts and closes the first connections of the listen queue, the test's own
+     * {@code fillers} (the queue is first in, first out), and closes the fillers: the queue has
+     * room for the next connect.
+     */
+    void drainFillers(List<SocketChannel> fillers) throws IOException {
+        for (int i = 0; i < fillers.size(); i++) {
+            SocketChannel filler = acceptWithin(Duration.ofSeconds(2));
+            if (filler == null) {
+                throw new AssertionError("only " + i + " of the " + fillers.size() + " queued connections came out");
+            }
+            accepted.decrementAndGet(); // the test's own, not gatehouse's
+            filler.close();
         }
-        return drained;
+        for (SocketChannel filler : fillers) {
+            filler.close();
+        }
     }
 
     /**

@@ -142,13 +142,18 @@ final class ScriptedConnection implements Closeable {
 
     /**
      * Writes {@code data} as long as gatehouse takes it, and returns how much it took once it has
-     * taken nothing for {@code stall} (or all of it was written).
+     * taken nothing for {@code stall}, all of it was written, or it closed the connection.
      */
     long writeUntilStalled(ByteBuffer data, Duration stall) throws IOException {
         long written = 0;
         long lastProgress = System.nanoTime();
         while (data.hasRemaining() && System.nanoTime() - lastProgress < stall.toNanos()) {
-            int n = channel.write(data);
+            int n;
+            try {
+                n = channel.write(data);
+            } catch (IOException closed) {
+                return written; // the caller asks closedByPeerWithin() next
+            }
             if (n > 0) {
                 written += n;
                 lastProgress = System.nanoTime();
