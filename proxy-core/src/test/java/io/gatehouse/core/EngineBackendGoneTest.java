@@ -1,21 +1,23 @@
 package io.gatehouse.core;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.core.EngineFixture.Pool;
 import io.gatehouse.core.ScriptedBackend.Transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The backend goes away, or misbehaves, at each phase of an exchange: the client gets lighttpd's
@@ -54,67 +56,51 @@ class EngineBackendGoneTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndPools")
     void aBackendThatAcceptsAndClosesBeforeReadingIs500(Transport transport, Pool pool) throws Exception {
-        try (EngineFixture fixture = EngineFixture.start(transport, pool);
-             RawClient client = fixture.client()) {
+        runCase(transport, pool, UnaryOperator.identity(), (fixture, client) -> {
             client.sendHead("GET", "/closed-unread", 0);
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 backend.awaitBytesUnread(EngineFixture.PROMPTLY);
             }
             assertEquals(500, client.readHead(EngineFixture.PROMPTLY).status());
             assertTrue(fixture.backend.acceptsNothingWithin(Duration.ofMillis(200)), "the request was sent again");
-            client.close();
-            fixture.assertNothingLeftBehind();
-            fixture.assertAFollowingBurstIsServed();
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndPools")
     void aBackendThatReadsPartOfALargeBodyAndClosesIs500(Transport transport, Pool pool) throws Exception {
-        try (EngineFixture fixture = EngineFixture.start(transport, pool);
-             RawClient client = fixture.client()) {
+        runCase(transport, pool, UnaryOperator.identity(), (fixture, client) -> {
             client.sendHead("POST", "/part-read", LARGE_BODY).sendBody(LARGE_BODY);
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 backend.readAtLeast(256 * 1024, EngineFixture.PROMPTLY);
             }
             assertEquals(500, client.readHead(EngineFixture.PROMPTLY).status());
-            client.close();
-            fixture.assertNothingLeftBehind();
-            fixture.assertAFollowingBurstIsServed();
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndPools")
     void aBackendThatReadsTheRequestAndClosesWithoutAnsweringIs500(Transport transport, Pool pool) throws Exception {
-        try (EngineFixture fixture = EngineFixture.start(transport, pool);
-             RawClient client = fixture.client()) {
+        runCase(transport, pool, UnaryOperator.identity(), (fixture, client) -> {
             client.sendHead("GET", "/no-answer", 0);
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 backend.readRequest(EngineFixture.PROMPTLY);
             }
             assertEquals(500, client.readHead(EngineFixture.PROMPTLY).status());
-            client.close();
-            fixture.assertNothingLeftBehind();
-            fixture.assertAFollowingBurstIsServed();
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndPools")
     void aBackendThatClosesInsideTheResponseHeadIs502(Transport transport, Pool pool) throws Exception {
-        try (EngineFixture fixture = EngineFixture.start(transport, pool);
-             RawClient client = fixture.client()) {
+        runCase(transport, pool, UnaryOperator.identity(), (fixture, client) -> {
             client.sendHead("GET", "/half-head", 0);
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
                 backend.write(ScriptedConnection.stdout(id, "Status: 200 OK\r\nContent-Ty"), EngineFixture.PROMPTLY);
             }
             assertEquals(502, client.readHead(EngineFixture.PROMPTLY).status());
-            client.close();
-            fixture.assertNothingLeftBehind();
-            fixture.assertAFollowingBurstIsServed();
-        }
+        });
     }
 
     /**
@@ -125,8 +111,7 @@ class EngineBackendGoneTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndPools")
     void aBackendThatClosesInsideTheBodyCutsTheClientConnection(Transport transport, Pool pool) throws Exception {
-        try (EngineFixture fixture = EngineFixture.start(transport, pool);
-             RawClient client = fixture.client()) {
+        runCase(transport, pool, UnaryOperator.identity(), (fixture, client) -> {
             // A keep-alive request: its response must carry its length or be chunked.
             client.send("GET /half-body HTTP/1.1\r\nHost: engine.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             byte[] firstPart = new byte[1000];
@@ -144,17 +129,13 @@ class EngineBackendGoneTest {
             String text = new String(body, StandardCharsets.ISO_8859_1);
             assertTrue(text.contains("x".repeat(firstPart.length)), "the first part arrived: " + text);
             assertFalse(text.endsWith("0\r\n\r\n"), "a cut response has no last chunk: " + text);
-            client.close();
-            fixture.assertNothingLeftBehind();
-            fixture.assertAFollowingBurstIsServed();
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndPools")
     void aBackendThatSendsGarbageIs502(Transport transport, Pool pool) throws Exception {
-        try (EngineFixture fixture = EngineFixture.start(transport, pool);
-             RawClient client = fixture.client()) {
+        runCase(transport, pool, UnaryOperator.identity(), (fixture, client) -> {
             client.sendHead("GET", "/garbage", 0);
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 backend.readRequest(EngineFixture.PROMPTLY);
@@ -164,17 +145,13 @@ class EngineBackendGoneTest {
                 assertEquals(502, client.readHead(EngineFixture.PROMPTLY).status());
                 assertTrue(backend.closedByPeerWithin(EngineFixture.CLOSED_PROMPTLY), "gatehouse let go of the backend");
             }
-            client.close();
-            fixture.assertNothingLeftBehind();
-            fixture.assertAFollowingBurstIsServed();
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndPools")
     void aBackendThatStallsBeforeAnsweringIs504AfterItsReadTimeout(Transport transport, Pool pool) throws Exception {
-        try (EngineFixture fixture = EngineFixture.start(transport, pool, b -> b.readTimeout(SHORT_TIMEOUT));
-             RawClient client = fixture.client()) {
+        runCase(transport, pool, b -> b.readTimeout(SHORT_TIMEOUT), (fixture, client) -> {
             client.sendHead("GET", "/stall", 0);
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 backend.readRequest(EngineFixture.PROMPTLY);
@@ -185,18 +162,14 @@ class EngineBackendGoneTest {
                 assertTrue(backend.closedByPeerWithin(EngineFixture.CLOSED_PROMPTLY), "gatehouse let go of the backend");
             }
             assertTrue(fixture.errorLogText().contains("timed out"), fixture.errorLogText());
-            client.close();
-            fixture.assertNothingLeftBehind();
-            fixture.assertAFollowingBurstIsServed();
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndPools")
     void aBackendThatStallsWhileTakingALargeBodyIs504AfterItsWriteTimeoutWithALogLine(Transport transport, Pool pool)
             throws Exception {
-        try (EngineFixture fixture = EngineFixture.start(transport, pool, b -> b.writeTimeout(SHORT_TIMEOUT));
-             RawClient client = fixture.client()) {
+        runCase(transport, pool, b -> b.writeTimeout(SHORT_TIMEOUT), (fixture, client) -> {
             client.sendHead("POST", "/stall-body", LARGE_BODY).sendBody(LARGE_BODY);
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 backend.readAtLeast(64 * 1024, EngineFixture.PROMPTLY);
@@ -208,7 +181,23 @@ class EngineBackendGoneTest {
             }
             String log = fixture.errorLogText();
             assertTrue(log.contains("could not write to") && log.contains("timed out"), log);
-            client.close();
+        });
+    }
+
+    private interface Case {
+        void run(EngineFixture fixture, RawClient client) throws Exception;
+    }
+
+    /**
+     * Runs {@code script} with a client connected to a gatehouse in front of a scripted backend,
+     * then checks that nothing is left behind and the pool still serves.
+     */
+    private static void runCase(Transport transport, Pool pool, UnaryOperator<BackendConfig.Builder> options,
+            Case script) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(transport, pool, options)) {
+            try (RawClient client = fixture.client()) {
+                script.run(fixture, client);
+            }
             fixture.assertNothingLeftBehind();
             fixture.assertAFollowingBurstIsServed();
         }

@@ -1,8 +1,5 @@
 package io.gatehouse.core;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +21,9 @@ import io.gatehouse.conf.Protocol;
 import io.gatehouse.conf.Route;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.gateway.ReadBuffers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A gatehouse in front of one {@link ScriptedBackend}, with its own error log and upload dir,

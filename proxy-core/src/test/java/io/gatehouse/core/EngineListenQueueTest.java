@@ -1,8 +1,5 @@
 package io.gatehouse.core;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +10,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.gatehouse.core.EngineFixture.Pool;
 import io.gatehouse.core.ScriptedBackend.Transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A backend with a listen queue of one that does not accept, the queue filled by the test's own
@@ -34,11 +34,12 @@ class EngineListenQueueTest {
                 assertEquals(503, client.readHead(EngineFixture.PROMPTLY).status());
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
-            assertTrue(millis >= CONNECT_TIMEOUT.toMillis() - 50 && millis < CONNECT_TIMEOUT.toMillis() + 1000,
+            // Generous above: the first request of a cold JVM on a busy machine takes a second more.
+            assertTrue(millis >= CONNECT_TIMEOUT.toMillis() - 50 && millis < CONNECT_TIMEOUT.toMillis() + 3000,
                     "503 after " + millis + " ms, connect-timeout " + CONNECT_TIMEOUT.toMillis() + " ms");
             assertTrue(fixture.errorLogText().contains("connect to"), fixture.errorLogText());
             backend.drainFillers(fillers);
-            assertTrue(backend.acceptsNothingWithin(Duration.ofMillis(transport == Transport.TCP ? 1200 : 200)),
+            assertTrue(backend.acceptsNothingAfterFillingWithin(Duration.ofMillis(transport == Transport.TCP ? 1200 : 200)),
                     "a connect outlived its request");
             // Room for the burst that follows: six connects at once would overflow a queue of one.
             backend.stopListening();
@@ -64,7 +65,7 @@ class EngineListenQueueTest {
             try (RawClient client = fixture.client().sendHead("GET", "/busy", 0)) {
                 Thread.sleep(200);
                 backend.drainFillers(fillers);
-                try (ScriptedConnection connection = backend.accept(Duration.ofSeconds(3))) {
+                try (ScriptedConnection connection = backend.acceptAfterFilling(Duration.ofSeconds(3))) {
                     int id = connection.readRequest(EngineFixture.PROMPTLY).requestId();
                     connection.write(ScriptedConnection.answer(id, "waited"), EngineFixture.PROMPTLY);
                     RawClient.Head head = client.readHead(EngineFixture.PROMPTLY);

@@ -102,6 +102,22 @@ final class ScriptedBackend implements Closeable {
         return adopt(channel);
     }
 
+    /**
+     * The next connection from gatehouse after the listen queue was {@linkplain #fillListenQueue
+     * filled}, within {@code limit}: one that ends before sending a byte is a filler of the test's
+     * (a TCP connect given up just as it completed), and is skipped.
+     */
+    ScriptedConnection acceptAfterFilling(Duration limit) throws IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            ScriptedConnection connection = accept(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (!connection.endsWithoutData(limit)) {
+                return connection;
+            }
+            connection.close();
+        }
+    }
+
     /** True when no connection arrives within {@code limit}; one that does is accepted and closed. */
     boolean acceptsNothingWithin(Duration limit) throws IOException {
         SocketChannel channel = acceptWithin(limit);
@@ -110,6 +126,15 @@ final class ScriptedBackend implements Closeable {
         }
         channel.close();
         return false;
+    }
+
+    /** Like {@link #acceptsNothingWithin}, skipping the test's own fillers ({@link #acceptAfterFilling}). */
+    boolean acceptsNothingAfterFillingWithin(Duration limit) throws IOException {
+        try (ScriptedConnection connection = acceptAfterFilling(limit)) {
+            return false;
+        } catch (AssertionError none) {
+            return true;
+        }
     }
 
     private SocketChannel acceptWithin(Duration limit) throws IOException {

@@ -34,6 +34,8 @@ final class ScriptedConnection implements Closeable {
     private final Selector selector;
     private final SelectionKey key;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_SIZE);
+    /** Bytes read by {@link #endsWithoutData} and not yet consumed. */
+    private ByteBuffer readAhead;
 
     ScriptedConnection(SocketChannel channel) throws IOException {
         this.channel = channel;
@@ -119,8 +121,35 @@ final class ScriptedConnection implements Closeable {
         return total;
     }
 
+    /**
+     * True when the connection ends before any byte comes, within {@code limit}: one of the
+     * test's own listen-queue fillers whose connect it gave up on just as the backend's kernel
+     * completed it. Bytes that come instead are kept for the next read.
+     */
+    boolean endsWithoutData(Duration limit) throws IOException {
+        awaitBytesUnread(limit);
+        ByteBuffer first = ByteBuffer.allocate(READ_SIZE);
+        int n;
+        try {
+            n = channel.read(first);
+        } catch (IOException reset) {
+            return true;
+        }
+        if (n < 0) {
+            return true;
+        }
+        readAhead = first.flip();
+        return false;
+    }
+
     /** One read of at least a byte, or -1 at the end of the stream; fails at {@code deadline}. */
     private int readSome(long deadline) throws IOException {
+        if (readAhead != null && readAhead.hasRemaining()) {
+            int n = Math.min(readAhead.remaining(), readBuffer.remaining());
+            readBuffer.put(readAhead.slice(readAhead.position(), n));
+            readAhead.position(readAhead.position() + n);
+            return n;
+        }
         while (true) {
             int n = channel.read(readBuffer);
             if (n != 0) {
