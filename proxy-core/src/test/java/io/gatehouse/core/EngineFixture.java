@@ -20,7 +20,6 @@ import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.Protocol;
 import io.gatehouse.conf.Route;
 import io.gatehouse.conf.ServerConfig;
-import io.gatehouse.core.internal.gateway.ReadBuffers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -135,9 +134,9 @@ final class EngineFixture implements Closeable {
      * own sockets), and no spool file is left in the upload dir.
      */
     void assertNothingLeftBehind() throws Exception {
-        boolean settled = waitFor(SETTLE, () -> totalLoad() == 0 && ReadBuffers.inUse() == 0
+        boolean settled = waitFor(SETTLE, () -> totalLoad() == 0 && gatehouse.readBuffersInUse() == 0
                 && openDescriptors() <= baselineDescriptors && spoolFiles().isEmpty());
-        assertTrue(settled, "left behind: load " + totalLoad() + ", read buffers " + ReadBuffers.inUse()
+        assertTrue(settled, "left behind: load " + totalLoad() + ", read buffers " + gatehouse.readBuffersInUse()
                 + ", descriptors " + openDescriptors() + " (baseline " + baselineDescriptors + "), spool files "
                 + spoolFiles());
     }
