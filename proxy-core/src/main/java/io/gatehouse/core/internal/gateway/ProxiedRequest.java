@@ -73,7 +73,7 @@ final class ProxiedRequest {
         this.hashKey = hashKey;
     }
 
-    /** Starts the first try. Call on the I/O thread, inside the root handler call. */
+    /** Starts the first try. Call on the I/O thread, inside the root handler call or once the body is collected. */
     void start() {
         exchange.addExchangeCompleteListener((ex, next) -> {
             ended = true; // the response ended, or the client left: a waiting request waits no more
