@@ -6,6 +6,7 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -70,7 +71,7 @@ public final class TlsCgiVariables {
         DistinguishedName subject = DistinguishedName.of(leaf.getSubjectX500Principal());
         env.put("SSL_CLIENT_S_DN", subject.oneLine());
         subject.attributes().forEach((name, value) -> env.put("SSL_CLIENT_S_DN_" + name, value));
-        env.put("SSL_CLIENT_M_SERIAL", leaf.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT));
+        env.put("SSL_CLIENT_M_SERIAL", serialHex(leaf));
         policy.username().map(env::get).ifPresent(user -> {
             env.put("REMOTE_USER", user);
             env.put("AUTH_TYPE", "SSL_CLIENT_VERIFY");
@@ -78,6 +79,12 @@ public final class TlsCgiVariables {
         if (policy.exportCert()) {
             env.put("SSL_CLIENT_CERT", pem(leaf));
         }
+    }
+
+    /** Hex in whole bytes, upper case, as OpenSSL's {@code BN_bn2hex} (and {@code openssl x509 -serial}) print it. */
+    private static String serialHex(X509Certificate certificate) {
+        String hex = certificate.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
+        return hex.length() % 2 == 0 ? hex : "0" + hex;
     }
 
     private static String pem(X509Certificate certificate) {
