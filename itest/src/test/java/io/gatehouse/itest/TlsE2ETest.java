@@ -196,8 +196,29 @@ class TlsE2ETest {
     }
 
     @Test
-    void reloadServesTheNewCertificateToNewConnectionsAndKeepsOpenOnes() throws Exception {
+    void h2cOnlyWithItsFeatureFlagWhichAReloadTurnsOn() throws Exception {
         try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), port)) {
+            String plain = "http://127.0.0.1:" + port + "/tls.php";
+            TlsPeers.Run refused = TlsPeers.run(dir, List.of(Peers.require("curl").toString(), "-sS", "--max-time", "10",
+                    "--http2-prior-knowledge", plain));
+            assertNotEquals(0, refused.exitCode(), "h2c prior knowledge served without server.h2c:\n" + refused.output());
+            assertEquals("HTTP/1.1", variables(Curl.request(URI.create(plain), "--http2").text()).get("SERVER_PROTOCOL"),
+                    "no upgrade to h2c without server.h2c");
+
+            config(List.of("server.feature-flags += ( \"server.h2c\" => \"enable\" )"));
+            gatehouse.signal("USR1");
+            awaitLog(gatehouse, "generation 2 serving");
+            assertEquals("HTTP/2.0", variables(Curl.request(URI.create(plain), "--http2-prior-knowledge").text())
+                    .get("SERVER_PROTOCOL"));
+            assertEquals("HTTP/2.0", variables(Curl.request(URI.create(plain), "--http2").text()).get("SERVER_PROTOCOL"));
+        }
+    }
+
+    @Test
+    void reloadServesTheNewCertificateToNewConnectionsAndKeepsOpenOnes() throws Exception {
+        // The kept connection idles through two reloads: longer than lighttpd's 5 s keep-alive default.
+        Path conf = config(List.of("server.max-keep-alive-idle = 120"));
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, port)) {
             String first = TlsPeers.servedSerial(dir, tlsPort);
             try (SSLSocket kept = (SSLSocket) trustAll().createSocket("127.0.0.1", tlsPort)) {
                 kept.setSoTimeout(15_000);
@@ -209,6 +230,8 @@ class TlsE2ETest {
                 awaitLog(gatehouse, "generation 2 serving");
                 String second = TlsPeers.servedSerial(dir, tlsPort);
                 assertNotEquals(first, second, "a new connection gets the new certificate");
+                assertEquals("HTTP/2.0", tlsVariables("--http2").get("SERVER_PROTOCOL"), "HTTP/2 after the reload");
+                assertEquals("HTTP/1.1", tlsVariables("--http1.1").get("SERVER_PROTOCOL"));
 
                 assertEquals(200, keptAliveGet(kept), "the connection open across the reload still serves");
                 assertEquals(keptCert, kept.getSession().getPeerCertificates()[0]);

@@ -1,6 +1,7 @@
 package io.gatehouse.core.internal.server;
 
 import io.gatehouse.core.internal.tls.ServerTlsContext;
+import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.HttpHandler;
@@ -20,7 +21,7 @@ import org.xnio.ssl.SslConnection;
  * listener's certificate, TLS settings or HTTP/2 flag applies to the connections accepted after
  * it, while the open ones keep what they negotiated: the listening socket is never closed for it.
  *
- * <p>Thread-safe: the I/O threads read the current mode; one restart at a time sets it.
+ * <p>Thread-safe: the I/O threads read the current mode; setting it is synchronized.
  */
 final class ConnectionOpener implements ChannelListener<StreamConnection> {
 
@@ -30,12 +31,17 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
 
     private final Xnio xnio;
     private final ByteBufferPool tlsBuffers;
-    private final HttpOpenListener http;
+    /** Plain connections: HTTP/1.1, and HTTP/2 by upgrade or prior knowledge only with h2c. */
+    private final HttpOpenListener plain;
+    /** TLS connections that speak HTTP/1.1: ALPN chose it, or HTTP/2 is off. */
+    private final HttpOpenListener tlsHttp1;
     private final Http2OpenListener http2;
     private final AlpnOpenListener alpn;
     private final HttpHandler plainRoot;
     private final HttpHandler h2cRoot;
     private volatile Mode mode = new Mode(null, false);
+    private OptionMap options;
+    private boolean h2c;
 
     /**
      * @param tlsBuffers buffers for TLS records, which need more room than {@code buffers}' plain reads
@@ -46,20 +52,27 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
         this.tlsBuffers = tlsBuffers;
         this.plainRoot = root;
         this.h2cRoot = new Http2UpgradeHandler(root);
-        this.http = new HttpOpenListener(buffers, options);
-        this.http.setRootHandler(root);
+        this.options = options;
+        this.plain = new HttpOpenListener(buffers, options);
+        this.plain.setRootHandler(root);
+        this.tlsHttp1 = new HttpOpenListener(buffers, options);
         this.http2 = new Http2OpenListener(buffers, options, "h2");
-        this.http2.setRootHandler(root);
-        this.alpn = new AlpnOpenListener(buffers, options, http);
+        this.alpn = new AlpnOpenListener(buffers, options, tlsHttp1);
         this.alpn.addProtocol(Http2OpenListener.HTTP2, http2, 10);
+        // Through the ALPN listener, which hands its own root to its protocols whenever its options
+        // change: set anywhere else, a reload's new options would leave them without one.
+        this.alpn.setRootHandler(root);
+        applyOptions();
     }
 
     /**
      * Sets what new connections get: TLS with {@code tls}'s context (HTTP/2 offered by ALPN when
      * {@code http2}), or plain HTTP when {@code tls} is null (upgradable to HTTP/2 when {@code h2c}).
      */
-    void use(ServerTlsContext tls, boolean http2, boolean h2c) {
-        http.setRootHandler(tls == null && h2c ? h2cRoot : plainRoot);
+    synchronized void use(ServerTlsContext tls, boolean http2, boolean h2c) {
+        this.h2c = h2c;
+        plain.setRootHandler(h2c ? h2cRoot : plainRoot);
+        applyOptions();
         mode = tls == null ? new Mode(null, false)
                 : new Mode(new UndertowXnioSsl(xnio, OptionMap.EMPTY, tlsBuffers, tls.sslContext()), http2);
     }
@@ -69,14 +82,29 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
         return mode.ssl() != null;
     }
 
-    void setUndertowOptions(OptionMap options) {
-        http.setUndertowOptions(options);
-        http2.setUndertowOptions(options);
-        alpn.setUndertowOptions(options);
+    synchronized void setUndertowOptions(OptionMap options) {
+        this.options = options;
+        applyOptions();
+    }
+
+    /**
+     * Undertow's HTTP/1.1 listener takes a connection that starts with HTTP/2's preface as HTTP/2
+     * whenever ENABLE_HTTP2 is set: only the h2c setting may set it there.
+     */
+    private void applyOptions() {
+        plain.setUndertowOptions(with(options, h2c));
+        tlsHttp1.setUndertowOptions(with(options, false));
+        http2.setUndertowOptions(with(options, true));
+        alpn.setUndertowOptions(with(options, true));
+    }
+
+    private static OptionMap with(OptionMap options, boolean http2) {
+        return OptionMap.builder().addAll(options).set(UndertowOptions.ENABLE_HTTP2, http2).getMap();
     }
 
     void closeConnections() {
-        http.closeConnections();
+        plain.closeConnections();
+        tlsHttp1.closeConnections();
         http2.closeConnections();
         alpn.closeConnections();
     }
@@ -85,14 +113,14 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
     public void handleEvent(StreamConnection connection) {
         Mode current = mode;
         if (current.ssl() == null) {
-            http.handleEvent(connection);
+            plain.handleEvent(connection);
             return;
         }
         SslConnection tls = current.ssl().wrapExistingConnection(connection, OptionMap.EMPTY, false);
         if (current.http2()) {
             alpn.handleEvent(tls);
         } else {
-            http.handleEvent(tls);
+            tlsHttp1.handleEvent(tls);
         }
     }
 }

@@ -357,7 +357,6 @@ public final class ListenerSet implements Closeable {
                 // Undertow cuts bodies over 2 MiB by default; the size limit is ours
                 // (server.max-request-size, answered with a clear 413).
                 .set(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
-                .set(UndertowOptions.ENABLE_HTTP2, config.http2() || config.h2c())
                 .set(UndertowOptions.HTTP2_SETTINGS_ENABLE_PUSH, false)
                 .set(UndertowOptions.HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, HTTP2_MAX_STREAMS)
                 .set(UndertowOptions.MAX_CONCURRENT_REQUESTS_PER_CONNECTION, HTTP2_MAX_STREAMS)
