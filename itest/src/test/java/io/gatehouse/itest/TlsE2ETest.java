@@ -89,7 +89,10 @@ class TlsE2ETest {
         TempDirs.deleteRecursively(dir);
     }
 
-    /** The config: plain on {@code port}, TLS on {@code tlsPort} with {@code tlsLines} in its block. */
+    /**
+     * The config: plain on {@code port}, TLS on {@code tlsPort} with {@code tlsLines} in its block.
+     * Tests wait for {@code tlsPort}: the listeners are bound in config order.
+     */
     private Path config(List<String> topLines, String... tlsLines) {
         List<String> lines = new ArrayList<>(List.of(
                 "server.modules += ( \"mod_fastcgi\", \"mod_openssl\" )",
@@ -132,7 +135,7 @@ class TlsE2ETest {
 
     @Test
     void theBackendSeesHttpsAndModOpensslVariablesOverHttp1AndHttp2() {
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), port)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort)) {
             Map<String, String> h2 = tlsVariables("--http2");
             assertEquals("on", h2.get("HTTPS"), h2.toString());
             assertEquals("https", h2.get("REQUEST_SCHEME"));
@@ -168,7 +171,7 @@ class TlsE2ETest {
 
     @Test
     void tls12And13AreNegotiatedAndTls11IsRefused() {
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), port)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort)) {
             TlsPeers.Run old = TlsPeers.handshake(dir, tlsPort, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
             assertNotEquals(0, old.exitCode(), old.output());
             assertTrue(old.output().contains("alert protocol version"), old.output());
@@ -180,7 +183,7 @@ class TlsE2ETest {
             assertTrue(tls13.output().contains("New, TLSv1.3, Cipher is TLS_"), tls13.output());
             TlsPeers.Run alpn = TlsPeers.handshake(dir, tlsPort, "-alpn", "h2,http/1.1");
             assertTrue(alpn.output().contains("ALPN protocol: h2"), alpn.output());
-            TlsPeers.Run weak = TlsPeers.handshake(dir, tlsPort, "-tls1_2", "-cipher", "AES128-SHA");
+            TlsPeers.Run weak = TlsPeers.handshake(dir, tlsPort, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA");
             assertNotEquals(0, weak.exitCode(), "a suite outside the secure default must be refused:\n" + weak.output());
         }
     }
@@ -188,7 +191,7 @@ class TlsE2ETest {
     @Test
     void h2protoDisabledLeavesAlpnToHttp11() {
         Path conf = config(List.of("server.feature-flags += ( \"server.h2proto\" => \"disable\" )"));
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, port)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
             assertEquals("HTTP/1.1", tlsVariables("--http2").get("SERVER_PROTOCOL"));
             TlsPeers.Run alpn = TlsPeers.handshake(dir, tlsPort, "-alpn", "h2");
             assertTrue(alpn.output().contains("No ALPN negotiated"), alpn.output());
@@ -197,7 +200,7 @@ class TlsE2ETest {
 
     @Test
     void h2cOnlyWithItsFeatureFlagWhichAReloadTurnsOn() throws Exception {
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), port)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort)) {
             String plain = "http://127.0.0.1:" + port + "/tls.php";
             TlsPeers.Run refused = TlsPeers.run(dir, List.of(Peers.require("curl").toString(), "-sS", "--max-time", "10",
                     "--http2-prior-knowledge", plain));
@@ -218,7 +221,7 @@ class TlsE2ETest {
     void reloadServesTheNewCertificateToNewConnectionsAndKeepsOpenOnes() throws Exception {
         // The kept connection idles through two reloads: longer than lighttpd's 5 s keep-alive default.
         Path conf = config(List.of("server.max-keep-alive-idle = 120"));
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, port)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
             String first = TlsPeers.servedSerial(dir, tlsPort);
             try (SSLSocket kept = (SSLSocket) trustAll().createSocket("127.0.0.1", tlsPort)) {
                 kept.setSoTimeout(15_000);
@@ -257,7 +260,7 @@ class TlsE2ETest {
                 "  ssl.verifyclient.activate = \"enable\"",
                 "  ssl.verifyclient.enforce = \"disable\"",
                 "  ssl.verifyclient.username = \"SSL_CLIENT_S_DN_CN\"");
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, port)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
             Map<String, String> alice = tlsVariables("--cert", dir.resolve("alice.crt").toString(),
                     "--key", dir.resolve("alice.key").toString());
             assertEquals("SUCCESS", alice.get("SSL_CLIENT_VERIFY"), alice.toString());
@@ -284,7 +287,7 @@ class TlsE2ETest {
         Path conf = config(List.of(),
                 "  ssl.ca-file = " + quote(dir.resolve("clients.crt").toString()),
                 "  ssl.verifyclient.activate = \"enable\"");
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, port)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
             TlsPeers.Run anonymous = TlsPeers.run(dir, List.of(Peers.require("curl").toString(), "-sk",
                     "--max-time", "10", "https://127.0.0.1:" + tlsPort + "/tls.php"));
             assertNotEquals(0, anonymous.exitCode(), "served without a client certificate:\n" + anonymous.output());

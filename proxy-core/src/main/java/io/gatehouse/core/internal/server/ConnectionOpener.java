@@ -58,7 +58,7 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
         this.tlsHttp1 = new HttpOpenListener(buffers, options);
         this.http2 = new Http2OpenListener(buffers, options, "h2");
         this.alpn = new AlpnOpenListener(buffers, options, tlsHttp1);
-        this.alpn.addProtocol(Http2OpenListener.HTTP2, http2, 10);
+        this.alpn.addProtocol(Http2OpenListener.HTTP2, new Http2FloodGuard(http2), 10);
         // Through the ALPN listener, which hands its own root to its protocols whenever its options
         // change: set anywhere else, a reload's new options would leave them without one.
         this.alpn.setRootHandler(root);
