@@ -15,10 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import io.gatehouse.itest.support.ConfigFiles;
 import io.gatehouse.itest.support.Curl;
@@ -30,6 +27,7 @@ import io.gatehouse.itest.support.LogFiles;
 import io.gatehouse.itest.support.Peers;
 import io.gatehouse.itest.support.TempDirs;
 import io.gatehouse.itest.support.TlsPeers;
+import io.gatehouse.itest.support.TrustAnything;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -223,7 +221,7 @@ class TlsE2ETest {
         Path conf = config(List.of("server.max-keep-alive-idle = 120"));
         try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
             String first = TlsPeers.servedSerial(dir, tlsPort);
-            try (SSLSocket kept = (SSLSocket) trustAll().createSocket("127.0.0.1", tlsPort)) {
+            try (SSLSocket kept = (SSLSocket) TrustAnything.context().getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
                 kept.setSoTimeout(15_000);
                 assertEquals(200, keptAliveGet(kept));
                 X509Certificate keptCert = (X509Certificate) kept.getSession().getPeerCertificates()[0];
@@ -363,25 +361,5 @@ class TlsE2ETest {
             }
             left -= skipped;
         }
-    }
-
-    /** A client context that accepts any server certificate: the test compares them itself. */
-    private static javax.net.ssl.SSLSocketFactory trustAll() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        return context.getSocketFactory();
     }
 }
