@@ -1,5 +1,6 @@
 package io.gatehouse.core.internal.tls;
 
+import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -41,7 +42,7 @@ final class ClientCertificateVerifier extends X509ExtendedTrustManager {
     }
 
     static ClientCertificateVerifier of(List<X509Certificate> cas, ClientVerification policy)
-            throws GeneralSecurityException, java.io.IOException {
+            throws GeneralSecurityException, IOException {
         KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
         anchors.load(null, null);
         for (int i = 0; i < cas.size(); i++) {

@@ -7,6 +7,8 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -97,19 +99,11 @@ public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List
         }
         try {
             byte[] probe = "gatehouse key check".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(algorithm);
-            if (algorithm.equals("RSASSA-PSS")) {
-                signer.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
-                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
-            }
+            Signature signer = signature(algorithm);
             signer.initSign(key);
             signer.update(probe);
             byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            if (algorithm.equals("RSASSA-PSS")) {
-                verifier.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
-                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
-            }
+            Signature verifier = signature(algorithm);
             verifier.initVerify(leaf.getPublicKey());
             verifier.update(probe);
             if (verifier.verify(signature)) {
@@ -122,6 +116,14 @@ public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List
                 + settings.privateKeyFile().orElse(settings.certificateFile()) + " does not match the certificate"
                 + " " + leaf.getSubjectX500Principal().getName() + " in " + settings.certificateFile()
                 + " (is the leaf certificate first in the file?)");
+    }
+
+    private static Signature signature(String algorithm) throws GeneralSecurityException {
+        Signature signature = Signature.getInstance(algorithm);
+        if (algorithm.equals("RSASSA-PSS")) {
+            signature.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+        }
+        return signature;
     }
 
     private static void checkValidity(X509Certificate leaf, TlsSettings settings, Instant now)
