@@ -21,11 +21,13 @@ public final class ListenerConfig {
     private final String token;
     private final SocketToken address;
     private final SourceLocation location;
+    private final TlsSettings tls;
 
-    private ListenerConfig(String token, SocketToken address, SourceLocation location) {
+    private ListenerConfig(String token, SocketToken address, SourceLocation location, TlsSettings tls) {
         this.token = token;
         this.address = address;
         this.location = location;
+        this.tls = tls;
     }
 
     /** A TCP listener; {@code host} may be an IP literal, a name, {@code ""} or {@code "*"} (all IPv4). */
@@ -55,7 +57,7 @@ public final class ListenerConfig {
                         + " bytes, more than the limit of " + BackendConfig.MAX_UNIX_PATH_BYTES);
             }
         }
-        return new ListenerConfig(token, address, Objects.requireNonNull(location, "location"));
+        return new ListenerConfig(token, address, Objects.requireNonNull(location, "location"), null);
     }
 
     /** The address as written: {@code "127.0.0.1:8080"}, {@code ":8080"}, {@code "[::1]:8080"}, {@code "/path.sock"}. */
@@ -83,6 +85,25 @@ public final class ListenerConfig {
         return address.normalized();
     }
 
+    /**
+     * The same address serving HTTPS with {@code settings} ({@code ssl.engine = "enable"}), or plain
+     * HTTP with null. The address alone makes a listener's identity: a restart that turns TLS on
+     * or off, or changes its certificate, keeps the socket bound.
+     *
+     * @throws IllegalArgumentException for a unix-domain listener, which gatehouse serves over plain HTTP only
+     */
+    public ListenerConfig withTls(TlsSettings settings) {
+        if (settings != null && address.isUnix()) {
+            throw new IllegalArgumentException("TLS on the unix-domain listener " + token + " is not supported");
+        }
+        return new ListenerConfig(token, address, location, settings);
+    }
+
+    /** The TLS settings when this listener serves HTTPS; empty for plain HTTP. */
+    public Optional<TlsSettings> tls() {
+        return Optional.ofNullable(tls);
+    }
+
     /** Where the listener was configured ({@link SourceLocation#API} for builder-made ones). */
     public SourceLocation location() {
         return location;
@@ -100,6 +121,6 @@ public final class ListenerConfig {
 
     @Override
     public String toString() {
-        return "ListenerConfig[" + token + " at " + location + "]";
+        return "ListenerConfig[" + token + (tls != null ? " (TLS)" : "") + " at " + location + "]";
     }
 }

@@ -93,6 +93,10 @@ public final class ServerConfig {
     public List<Path> uploadDirs() { return v.uploadDirs; }
     /** {@code server.max-request-field-size}: the largest request head, request line and headers together. */
     public int maxRequestFieldSize() { return v.maxRequestFieldSize; }
+    /** HTTP/2 over TLS by ALPN ({@code server.feature-flags "server.h2proto"}, on unless disabled, as lighttpd 1.4.59+). */
+    public boolean http2() { return v.http2; }
+    /** HTTP/2 over plain TCP, by upgrade or prior knowledge ({@code "server.h2c"}, off unless enabled). */
+    public boolean h2c() { return v.h2c; }
     /** {@code server.feature-flags} as text values. */
     public Map<String, String> featureFlags() { return v.featureFlags; }
     public List<ConfigWarning> warnings() { return v.warnings; }
@@ -185,6 +189,8 @@ public final class ServerConfig {
         private int maxRequestFieldSize = DEFAULT_MAX_REQUEST_FIELD_SIZE;
         private List<Path> uploadDirs = DEFAULT_UPLOAD_DIRS;
         private Map<String, String> featureFlags = new LinkedHashMap<>();
+        private boolean http2 = true;
+        private boolean h2c;
         private List<ConfigWarning> warnings = new ArrayList<>();
         private final Scope.Builder globalBuilder = Scope.builder();
         private Scope global;
@@ -234,6 +240,8 @@ public final class ServerConfig {
         public Builder httpParseOptions(HttpParseOptions options) { this.httpParseOptions = Objects.requireNonNull(options); return this; }
         public Builder maxRequestFieldSize(int bytes) { this.maxRequestFieldSize = bytes; return this; }
         public Builder uploadDirs(List<Path> dirs) { this.uploadDirs = List.copyOf(dirs); return this; }
+        public Builder http2(boolean enabled) { this.http2 = enabled; return this; }
+        public Builder h2c(boolean enabled) { this.h2c = enabled; return this; }
         public Builder featureFlags(Map<String, String> flags) { this.featureFlags = new LinkedHashMap<>(flags); return this; }
         public Builder warning(ConfigWarning warning) { warnings.add(Objects.requireNonNull(warning)); return this; }
         /** Where a server-wide directive was written. */
@@ -275,6 +283,8 @@ public final class ServerConfig {
             frozen.httpParseOptions = httpParseOptions;
             frozen.maxRequestFieldSize = maxRequestFieldSize;
             frozen.uploadDirs = uploadDirs.isEmpty() ? DEFAULT_UPLOAD_DIRS : uploadDirs;
+            frozen.http2 = http2;
+            frozen.h2c = h2c;
             frozen.featureFlags = Collections.unmodifiableMap(new LinkedHashMap<>(featureFlags));
             frozen.warnings = List.copyOf(warnings);
             frozen.global = global != null ? global : globalBuilder.build();

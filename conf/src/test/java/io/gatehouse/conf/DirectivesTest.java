@@ -147,7 +147,7 @@ class DirectivesTest {
         ServerConfig config = parseLines(
                 "server.modules = ( \"mod_fastcgi\", \"mod_rewrite\", \"mod_openssl\" )",
                 "url.rewrite-once = ( \"^/a\" => \"/b\" )",
-                "  ssl.engine = \"enable\"",
+                "  ssl.stek-file = \"/etc/stek\"",
                 "server.username = \"www-data\"",
                 "server.groupname = \"www-data\"",
                 "server.max-worker = 4",
@@ -162,9 +162,8 @@ class DirectivesTest {
                 "server.errorlog = \"|/usr/bin/logger\"");
         assertEquals(List.of(
                 "test.conf:1:35: module 'mod_rewrite' is not implemented by gatehouse (ignored)",
-                "test.conf:1:50: module 'mod_openssl' is not implemented by gatehouse (ignored)",
                 "test.conf:2:1: 'url.rewrite-once' is a mod_rewrite setting that gatehouse does not implement (ignored)",
-                "test.conf:3:3: 'ssl.engine' is a mod_openssl setting that gatehouse does not implement (ignored)",
+                "test.conf:3:3: 'ssl.stek-file' is a mod_openssl setting that gatehouse does not implement (ignored)",
                 "test.conf:4:1: 'server.username' is not supported, ignored (run gatehouse as the intended user instead)",
                 "test.conf:5:1: 'server.groupname' is not supported, ignored (run gatehouse as the intended user instead)",
                 "test.conf:6:1: 'server.max-worker' is a lighttpd setting that gatehouse does not implement (ignored)",

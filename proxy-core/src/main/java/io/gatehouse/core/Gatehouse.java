@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -31,6 +32,8 @@ import io.gatehouse.core.internal.server.RequestDispatcher;
 import io.gatehouse.core.internal.server.Restarter;
 import io.gatehouse.core.internal.server.RetiringGenerations;
 import io.gatehouse.core.internal.server.ServerStateFile;
+import io.gatehouse.core.internal.tls.TlsContexts;
+import io.gatehouse.core.internal.tls.TlsFileException;
 import io.gatehouse.spawn.ProcStatus;
 import io.undertow.server.HttpHandler;
 
@@ -116,6 +119,12 @@ public final class Gatehouse implements AutoCloseable {
         BackendProcesses processes = null;
         ReadBuffers readBuffers = new ReadBuffers();
         try {
+            TlsContexts tls;
+            try {
+                tls = TlsContexts.load(config.listeners(), Instant.now());
+            } catch (TlsFileException e) {
+                throw new IOException("GH-TLS-001 " + e.getMessage(), e);
+            }
             accessLog = config.accessLog().isPresent()
                     ? new AccessLog(config.accessLog().get(), config.accessLogFormat()) : null;
             ServerStateFile stateFile = new ServerStateFile(config, errorLog);
@@ -131,7 +140,7 @@ public final class Gatehouse implements AutoCloseable {
             Function<ListenerConfig, HttpHandler> dispatchers =
                     listener -> new RequestDispatcher(gate, access, listener);
             ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config,
-                    options.ioThreads(), options.threadName());
+                    options.ioThreads(), options.threadName(), tls);
             try {
                 processes.confirmStarted();
             } catch (IOException e) {

@@ -3,6 +3,8 @@ package io.gatehouse.core;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -17,6 +19,7 @@ import io.gatehouse.core.internal.cli.SystemdNotifier;
 import io.gatehouse.core.internal.server.EmbeddedDefault;
 import io.gatehouse.core.internal.server.InheritedSockets;
 import io.gatehouse.core.internal.server.ListenFdsEnvironment;
+import io.gatehouse.core.internal.tls.TlsContexts;
 import io.gatehouse.spawn.SpawnException;
 
 /**
@@ -64,9 +67,16 @@ public final class Main {
             java.util.logging.Logger.getLogger("org.xnio"), java.util.logging.Logger.getLogger("org.jboss"),
             java.util.logging.Logger.getLogger("io.undertow"));
 
+    private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
     public static void main(String[] args) {
         // XNIO and Undertow announce their versions at INFO; an operator needs only their warnings.
         QUIETED.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
+        // lighttpd refuses renegotiation a client starts (ssl.disable-client-renegotiation): a
+        // cheap way to make the server do expensive handshakes. The JDK reads this once, JVM-wide.
+        if (System.getProperty(REJECT_RENEGOTIATION) == null) {
+            System.setProperty(REJECT_RENEGOTIATION, "true");
+        }
         int status = run(args, System.out, System.err);
         // Exit explicitly: a stray non-daemon thread of a library must not keep a stopped server alive.
         System.exit(status);
@@ -115,7 +125,9 @@ public final class Main {
             return EXIT_OK;
         }
         if (options.preflight) {
-            List<String> problems = Preflight.check(config);
+            List<String> problems = new ArrayList<>(Preflight.check(config));
+            problems.addAll(TlsContexts.preflight(config.listeners(), Instant.now(),
+                    warning -> err.println("gatehouse: WARNING: " + warning)));
             problems.forEach(problem -> err.println("gatehouse: " + problem));
             return problems.isEmpty() ? EXIT_OK : EXIT_CONFIG;
         }

@@ -17,6 +17,7 @@ import io.gatehouse.conf.Protocol;
 import io.gatehouse.conf.Scope;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.conf.SourceLocation;
+import io.gatehouse.conf.TlsSettings;
 
 /**
  * Turns the evaluated block tree into a {@link ServerConfig}: warnings for keys gatehouse ignores,
@@ -37,7 +38,7 @@ public final class ConfigMapper {
         ServerConfig.Builder config = ServerConfig.builder().source(source);
         ServerSettingsMapper.apply(root, config, warnings);
         int port = globalPort(root);
-        listeners(root, port, config);
+        listeners(root, port, config, warnings);
 
         List<String> modules = root.own("server.modules") == null ? List.of()
                 : ValueReader.strings(root.own("server.modules").value(), "server.modules");
@@ -63,6 +64,7 @@ public final class ConfigMapper {
     private static List<ConfigWarning> inReadingOrder(List<ConfigWarning> warnings) {
         List<String> files = warnings.stream().map(w -> w.location().file()).distinct().toList();
         return warnings.stream()
+                .distinct() // a top-level ssl.* setting is read again for each listener that inherits it
                 .sorted(Comparator.comparingInt((ConfigWarning w) -> files.indexOf(w.location().file()))
                         .thenComparingInt(w -> w.location().line())
                         .thenComparingInt(w -> w.location().column()))
@@ -100,7 +102,8 @@ public final class ConfigMapper {
         return port;
     }
 
-    private static void listeners(Block root, int port, ServerConfig.Builder config) throws ConfigException {
+    private static void listeners(Block root, int port, ServerConfig.Builder config, List<ConfigWarning> warnings)
+            throws ConfigException {
         Binding bind = root.own("server.bind");
         Binding portBinding = root.own("server.port");
         String host = bind == null ? SocketToken.WILDCARD : ValueReader.string(bind.value(), "server.bind");
@@ -113,12 +116,33 @@ public final class ConfigMapper {
             String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
             token = (bare.indexOf(':') >= 0 ? "[" + bare + "]" : bare) + ":" + port;
         }
-        config.listener(listener(token, port, at, "server.bind"));
+        List<ListenerConfig> listeners = new ArrayList<>();
+        listeners.add(withTls(listener(token, port, at, "server.bind"), root, warnings));
         for (Block child : root.children()) {
             Condition condition = child.condition();
             if (condition != null && condition.opensListener()) {
-                config.listener(listener(condition.pattern(), port, condition.location(), "$SERVER[\"socket\"]"));
+                ListenerConfig opened = withTls(listener(condition.pattern(), port, condition.location(),
+                        "$SERVER[\"socket\"]"), child, warnings);
+                int same = listeners.indexOf(opened);
+                if (same < 0) {
+                    listeners.add(opened);
+                } else if (opened.tls().isPresent()) {
+                    // The block names the global address again: as in lighttpd, its ssl.* settings are that socket's.
+                    listeners.set(same, listeners.get(same).withTls(opened.tls().get()));
+                }
             }
+        }
+        listeners.forEach(config::listener);
+    }
+
+    /** {@code listener} with the TLS settings {@code block} gives it. */
+    private static ListenerConfig withTls(ListenerConfig listener, Block block, List<ConfigWarning> warnings)
+            throws ConfigException {
+        TlsSettings settings = TlsMapper.read(block, warnings);
+        try {
+            return listener.withTls(settings);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(listener.location(), e.getMessage());
         }
     }
 
@@ -137,7 +161,13 @@ public final class ConfigMapper {
             if (key.startsWith("var.")) {
                 continue;
             }
-            if (Directives.SERVER_WIDE.contains(key)) {
+            if (TlsMapper.KEYS.contains(key)) {
+                if (!block.isRoot() && (block.condition() == null || !block.condition().opensListener())) {
+                    warnings.add(new ConfigWarning(binding.keyLocation(), "'" + key + "' is only read at the top"
+                            + " level and in $SERVER[\"socket\"] == blocks; per-host certificates (SNI) are not"
+                            + " implemented (ignored)"));
+                }
+            } else if (Directives.SERVER_WIDE.contains(key)) {
                 if (!block.isRoot()) {
                     warnings.add(new ConfigWarning(binding.keyLocation(), "'" + key + "' is only read at the top"
                             + " level, not inside a condition (ignored)"));

@@ -38,7 +38,7 @@ public final class Directives {
 
     /** The {@code server.modules} entries whose work gatehouse does. */
     public static final Set<String> IMPLEMENTED_MODULES = Set.of(
-            "mod_fastcgi", "mod_scgi", "mod_accesslog", "mod_staticfile", "mod_indexfile", "mod_status");
+            "mod_fastcgi", "mod_scgi", "mod_accesslog", "mod_staticfile", "mod_indexfile", "mod_status", "mod_openssl");
 
     /** Key prefixes of lighttpd modules gatehouse does not implement, most specific first. */
     private static final List<Map.Entry<String, String>> MODULE_PREFIXES = List.of(

@@ -24,6 +24,12 @@ public final class ServerSettingsMapper {
     /** The feature flag (and top-level key) for the drain limit of restarts and graceful stops. */
     public static final String GRACEFUL_TIMEOUT = "server.graceful-shutdown-timeout";
 
+    /** The feature flag that turns HTTP/2 over TLS off. */
+    public static final String H2PROTO = "server.h2proto";
+
+    /** The feature flag that turns HTTP/2 over plain TCP on. */
+    public static final String H2C = "server.h2c";
+
     private ServerSettingsMapper() {
     }
 
@@ -65,6 +71,13 @@ public final class ServerSettingsMapper {
                 case "server.feature-flags" -> {
                     ArrayValue flags = ValueReader.array(value, key);
                     config.featureFlags(ValueReader.stringMap(flags, key));
+                    for (Entry flag : flags.entries()) {
+                        if (H2PROTO.equals(flag.key())) {
+                            config.http2(ValueReader.bool(flag.value(), key + " " + Token.quote(H2PROTO)));
+                        } else if (H2C.equals(flag.key())) {
+                            config.h2c(ValueReader.bool(flag.value(), key + " " + Token.quote(H2C)));
+                        }
+                    }
                     Entry graceful = flags.get(GRACEFUL_TIMEOUT).orElse(null);
                     if (graceful != null) {
                         flagGraceful = ValueReader.count(graceful.value(), key + " " + Token.quote(GRACEFUL_TIMEOUT));

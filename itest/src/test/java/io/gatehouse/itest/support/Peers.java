@@ -34,7 +34,9 @@ public final class Peers {
             "uwsgi", "uwsgi-core uwsgi-plugin-python3",
             "curl", "curl",
             "lighttpd", "lighttpd",
-            "git", "git");
+            "git", "git",
+            "openssl", "openssl",
+            "nghttp", "nghttp2-client");
     private static final List<Path> SYSTEM_DIRS = List.of(Paths.get("/usr/sbin"), Paths.get("/usr/bin"));
     private static final Map<String, Optional<Path>> CACHE = new ConcurrentHashMap<>();
 

@@ -11,6 +11,8 @@ import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.core.internal.cgi.BadRequestException;
 import io.gatehouse.core.internal.http.RequestTarget;
 import io.gatehouse.core.internal.route.RouteMatch;
+import io.gatehouse.core.internal.tls.TlsCgiVariables;
+import io.undertow.server.SSLSessionInfo;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 
@@ -20,7 +22,8 @@ import io.undertow.util.HeaderValues;
  * always, then the URI, script and server variables, then the request headers as HTTP_*.
  * Headers with empty values are skipped, {@code Proxy} is never forwarded (httpoxy), and a header
  * whose name only differs from another by punctuation other than '-' is refused with 400, since a
- * backend could not tell the two apart.
+ * backend could not tell the two apart. Over TLS, mod_openssl's variables follow the headers
+ * ({@link TlsCgiVariables}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -72,6 +75,12 @@ public final class CgiEnvironment {
         out.put("REMOTE_ADDR", remote == null || remote.getAddress() == null ? "" : remote.getAddress().getHostAddress());
         out.put("REMOTE_PORT", remote == null ? "0" : Integer.toString(remote.getPort()));
         writeHeaders(exchange, out);
+        SSLSessionInfo tls = exchange.getConnection().getSslSessionInfo();
+        if (tls != null && tls.getSSLSession() != null) {
+            for (Map.Entry<String, String> variable : TlsCgiVariables.of(tls.getSSLSession()).entrySet()) {
+                out.put(variable.getKey(), variable.getValue());
+            }
+        }
     }
 
     /** The target as received; {@code strip-request-uri} removes its prefix as lighttpd does. */

@@ -3,6 +3,8 @@ package io.gatehouse.core.internal.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -10,6 +12,7 @@ import io.gatehouse.conf.ConfigException;
 import io.gatehouse.conf.ConfigParser;
 import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
+import io.gatehouse.core.internal.tls.TlsContexts;
 import jnr.constants.platform.Signal;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -63,7 +66,9 @@ public final class ControlCommand {
             return configError;
         }
         if (action == Action.RELOAD) {
-            List<String> problems = Preflight.check(config);
+            List<String> problems = new ArrayList<>(Preflight.check(config));
+            problems.addAll(TlsContexts.preflight(config.listeners(), Instant.now(),
+                    warning -> err.println("gatehouse: WARNING: " + warning)));
             if (!problems.isEmpty()) {
                 problems.forEach(problem -> err.println("gatehouse: " + problem));
                 err.println("gatehouse: reload not sent: the config fails the preflight");

@@ -19,12 +19,12 @@ import io.gatehouse.conf.ConnectionLimits;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.http.RequestHeadSize;
+import io.gatehouse.core.internal.tls.TlsContexts;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
-import io.undertow.server.protocol.http.HttpOpenListener;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
@@ -73,12 +73,37 @@ public final class ListenerSet implements Closeable {
      */
     private static final int MAX_HEADERS = 256;
 
+    /** A TLS record (16 KiB of data) with its header, MAC and padding. */
+    private static final int TLS_BUFFER_SIZE = 17 * 1024;
+
+    /**
+     * Streams one HTTP/2 connection may have open at once: lighttpd's 8. Each is a request in
+     * flight to a backend; a client that wants more opens more connections, which
+     * {@code server.max-connections} bounds.
+     */
+    private static final int HTTP2_MAX_STREAMS = 8;
+
+    /** The per-stream receive window: HTTP/2's default, which bounds what one stream can buffer here. */
+    private static final int HTTP2_WINDOW = 65535;
+
+    /** The HPACK table clients may make us keep, HTTP/2's default. */
+    private static final int HTTP2_HEADER_TABLE = 4096;
+
+    /**
+     * Stream resets a connection may send per {@link #HTTP2_RESET_WINDOW_MILLIS} before it is
+     * closed: "rapid reset" (CVE-2023-44487) opens and cancels streams to make the server work for
+     * nothing. Well above what a browser cancelling navigations sends.
+     */
+    private static final int HTTP2_MAX_RESETS = 200;
+    private static final int HTTP2_RESET_WINDOW_MILLIS = 30_000;
+
     /** Threads for Undertow's own dispatches (static files); proxied requests run on the I/O threads. */
     private static final int WORKER_TASK_THREADS = 8;
 
     private final XnioWorker worker;
     private final ExecutorService tasks;
     private final ByteBufferPool buffers;
+    private final ByteBufferPool tlsBuffers;
     private final InheritedSockets inherited;
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
     /** The settings new listeners get; {@link #apply} changes them for all. */
@@ -91,13 +116,18 @@ public final class ListenerSet implements Closeable {
      *
      * @param inheritedFd the systemd fd it serves on, -1 when bound here
      */
-    private record Bound(ListenerConfig config, AcceptingChannel<StreamConnection> channel, HttpOpenListener open,
+    private record Bound(ListenerConfig config, AcceptingChannel<StreamConnection> channel, ConnectionOpener open,
             int inheritedFd) {
     }
 
+    /** The certificates and TLS settings new connections get; {@link #apply} changes them. */
+    private volatile TlsContexts tls;
+
     private ListenerSet(XnioWorker worker, ExecutorService tasks, ByteBufferPool buffers, InheritedSockets inherited,
-            ServerConfig limits) {
+            ServerConfig limits, TlsContexts tls) {
         this.limits = limits;
+        this.tls = tls;
+        this.tlsBuffers = new DefaultByteBufferPool(true, TLS_BUFFER_SIZE, MAX_POOLED_BUFFERS, 4);
         this.worker = worker;
         this.tasks = tasks;
         this.buffers = buffers;
@@ -114,9 +144,11 @@ public final class ListenerSet implements Closeable {
      * @param limits    the config whose head, idle and connection limits the listeners apply
      * @param ioThreads  the I/O threads; each runs its connections' requests start to end
      * @param threadName what the threads are called: {@code NAME I/O-1}, {@code NAME-task}
+     * @param tls        the loaded TLS of the listeners that serve HTTPS
      */
     public static ListenerSet bind(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers,
-            InheritedSockets inherited, ServerConfig limits, int ioThreads, String threadName) throws IOException {
+            InheritedSockets inherited, ServerConfig limits, int ioThreads, String threadName, TlsContexts tls)
+            throws IOException {
         // XNIO's own task pool (jboss-threads) touches sun.misc.Unsafe, which JDK 24+ warns about
         // on every start; requests run on our gateway executor, so a small plain pool does.
         ThreadPoolExecutor tasks = new ThreadPoolExecutor(WORKER_TASK_THREADS, WORKER_TASK_THREADS, 30,
@@ -142,7 +174,7 @@ public final class ListenerSet implements Closeable {
             throw e;
         }
         ListenerSet set = new ListenerSet(worker, tasks,
-                new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4), inherited, limits);
+                new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4), inherited, limits, tls);
         try {
             for (ListenerConfig listener : listeners) {
                 InheritedSockets.Socket socket = inherited.claim(listener).orElse(null);
@@ -198,12 +230,13 @@ public final class ListenerSet implements Closeable {
      * starts that): a port that cannot be bound is found before anything is torn down. On
      * failure none of them stays bound.
      */
-    public void bindPaused(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers)
-            throws IOException {
+    public void bindPaused(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers,
+            TlsContexts contexts) throws IOException {
         List<ListenerConfig> done = new ArrayList<>();
         try {
             for (ListenerConfig listener : listeners) {
-                bindOne(listener, handlers.apply(listener), null);
+                bindOne(listener, handlers.apply(listener), null).open()
+                        .use(contexts.of(listener).orElse(null), limits.http2(), limits.h2c());
                 done.add(listener);
             }
         } catch (IOException | RuntimeException e) {
@@ -239,9 +272,10 @@ public final class ListenerSet implements Closeable {
                     + listener.token() + " is not supported (XNIO listens on TCP only); use server.bind with an IP");
         }
         InetSocketAddress address = listener.inetAddress().get();
-        HttpOpenListener open = new HttpOpenListener(buffers, undertowOptions(limits));
         // Answers "Expect: 100-continue" when the gateway starts reading the body (curl waits for it).
-        open.setRootHandler(new HttpContinueReadHandler(handler));
+        ConnectionOpener open = new ConnectionOpener(worker.getXnio(), buffers, tlsBuffers, undertowOptions(limits),
+                new HttpContinueReadHandler(handler));
+        open.use(tls.of(listener).orElse(null), limits.http2(), limits.h2c());
         ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(open);
         OptionMap socketOptions = OptionMap.builder()
                 .set(Options.TCP_NODELAY, true)
@@ -275,15 +309,18 @@ public final class ListenerSet implements Closeable {
     }
 
     /**
-     * Makes {@code config}'s limits those of every listener: connections accepted from now on get
-     * its head size, idle times and parse settings; open connections keep theirs.
+     * Makes {@code config}'s limits and {@code contexts}' certificates those of every listener:
+     * connections accepted from now on get its head size, idle times, parse settings, TLS and
+     * HTTP/2 settings; open connections keep theirs.
      */
-    public void apply(ServerConfig config) {
+    public void apply(ServerConfig config, TlsContexts contexts) {
         limits = config;
+        tls = contexts;
         OptionMap undertowOptions = undertowOptions(config);
         OptionMap connectionOptions = connectionOptions(config);
         for (Bound b : bound) {
             b.open().setUndertowOptions(undertowOptions);
+            b.open().use(contexts.of(b.config()).orElse(null), config.http2(), config.h2c());
             try {
                 b.channel().setOption(Options.READ_TIMEOUT, connectionOptions.get(Options.READ_TIMEOUT, 0));
                 b.channel().setOption(Options.WRITE_TIMEOUT, connectionOptions.get(Options.WRITE_TIMEOUT, 0));
@@ -311,6 +348,16 @@ public final class ListenerSet implements Closeable {
                 // Undertow cuts bodies over 2 MiB by default; the size limit is ours
                 // (server.max-request-size, answered with a clear 413).
                 .set(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
+                .set(UndertowOptions.HTTP2_SETTINGS_ENABLE_PUSH, false)
+                .set(UndertowOptions.HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, HTTP2_MAX_STREAMS)
+                .set(UndertowOptions.MAX_CONCURRENT_REQUESTS_PER_CONNECTION, HTTP2_MAX_STREAMS)
+                // HPACK-decoded, the same head limit as HTTP/1.1 (its 431 comes from RequestHeadSize).
+                .set(UndertowOptions.HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
+                        RequestHeadSize.parserLimit(config.maxRequestFieldSize()))
+                .set(UndertowOptions.HTTP2_SETTINGS_INITIAL_WINDOW_SIZE, HTTP2_WINDOW)
+                .set(UndertowOptions.HTTP2_SETTINGS_HEADER_TABLE_SIZE, HTTP2_HEADER_TABLE)
+                .set(UndertowOptions.MAX_RST_FRAMES_PER_WINDOW, HTTP2_MAX_RESETS)
+                .set(UndertowOptions.RST_FRAMES_TIME_WINDOW, HTTP2_RESET_WINDOW_MILLIS)
                 .getMap();
     }
 

@@ -1,6 +1,7 @@
 package io.gatehouse.core.internal.server;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +15,8 @@ import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.log.ErrorLog;
+import io.gatehouse.core.internal.tls.TlsContexts;
+import io.gatehouse.core.internal.tls.TlsFileException;
 import io.gatehouse.spawn.SpawnedBackend;
 import io.undertow.server.HttpHandler;
 
@@ -127,6 +130,14 @@ public final class Restarter {
             fail("reload rejected, still serving generation " + old.number() + ": " + String.join("; ", problems));
             return false;
         }
+        TlsContexts tls;
+        try {
+            // Read now, so a certificate or key that cannot serve leaves the old ones serving.
+            tls = TlsContexts.load(next.listeners(), Instant.now());
+        } catch (TlsFileException e) {
+            fail("reload rejected, still serving generation " + old.number() + ": GH-TLS-001 " + e.getMessage());
+            return false;
+        }
         List<ListenerConfig> wanted = listeners.listenersToServe(next);
         List<ListenerConfig> bound = listeners.configs();
         List<ListenerConfig> added = new ArrayList<>(wanted);
@@ -137,7 +148,7 @@ public final class Restarter {
         // closing one would leave its address dead until systemd restarts the whole service.
         removed.removeAll(listeners.inherited());
         try {
-            listeners.bindPaused(added, dispatchers);
+            listeners.bindPaused(added, dispatchers, tls);
         } catch (IOException e) {
             fail("reload rejected, still serving generation " + old.number() + ": " + e.getMessage());
             return false;
@@ -148,7 +159,7 @@ public final class Restarter {
 
         boolean ok = overlap ? overlap(old, next, number, added, removed) : sequenced(old, next, number, added, removed);
         if (ok) {
-            listeners.apply(next);
+            listeners.apply(next, tls);
             restarts.incrementAndGet();
         }
         errorLog.info("restart", "generation " + generations.current().number() + " serving"
