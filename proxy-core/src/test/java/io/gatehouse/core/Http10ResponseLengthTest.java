@@ -21,7 +21,7 @@ class Http10ResponseLengthTest {
 
     @ParameterizedTest
     @EnumSource(TestBackend.Kind.class)
-    void aSmallBodyInPiecesGetsItsLengthOnBothEngines(TestBackend.Kind kind) throws Exception {
+    void aSmallBodyInPiecesGetsItsLengthForGetAndPost(TestBackend.Kind kind) throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(kind)) {
             for (String method : new String[] {"GET", "POST"}) {
                 RawHttp.Response response = send(proxy, method, "/pieces?n=3&bytes=10&ms=30");

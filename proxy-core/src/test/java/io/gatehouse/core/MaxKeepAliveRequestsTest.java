@@ -45,7 +45,9 @@ class MaxKeepAliveRequestsTest {
 
             assertEquals(answered, text.split("HTTP/1.1 200", -1).length - 1, text);
             if (limit < PIPELINED) {
-                assertTrue(text.endsWith("status body"), "closed after the last answer: " + text);
+                // With a Content-Length when the answer came in one read, else chunked (to the last chunk).
+                assertTrue(text.endsWith("status body") || text.endsWith("status body\r\n0\r\n\r\n"),
+                        "closed after the last answer: " + text);
                 assertEquals(1, text.split("(?i)Connection: close", -1).length - 1, text);
             }
         }

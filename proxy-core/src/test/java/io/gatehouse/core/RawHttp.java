@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Sends hand-written HTTP/1.1 requests (headers the JDK client refuses to send, chunked bodies)
@@ -13,10 +14,39 @@ import java.nio.charset.StandardCharsets;
  */
 final class RawHttp {
 
-    /** A parsed response: status, head as text, and the body bytes. */
+    /** A parsed response: status, head as text, and the body bytes as they came. */
     record Response(int status, String head, byte[] body) {
+
+        /** The body's content as text: de-chunked when the head says chunked. */
         String bodyText() {
-            return new String(body, StandardCharsets.ISO_8859_1);
+            String raw = new String(body, StandardCharsets.ISO_8859_1);
+            return head.toLowerCase(Locale.ROOT).contains("\r\ntransfer-encoding: chunked") ? dechunk(raw) : raw;
+        }
+    }
+
+    /** The data of a chunked body; throws on anything but well-formed chunks ending with the last one. */
+    static String dechunk(String body) {
+        StringBuilder data = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int lineEnd = body.indexOf("\r\n", at);
+            if (lineEnd <= at) {
+                throw new IllegalArgumentException("no chunk size line at " + at);
+            }
+            int size = Integer.parseInt(body.substring(at, lineEnd), 16);
+            at = lineEnd + 2;
+            if (size == 0) {
+                if (!body.substring(at).equals("\r\n")) {
+                    throw new IllegalArgumentException("the body does not end with the last chunk");
+                }
+                return data.toString();
+            }
+            data.append(body, at, at + size);
+            at += size;
+            if (!body.startsWith("\r\n", at)) {
+                throw new IllegalArgumentException("a chunk does not end with CRLF at " + at);
+            }
+            at += 2;
         }
     }
 

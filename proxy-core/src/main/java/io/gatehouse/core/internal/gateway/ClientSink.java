@@ -116,6 +116,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         }
         try {
             if (client == null) {
+                chunkEvenIfClosing();
                 client = exchange.getResponseChannel(); // sends the head with the first body bytes
             }
             while (data.hasRemaining() && client.write(data) > 0) {
@@ -129,6 +130,20 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             flow.clientBlocked();
             client.getWriteSetter().set(sink -> flush());
             client.resumeWrites();
+        }
+    }
+
+    /**
+     * An HTTP/1.1 body of unknown length is chunked also on a connection that closes after it
+     * (a {@code Connection: close} request, the last of {@code server.max-keep-alive-requests}), as
+     * lighttpd and nginx send it: Undertow would end it with the close instead, and a client could
+     * not tell a whole response from one a failing backend cut short.
+     */
+    private void chunkEvenIfClosing() {
+        HeaderMap headers = exchange.getResponseHeaders();
+        if (!exchange.isPersistent() && exchange.isHttp11() && !headers.contains(Headers.CONTENT_LENGTH)
+                && !headers.contains(Headers.TRANSFER_ENCODING) && Http10LengthBuffer.mayHaveBody(exchange)) {
+            headers.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
         }
     }
 
