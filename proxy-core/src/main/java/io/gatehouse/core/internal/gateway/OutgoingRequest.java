@@ -84,7 +84,9 @@ final class OutgoingRequest {
             return new ByteBuffer[] {protocol.endOfBody()};
         }
         if (piece == null) {
-            piece = ByteBuffer.allocate(WHOLE_LIMIT);
+            // Direct: a heap buffer is copied through a temporary direct one by the file read and
+            // again by the socket write.
+            piece = ByteBuffer.allocateDirect(WHOLE_LIMIT);
         }
         piece.clear().limit((int) Math.min(WHOLE_LIMIT, body.length() - nextPiece));
         body.readFully(piece, nextPiece);
