@@ -10,27 +10,34 @@ import io.gatehouse.core.internal.protocol.BackendProtocol;
  * One request to a backend as its protocol frames it, written to a non-blocking channel as fast
  * as the channel takes it. A request of up to {@link #WHOLE_LIMIT} bytes of body is framed whole
  * at once and goes out in as few writes as the socket allows. A larger body, which
- * {@link BodyCollector} spooled, is read from its file a piece at a time, each piece only once
- * the one before is written: a 100 MiB upload holds one piece of memory, never the whole body.
+ * {@link BodyCollector} spooled, goes out a piece at a time, each piece's frame header written and
+ * its bytes sent from the spool file by the kernel ({@code sendfile}), never copied through the
+ * heap: a 100 MiB upload holds no buffer of its own.
  *
  * <p>Not thread-safe: used by one I/O thread.
  */
 final class OutgoingRequest {
 
     /**
-     * Bodies up to this size are framed whole before the first write; larger ones are read from
-     * their spool file in pieces of this size (also FastCGI's largest record).
+     * Bodies up to this size are framed whole before the first write; larger ones go out in
+     * pieces of this size (also FastCGI's largest record).
      */
     static final int WHOLE_LIMIT = BackendProtocol.MAX_BODY_PIECE;
+
+    private static final ByteBuffer[] NOTHING = new ByteBuffer[0];
 
     private final BackendProtocol protocol;
     private final RequestBody body;
     private final ByteBuffer[] first;
-    /** What is being written now: {@link #first}, then the pieces of a large body, then its end. */
+    /** Buffers being written now: {@link #first}, then the end of a body sent in pieces. */
     private ByteBuffer[] batch;
-    /** The next body byte to frame, for a body read in pieces. */
+    /** The frame header of the piece being sent, written before its bytes. */
+    private ByteBuffer pieceHeader;
+    /** The spool file range of the piece being sent: from {@link #pieceAt} to {@link #pieceEnd}. */
+    private long pieceAt;
+    private long pieceEnd;
+    /** The first body byte of the next piece. */
     private long nextPiece;
-    private ByteBuffer piece;
     private boolean endFramed;
     private long bytesWritten;
 
@@ -62,36 +69,57 @@ final class OutgoingRequest {
      */
     boolean writeTo(GatheringByteChannel channel) throws IOException {
         while (true) {
-            long written;
-            do {
-                written = channel.write(batch);
-                bytesWritten += written;
-            } while (written > 0 && batch[batch.length - 1].hasRemaining());
-            if (batch[batch.length - 1].hasRemaining()) {
+            if (batch.length > 0) {
+                long written;
+                do {
+                    written = channel.write(batch);
+                    bytesWritten += written;
+                } while (written > 0 && batch[batch.length - 1].hasRemaining());
+                if (batch[batch.length - 1].hasRemaining()) {
+                    return false;
+                }
+                batch = NOTHING;
+            }
+            if (pieceAt < pieceEnd && !sendPiece(channel)) {
                 return false;
             }
-            if (endFramed) {
+            if (nextPiece < body.length()) {
+                startPiece();
+            } else if (!endFramed) {
+                endFramed = true;
+                batch = new ByteBuffer[] {protocol.endOfBody()};
+            } else {
                 return true;
             }
-            batch = nextBatch();
         }
     }
 
-    /** The next piece of a spooled body, framed; after the last one, the end of the body. */
-    private ByteBuffer[] nextBatch() throws IOException {
-        if (nextPiece == body.length()) {
-            endFramed = true;
-            return new ByteBuffer[] {protocol.endOfBody()};
+    private void startPiece() {
+        int length = (int) Math.min(WHOLE_LIMIT, body.length() - nextPiece);
+        pieceHeader = protocol.pieceHeader(length);
+        pieceAt = nextPiece;
+        pieceEnd = nextPiece + length;
+        nextPiece = pieceEnd;
+    }
+
+    /** Sends what the channel takes of the current piece; true when all of it is out. */
+    private boolean sendPiece(GatheringByteChannel channel) throws IOException {
+        while (pieceHeader.hasRemaining()) {
+            int written = channel.write(pieceHeader);
+            bytesWritten += written;
+            if (written == 0) {
+                return false;
+            }
         }
-        if (piece == null) {
-            // Direct: a heap buffer is copied through a temporary direct one by the file read and
-            // again by the socket write.
-            piece = ByteBuffer.allocateDirect(WHOLE_LIMIT);
+        while (pieceAt < pieceEnd) {
+            long sent = body.transferTo(pieceAt, pieceEnd - pieceAt, channel);
+            if (sent == 0) {
+                return false; // the socket is full: readiness for OP_WRITE follows
+            }
+            bytesWritten += sent;
+            pieceAt += sent;
         }
-        piece.clear().limit((int) Math.min(WHOLE_LIMIT, body.length() - nextPiece));
-        body.readFully(piece, nextPiece);
-        nextPiece += piece.flip().remaining();
-        return protocol.bodyFrames(piece);
+        return true;
     }
 
     /** How many bytes of it were written. */

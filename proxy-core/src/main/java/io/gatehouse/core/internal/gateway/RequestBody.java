@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 
 /**
  * The request body as the backend gets it: read whole from the client before the backend is
@@ -80,6 +81,17 @@ final class RequestBody implements Closeable {
             }
             at += n;
         }
+    }
+
+    /**
+     * Sends up to {@code count} bytes of a spooled body from {@code position} to {@code target}
+     * by the kernel, without copying them through the heap; 0 when a non-blocking target is full.
+     */
+    long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+        if (spooled == null) {
+            throw new IllegalStateException("only a spooled body is sent by transfer");
+        }
+        return spooled.transferTo(position, count, target);
     }
 
     @Override

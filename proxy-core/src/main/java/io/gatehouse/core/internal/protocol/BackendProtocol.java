@@ -13,7 +13,7 @@ import io.gatehouse.core.internal.cgi.CgiVariables;
  */
 public interface BackendProtocol {
 
-    /** The most body bytes one {@link #bodyFrames} call frames: FastCGI's largest record. */
+    /** The most body bytes one piece carries ({@link #pieceHeader}): FastCGI's largest record. */
     int MAX_BODY_PIECE = 64 * 1024 - 1;
 
 
@@ -54,10 +54,10 @@ public interface BackendProtocol {
     ByteBuffer[] wholeRequest(ByteBuffer head, ByteBuffer body);
 
     /**
-     * {@code piece} of a body (at most {@link #MAX_BODY_PIECE} bytes, at least one),
-     * framed: the buffers to write for it, sharing its bytes.
+     * The frame header that goes before a piece of a body of {@code length} bytes (at most
+     * {@link #MAX_BODY_PIECE}, at least one), flipped; empty when the protocol frames none.
      */
-    ByteBuffer[] bodyFrames(ByteBuffer piece);
+    ByteBuffer pieceHeader(int length);
 
     /** What follows the last piece of a body (possibly nothing: an empty buffer). */
     ByteBuffer endOfBody();

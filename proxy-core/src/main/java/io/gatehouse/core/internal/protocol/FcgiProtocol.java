@@ -63,10 +63,10 @@ public final class FcgiProtocol implements BackendProtocol {
     }
 
     @Override
-    public ByteBuffer[] bodyFrames(ByteBuffer piece) {
+    public ByteBuffer pieceHeader(int length) {
         ByteBuffer header = ByteBuffer.allocate(Fcgi.HEADER_LENGTH);
-        FcgiRequestGenerator.stdinHeader(header, REQUEST_ID, piece.remaining());
-        return new ByteBuffer[] {header.flip(), piece};
+        FcgiRequestGenerator.stdinHeader(header, REQUEST_ID, length);
+        return header.flip();
     }
 
     @Override

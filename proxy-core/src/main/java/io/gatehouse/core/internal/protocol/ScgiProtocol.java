@@ -38,8 +38,8 @@ public final class ScgiProtocol implements BackendProtocol {
     }
 
     @Override
-    public ByteBuffer[] bodyFrames(ByteBuffer piece) {
-        return new ByteBuffer[] {piece};
+    public ByteBuffer pieceHeader(int length) {
+        return ByteBuffer.allocate(0); // the raw body follows the header
     }
 
     @Override
