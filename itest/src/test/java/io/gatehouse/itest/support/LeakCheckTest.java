@@ -118,16 +118,20 @@ class LeakCheckTest {
         List<String> before = LeakCheck.openFds();
         List<FileChannel> channels = new ArrayList<>();
         try {
-            for (int i = 0; i < LeakCheck.FD_GROWTH_TOLERANCE + 1; i++) {
+            // A few past the tolerance: other threads of this JVM (an HTTP client's pool) may close
+            // a descriptor of their own meanwhile.
+            for (int i = 0; i < LeakCheck.FD_GROWTH_TOLERANCE + 4; i++) {
                 channels.add(FileChannel.open(file, StandardOpenOption.READ));
             }
             AssertionError error = assertThrows(AssertionError.class,
                     () -> LeakCheck.assertFdGrowthWithin(before, LeakCheck.FD_GROWTH_TOLERANCE, SHORT_SETTLE));
-            assertTrue(error.getMessage().contains("grew by " + (LeakCheck.FD_GROWTH_TOLERANCE + 1)),
-                    error.getMessage());
+            assertTrue(error.getMessage().contains("grew by "), error.getMessage());
             assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
 
-            channels.remove(0).close();
+            for (FileChannel channel : channels) {
+                channel.close();
+            }
+            channels.clear();
             LeakCheck.assertFdGrowthWithin(before, LeakCheck.FD_GROWTH_TOLERANCE, SHORT_SETTLE);
         } finally {
             for (FileChannel channel : channels) {
