@@ -386,11 +386,11 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
 
     private void deadlinePassed() {
         switch (state) {
-            case CONNECTING -> connectFailed(new BackendTimeoutException(BackendTimeoutException.Phase.CONNECT,
+            case CONNECTING -> connectFailed(new BackendTimeoutException(
                     "connect to " + host.describe() + ": timed out"));
-            case SENDING -> failed(new BackendTimeoutException(BackendTimeoutException.Phase.WRITE,
+            case SENDING -> failed(new BackendTimeoutException(
                     "could not write to " + host.describe() + ": timed out"));
-            case RECEIVING -> failed(new BackendTimeoutException(BackendTimeoutException.Phase.READ,
+            case RECEIVING -> failed(new BackendTimeoutException(
                     "no data from " + host.describe() + ": timed out"));
             default -> {
                 // the try ended meanwhile

@@ -71,8 +71,8 @@ enum BackendFailure {
         if (e instanceof ClientGoneException) {
             return CLIENT_GONE;
         }
-        if (e instanceof BackendTimeoutException timeout) {
-            return timeout.phase() == BackendTimeoutException.Phase.CONNECT ? UNREACHABLE : TIMED_OUT;
+        if (e instanceof BackendTimeoutException) {
+            return TIMED_OUT; // a connect that timed out is classified by ofConnect
         }
         if (e instanceof BadGatewayException || e instanceof FcgiException || responseStarted) {
             return MALFORMED_RESPONSE;

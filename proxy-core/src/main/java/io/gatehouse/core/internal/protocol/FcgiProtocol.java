@@ -52,13 +52,11 @@ public final class FcgiProtocol implements BackendProtocol {
         int at = 1;
         for (int start = body.position(); start < body.limit(); start += Fcgi.MAX_CONTENT_LENGTH) {
             int length = Math.min(Fcgi.MAX_CONTENT_LENGTH, body.limit() - start);
-            ByteBuffer header = ByteBuffer.allocate(Fcgi.HEADER_LENGTH);
-            FcgiRequestGenerator.stdinHeader(header, REQUEST_ID, length);
-            request[at++] = header.flip();
+            request[at++] = pieceHeader(length);
             // A view starting at 0: a retry rewinds every buffer to send it again.
             request[at++] = body.slice(start, length);
         }
-        request[at] = FcgiRequestGenerator.endOfStdin(REQUEST_ID);
+        request[at] = endOfBody();
         return request;
     }
 
