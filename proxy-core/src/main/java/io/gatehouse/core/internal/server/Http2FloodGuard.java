@@ -20,9 +20,9 @@ import org.xnio.conduits.Conduits;
 import org.xnio.conduits.StreamSourceConduit;
 
 /**
- * Undertow's HTTP/2 listener behind a {@link Http2ControlFrameCounter}: every byte the client
- * sends passes the counter before Undertow's frame parser sees it, and a connection past the
- * limit is closed. ALPN hands HTTP/2 connections to this listener.
+ * Undertow's HTTP/2 listener behind a {@link Http2FrameCounter}: every byte the client sends
+ * passes the counter before Undertow's frame parser sees it, and a connection past a limit is
+ * closed. ALPN hands HTTP/2 connections to this listener.
  *
  * <p>Thread-safe as the listener it wraps; each connection's counter is used on its I/O thread only.
  */
@@ -36,8 +36,9 @@ final class Http2FloodGuard implements DelegateOpenListener {
 
     @Override
     public void handleEvent(StreamConnection connection, PooledByteBuffer alreadyRead) {
-        Http2ControlFrameCounter counter = new Http2ControlFrameCounter(false, System.nanoTime());
-        if (alreadyRead != null && !counter.accept(alreadyRead.getBuffer(), System.nanoTime())) {
+        Http2FrameCounter counter = new Http2FrameCounter(false, System.nanoTime());
+        if (alreadyRead != null
+                && counter.accept(alreadyRead.getBuffer(), System.nanoTime()) != Http2FrameCounter.Verdict.ACCEPTED) {
             alreadyRead.close();
             IoUtils.safeClose(connection);
             return;
@@ -89,10 +90,10 @@ final class Http2FloodGuard implements DelegateOpenListener {
 
     /** Shows the counter every byte read, and closes the connection when it says no. */
     private static final class CountingConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
-        private final Http2ControlFrameCounter counter;
+        private final Http2FrameCounter counter;
         private final StreamConnection connection;
 
-        CountingConduit(StreamSourceConduit next, Http2ControlFrameCounter counter, StreamConnection connection) {
+        CountingConduit(StreamSourceConduit next, Http2FrameCounter counter, StreamConnection connection) {
             super(next);
             this.counter = counter;
             this.connection = connection;
@@ -126,11 +127,10 @@ final class Http2FloodGuard implements DelegateOpenListener {
         private void check(ByteBuffer buffer, int start) throws IOException {
             ByteBuffer fresh = buffer.duplicate();
             fresh.limit(buffer.position()).position(start);
-            if (!counter.accept(fresh, System.nanoTime())) {
+            Http2FrameCounter.Verdict verdict = counter.accept(fresh, System.nanoTime());
+            if (verdict != Http2FrameCounter.Verdict.ACCEPTED) {
                 IoUtils.safeClose(connection);
-                throw new IOException("HTTP/2 control frame flood: more than "
-                        + Http2ControlFrameCounter.MAX_CONTROL_FRAMES + " SETTINGS/PING frames in "
-                        + Http2ControlFrameCounter.WINDOW_NANOS / 1_000_000_000L + " s; connection closed");
+                throw new IOException("HTTP/2 flood: " + verdict.description() + "; connection closed");
             }
         }
 

@@ -90,12 +90,12 @@ public final class ListenerSet implements Closeable {
     private static final int HTTP2_HEADER_TABLE = 4096;
 
     /**
-     * Stream resets a connection may send per {@link #HTTP2_RESET_WINDOW_MILLIS} before it is
-     * closed: "rapid reset" (CVE-2023-44487) opens and cancels streams to make the server work for
-     * nothing. Well above what a browser cancelling navigations sends.
+     * Undertow's own reset limit, kept at the numbers {@link Http2FrameCounter} enforces for every
+     * reset (Undertow leaves out streams whose request is still waiting for its backend).
      */
-    private static final int HTTP2_MAX_RESETS = 200;
-    private static final int HTTP2_RESET_WINDOW_MILLIS = 30_000;
+    private static final int HTTP2_MAX_RESETS = Http2FrameCounter.Budget.RESETS.limit;
+    private static final int HTTP2_RESET_WINDOW_MILLIS =
+            (int) (Http2FrameCounter.Budget.RESETS.windowNanos / 1_000_000L);
 
     /** Threads for Undertow's own dispatches (static files); proxied requests run on the I/O threads. */
     private static final int WORKER_TASK_THREADS = 8;

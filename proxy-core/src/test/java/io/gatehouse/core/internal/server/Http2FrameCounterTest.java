@@ -1,0 +1,123 @@
+package io.gatehouse.core.internal.server;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import io.gatehouse.core.internal.server.Http2FrameCounter.Budget;
+import io.gatehouse.core.internal.server.Http2FrameCounter.Verdict;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The frame counter fed a client's bytes whole, split at every offset, and byte by byte. */
+class Http2FrameCounterTest {
+
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static void frame(ByteArrayOutputStream out, int type, int flags, int payloadLength) {
+        out.writeBytes(new byte[] {(byte) (payloadLength >>> 16), (byte) (payloadLength >>> 8), (byte) payloadLength,
+                (byte) type, (byte) flags, 0, 0, 0, 1});
+        // A payload that looks like frame headers of SETTINGS: it must be skipped, not counted.
+        for (int i = 0; i < payloadLength; i++) {
+            out.write(i % 9 == 3 ? 0x4 : 0);
+        }
+    }
+
+    /** The preface, then {@code settings} SETTINGS frames among DATA, HEADERS, SETTINGS ACKs and PINGs ACKs. */
+    private static byte[] client(int settings) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(PREFACE);
+        for (int i = 0; i < settings; i++) {
+            frame(out, 0x4, 0, 6);
+            frame(out, 0x0, 0, 40); // DATA
+            frame(out, 0x4, 0x1, 0); // SETTINGS ACK: an answer, not counted
+            frame(out, 0x6, 0x1, 8); // PING ACK
+        }
+        return out.toByteArray();
+    }
+
+    /** The preface, then {@code resets} streams each opened by HEADERS and reset, among WINDOW_UPDATEs. */
+    private static byte[] rapidReset(int resets) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(PREFACE);
+        for (int i = 0; i < resets; i++) {
+            frame(out, 0x1, 0x5, 30); // HEADERS, END_STREAM | END_HEADERS
+            frame(out, 0x3, 0, 4); // RST_STREAM
+            frame(out, 0x8, 0, 4); // WINDOW_UPDATE
+        }
+        return out.toByteArray();
+    }
+
+    /** Feeds {@code bytes} in pieces ({@code firstPiece}, then {@code piece} each); what the counter says of them. */
+    private static Verdict feed(byte[] bytes, int firstPiece, int piece) {
+        Http2FrameCounter counter = new Http2FrameCounter(false, 0);
+        int at = 0;
+        for (int size = firstPiece; at < bytes.length; size = piece) {
+            int n = Math.min(size, bytes.length - at);
+            Verdict verdict = counter.accept(ByteBuffer.wrap(bytes, at, n), 1);
+            if (verdict != Verdict.ACCEPTED) {
+                return verdict;
+            }
+            at += n;
+        }
+        return Verdict.ACCEPTED;
+    }
+
+    private static void assertLimitHoldsHoweverSplit(byte[] atLimit, byte[] overLimit, Verdict flood) {
+        assertEquals(Verdict.ACCEPTED, feed(atLimit, atLimit.length, 1));
+        assertEquals(flood, feed(overLimit, overLimit.length, 1));
+        for (int split = 0; split <= 120; split++) {
+            assertEquals(Verdict.ACCEPTED, feed(atLimit, split, 7919), "split at " + split);
+            assertEquals(flood, feed(overLimit, split, 7919), "split at " + split);
+        }
+        assertEquals(Verdict.ACCEPTED, feed(atLimit, 1, 1), "byte by byte");
+        assertEquals(flood, feed(overLimit, 1, 1), "byte by byte");
+    }
+
+    @Test
+    void theControlFrameLimitHoldsHoweverTheBytesAreSplit() {
+        assertLimitHoldsHoweverSplit(client(Budget.CONTROL.limit), client(Budget.CONTROL.limit + 1),
+                Verdict.CONTROL_FLOOD);
+    }
+
+    @Test
+    void theResetLimitHoldsHoweverTheBytesAreSplit() {
+        assertLimitHoldsHoweverSplit(rapidReset(Budget.RESETS.limit), rapidReset(Budget.RESETS.limit + 1),
+                Verdict.RESET_FLOOD);
+    }
+
+    @Test
+    void resetsAndControlFramesHaveBudgetsOfTheirOwn() {
+        Http2FrameCounter counter = new Http2FrameCounter(false, 0);
+        assertEquals(Verdict.ACCEPTED, counter.accept(ByteBuffer.wrap(rapidReset(Budget.RESETS.limit)), 1));
+        ByteArrayOutputStream settings = new ByteArrayOutputStream();
+        for (int i = 0; i < Budget.CONTROL.limit; i++) {
+            frame(settings, 0x4, 0, 6);
+        }
+        assertEquals(Verdict.ACCEPTED, counter.accept(ByteBuffer.wrap(settings.toByteArray()), 1));
+        ByteArrayOutputStream oneReset = new ByteArrayOutputStream();
+        frame(oneReset, 0x3, 0, 4);
+        assertEquals(Verdict.RESET_FLOOD, counter.accept(ByteBuffer.wrap(oneReset.toByteArray()), 1));
+        long later = 1 + Budget.RESETS.windowNanos + 1;
+        assertEquals(Verdict.ACCEPTED, counter.accept(ByteBuffer.wrap(oneReset.toByteArray()), later),
+                "a new window starts afresh");
+    }
+
+    @Test
+    void pingsCountAndTheWindowMoves() {
+        Http2FrameCounter counter = new Http2FrameCounter(true, 0);
+        ByteArrayOutputStream ping = new ByteArrayOutputStream();
+        frame(ping, 0x6, 0, 8);
+        for (int i = 0; i < Budget.CONTROL.limit; i++) {
+            assertEquals(Verdict.ACCEPTED, counter.accept(ByteBuffer.wrap(ping.toByteArray()), 1));
+        }
+        assertEquals(Verdict.CONTROL_FLOOD, counter.accept(ByteBuffer.wrap(ping.toByteArray()), 1));
+        long later = 1 + Budget.CONTROL.windowNanos + 1;
+        assertEquals(Verdict.ACCEPTED, counter.accept(ByteBuffer.wrap(ping.toByteArray()), later),
+                "a new window starts afresh");
+        ByteBuffer unchanged = ByteBuffer.wrap(ping.toByteArray());
+        counter.accept(unchanged, later);
+        assertEquals(0, unchanged.position(), "the buffer is only looked at");
+    }
+}
