@@ -31,4 +31,13 @@ public interface RequestFacts {
 
     /** The token of the listener that accepted the request, as {@link ListenerConfig#token()}. */
     String serverSocket();
+
+    /**
+     * The facts of a TLS handshake that asks for {@code serverName} (SNI): the name as the host,
+     * {@code https} as the scheme, nothing else, as lighttpd tests host conditions to choose a
+     * certificate before any request is read.
+     */
+    static RequestFacts serverName(String serverName) {
+        return new ServerNameFacts(serverName);
+    }
 }

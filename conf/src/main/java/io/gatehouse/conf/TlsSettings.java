@@ -24,10 +24,14 @@ import java.util.Optional;
  *                        {@code Options ServerPreference}); lighttpd's default is yes
  * @param location        where TLS was enabled ({@code ssl.engine})
  * @param certificateLocation where {@code ssl.pemfile} was set, for errors about the files
+ * @param hostCertificates the certificates of {@code $HTTP["host"]} blocks, chosen by the name the
+ *                        client asks for (SNI), in config order: the last that matches wins, as the
+ *                        last matching block's {@code ssl.pemfile} does in lighttpd
  */
 public record TlsSettings(Path certificateFile, Optional<Path> privateKeyFile, Optional<Path> caFile,
         ClientVerification clientVerification, List<String> protocols, List<String> cipherSuites,
-        boolean honorCipherOrder, SourceLocation location, SourceLocation certificateLocation) {
+        boolean honorCipherOrder, SourceLocation location, SourceLocation certificateLocation,
+        List<HostCertificate> hostCertificates) {
 
     /** lighttpd's default {@code MinProtocol} (1.4.60+). */
     public static final String DEFAULT_MIN_PROTOCOL = "TLSv1.2";
@@ -52,6 +56,7 @@ public record TlsSettings(Path certificateFile, Optional<Path> privateKeyFile, O
         cipherSuites = List.copyOf(cipherSuites);
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(certificateLocation, "certificateLocation");
+        hostCertificates = List.copyOf(hostCertificates);
         if (protocols.isEmpty()) {
             throw new IllegalArgumentException("no TLS protocol is enabled");
         }
@@ -67,7 +72,31 @@ public record TlsSettings(Path certificateFile, Optional<Path> privateKeyFile, O
     public static TlsSettings of(Path certificateFile, Optional<Path> privateKeyFile) {
         return new TlsSettings(certificateFile, privateKeyFile, Optional.empty(), ClientVerification.NONE,
                 List.of(DEFAULT_MIN_PROTOCOL, "TLSv1.3"), DEFAULT_CIPHER_SUITES, true, SourceLocation.API,
-                SourceLocation.API);
+                SourceLocation.API, List.of());
+    }
+
+    /** These settings with {@code hostCertificates} chosen by SNI before the default certificate. */
+    public TlsSettings withHostCertificates(List<HostCertificate> hostCertificates) {
+        return new TlsSettings(certificateFile, privateKeyFile, caFile, clientVerification, protocols, cipherSuites,
+                honorCipherOrder, location, certificateLocation, hostCertificates);
+    }
+
+    /**
+     * A certificate served to clients whose SNI name satisfies {@code host}: lighttpd's
+     * {@code ssl.pemfile} (and {@code ssl.privkey}) in a {@code $HTTP["host"]} block.
+     *
+     * @param host     the block's condition, tested with the SNI name as the request's host
+     * @param location where the block's {@code ssl.pemfile} was set, for errors about the files
+     */
+    public record HostCertificate(Guard host, Path certificateFile, Optional<Path> privateKeyFile,
+            SourceLocation location) {
+
+        public HostCertificate {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(certificateFile, "certificateFile");
+            Objects.requireNonNull(privateKeyFile, "privateKeyFile");
+            Objects.requireNonNull(location, "location");
+        }
     }
 
     /**

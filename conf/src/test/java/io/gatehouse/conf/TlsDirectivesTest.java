@@ -149,12 +149,68 @@ class TlsDirectivesTest {
                 "ssl.use-sslv3 = \"enable\"",
                 "$HTTP[\"host\"] == \"b.example\" {",
                 "  ssl.pemfile = \"/b.pem\"",
+                "  ssl.ca-file = \"/ca.pem\"",
+                "}",
+                "$HTTP[\"url\"] =^ \"/x\" {",
+                "  $HTTP[\"host\"] == \"c.example\" {",
+                "    ssl.pemfile = \"/c.pem\"",
+                "  }",
+                "}",
+                "$HTTP[\"host\"] == \"d.example\" {",
+                "  ssl.privkey = \"/d.key\"",
                 "}");
+        String notHere = " is only read at the top level and in $SERVER[\"socket\"] == blocks; a $HTTP[\"host\"] block"
+                + " there may set ssl.pemfile (with ssl.privkey) for SNI, nothing else (ignored)";
         assertEquals(List.of(
                 "test.conf:3:1: 'ssl.dh-file' is a mod_openssl setting that gatehouse does not implement (ignored)",
                 "test.conf:4:1: 'ssl.use-sslv3' is not supported: the JDK disables SSL 2 and 3 (ignored)",
-                "test.conf:6:3: 'ssl.pemfile' is only read at the top level and in $SERVER[\"socket\"] == blocks;"
-                        + " per-host certificates (SNI) are not implemented (ignored)"), warnings(config));
+                "test.conf:7:3: 'ssl.ca-file'" + notHere,
+                "test.conf:11:5: 'ssl.pemfile'" + notHere,
+                "test.conf:15:3: 'ssl.privkey'" + notHere), warnings(config));
+        assertEquals(List.of(Path.of("/b.pem")), tlsOf(config, "0.0.0.0:80").hostCertificates().stream()
+                .map(TlsSettings.HostCertificate::certificateFile).toList());
+    }
+
+    /** The certificate files whose host condition {@code name} satisfies, in config order. */
+    private static List<String> certificatesFor(TlsSettings tls, String name) {
+        return tls.hostCertificates().stream().filter(c -> c.host().test(RequestFacts.serverName(name)))
+                .map(c -> c.certificateFile().toString()).toList();
+    }
+
+    @Test
+    void hostBlocksGiveCertificatesBySni() throws ConfigException {
+        ServerConfig config = parseLines(
+                "$HTTP[\"host\"] =~ \"(^|\\.)example\\.org$\" {",
+                "  ssl.pemfile = \"/org.pem\"",
+                "}",
+                "$SERVER[\"socket\"] == \":8443\" {",
+                "  ssl.engine = \"enable\"",
+                "  ssl.pemfile = \"/default.pem\"",
+                "  $HTTP[\"host\"] == \"a.example\" {",
+                "    ssl.pemfile = \"/a.crt\"",
+                "    ssl.privkey = \"/a.key\"",
+                "  }",
+                "  else $HTTP[\"host\"] =$ \".example\" {",
+                "    ssl.pemfile = \"/any.pem\"",
+                "  }",
+                "  $HTTP[\"host\"] == \"www.example.org\" {",
+                "    ssl.pemfile = \"/www.pem\"",
+                "  }",
+                "}");
+        assertEquals(List.of(), warnings(config));
+        TlsSettings tls = tlsOf(config, "0.0.0.0:8443");
+        assertEquals(Path.of("/default.pem"), tls.certificateFile());
+        assertEquals(List.of("/org.pem", "/a.crt", "/any.pem", "/www.pem"), tls.hostCertificates().stream()
+                .map(c -> c.certificateFile().toString()).toList(), "top level first, then the socket's, in order");
+        assertEquals(Optional.of(Path.of("/a.key")), tls.hostCertificates().get(1).privateKeyFile());
+        assertEquals(Optional.empty(), tls.hostCertificates().get(2).privateKeyFile(),
+                "the key is in the pemfile unless the same block names one");
+        assertEquals(List.of("/a.crt"), certificatesFor(tls, "A.Example."), "an else branch only where its chain's"
+                + " earlier ones do not hold; names compared as lighttpd compares hosts");
+        assertEquals(List.of("/any.pem"), certificatesFor(tls, "b.example"));
+        assertEquals(List.of("/org.pem", "/www.pem"), certificatesFor(tls, "www.example.org"));
+        assertEquals(List.of(), certificatesFor(tls, "example.net"));
+        assertEquals("test.conf:8:19", tls.hostCertificates().get(1).location().toString());
     }
 
     @Test

@@ -248,6 +248,51 @@ class TlsE2ETest {
         }
     }
 
+    /**
+     * SNI, configured as lighttpd configures it: {@code ssl.pemfile} in {@code $HTTP["host"]}
+     * blocks at the top level and inside the listener's block, chosen by the name the client asks
+     * for, the listener's own certificate otherwise; a reload re-reads them, and one that fails to
+     * load is a failed reload naming its block.
+     */
+    @Test
+    void sniServesTheCertificateOfTheMatchingHostBlock() throws Exception {
+        TlsPeers.selfSigned(dir, "a", "/CN=a.example", 30);
+        TlsPeers.selfSigned(dir, "org", "/CN=any.org", 30);
+        Path conf = config(List.of(
+                        "$HTTP[\"host\"] =~ \"\\.org$\" {",
+                        "  ssl.pemfile = " + quote(dir.resolve("org.crt").toString()),
+                        "  ssl.privkey = " + quote(dir.resolve("org.key").toString()),
+                        "}"),
+                "  $HTTP[\"host\"] == \"a.example\" {",
+                "    ssl.pemfile = " + quote(dir.resolve("a.crt").toString()),
+                "    ssl.privkey = " + quote(dir.resolve("a.key").toString()),
+                "  }");
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
+            assertEquals("subject=CN = a.example", TlsPeers.servedSubject(dir, tlsPort, "a.example"));
+            assertEquals("subject=CN = any.org", TlsPeers.servedSubject(dir, tlsPort, "www.example.org"));
+            assertEquals("subject=CN = localhost", TlsPeers.servedSubject(dir, tlsPort, "b.example"));
+            assertEquals("subject=CN = localhost", TlsPeers.servedSubject(dir, tlsPort, null), "no name asked for");
+            Curl.Response response = Curl.request(URI.create("https://a.example:" + tlsPort + "/tls.php"),
+                    "--resolve", "a.example:" + tlsPort + ":127.0.0.1", "--http2",
+                    "--cacert", dir.resolve("a.crt").toString());
+            assertEquals(200, response.status(), response.text());
+            assertEquals("HTTP/2.0", variables(response.text()).get("SERVER_PROTOCOL"));
+
+            TlsPeers.selfSigned(dir, "a", "/CN=a.example renewed", 30);
+            gatehouse.signal("USR1");
+            awaitLog(gatehouse, "generation 2 serving");
+            assertEquals("subject=CN = a.example renewed", TlsPeers.servedSubject(dir, tlsPort, "a.example"));
+
+            Files.writeString(dir.resolve("org.key"), "not a key\n");
+            gatehouse.signal("USR1");
+            awaitLog(gatehouse, "GH-TLS-001");
+            String log = LogFiles.read(dir.resolve("error.log"));
+            assertTrue(log.contains("gh.conf:9:17: " + dir.resolve("org.key") + " holds no private key"), log);
+            assertTrue(log.contains("reload rejected, still serving generation 2"), log);
+            assertEquals("subject=CN = any.org", TlsPeers.servedSubject(dir, tlsPort, "x.org"));
+        }
+    }
+
     @Test
     void clientCertificatesAreVerifiedAndExportedAsLighttpdDoes() {
         TlsPeers.selfSigned(dir, "clients", "/CN=Client CA", 30);

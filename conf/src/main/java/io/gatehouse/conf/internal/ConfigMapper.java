@@ -117,12 +117,12 @@ public final class ConfigMapper {
             token = (bare.indexOf(':') >= 0 ? "[" + bare + "]" : bare) + ":" + port;
         }
         List<ListenerConfig> listeners = new ArrayList<>();
-        listeners.add(withTls(listener(token, port, at, "server.bind"), root, warnings));
+        listeners.add(withTls(listener(token, port, at, "server.bind"), root, port, warnings));
         for (Block child : root.children()) {
             Condition condition = child.condition();
             if (condition != null && condition.opensListener()) {
                 ListenerConfig opened = withTls(listener(condition.pattern(), port, condition.location(),
-                        "$SERVER[\"socket\"]"), child, warnings);
+                        "$SERVER[\"socket\"]"), child, port, warnings);
                 int same = listeners.indexOf(opened);
                 if (same < 0) {
                     listeners.add(opened);
@@ -136,9 +136,9 @@ public final class ConfigMapper {
     }
 
     /** {@code listener} with the TLS settings {@code block} gives it. */
-    private static ListenerConfig withTls(ListenerConfig listener, Block block, List<ConfigWarning> warnings)
-            throws ConfigException {
-        TlsSettings settings = TlsMapper.read(block, warnings);
+    private static ListenerConfig withTls(ListenerConfig listener, Block block, int port,
+            List<ConfigWarning> warnings) throws ConfigException {
+        TlsSettings settings = TlsMapper.read(block, port, warnings);
         try {
             return listener.withTls(settings);
         } catch (IllegalArgumentException e) {
@@ -162,10 +162,12 @@ public final class ConfigMapper {
                 continue;
             }
             if (TlsMapper.KEYS.contains(key)) {
-                if (!block.isRoot() && (block.condition() == null || !block.condition().opensListener())) {
+                boolean listenerBlock = block.isRoot() || block.condition() != null && block.condition().opensListener();
+                boolean hostCertificate = TlsMapper.isHostCertificateBlock(block) && TlsMapper.HOST_KEYS.contains(key);
+                if (!listenerBlock && !hostCertificate) {
                     warnings.add(new ConfigWarning(binding.keyLocation(), "'" + key + "' is only read at the top"
-                            + " level and in $SERVER[\"socket\"] == blocks; per-host certificates (SNI) are not"
-                            + " implemented (ignored)"));
+                            + " level and in $SERVER[\"socket\"] == blocks; a $HTTP[\"host\"] block there may set"
+                            + " ssl.pemfile (with ssl.privkey) for SNI, nothing else (ignored)"));
                 }
             } else if (Directives.SERVER_WIDE.contains(key)) {
                 if (!block.isRoot()) {

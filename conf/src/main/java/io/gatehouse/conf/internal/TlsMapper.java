@@ -7,16 +7,20 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import io.gatehouse.conf.ConditionField;
 import io.gatehouse.conf.ConfigException;
 import io.gatehouse.conf.ConfigWarning;
+import io.gatehouse.conf.Guard;
 import io.gatehouse.conf.TlsSettings;
 import io.gatehouse.conf.TlsSettings.ClientVerification;
+import io.gatehouse.conf.TlsSettings.HostCertificate;
 import io.gatehouse.conf.internal.Value.Entry;
 
 /**
  * Reads the {@code ssl.*} keys that apply to one listener: those of its {@code $SERVER["socket"]}
- * block, or inherited from the top level as lighttpd's config merge does. Settings with a JSSE
- * equivalent are translated; the rest are warnings naming {@code file:line:col}.
+ * block, or inherited from the top level as lighttpd's config merge does, and the certificates of
+ * {@code $HTTP["host"]} blocks chosen by SNI. Settings with a JSSE equivalent are translated; the
+ * rest are warnings naming {@code file:line:col}.
  *
  * <p>Stateless; thread-safe.
  */
@@ -38,8 +42,69 @@ public final class TlsMapper {
     private TlsMapper() {
     }
 
-    /** The TLS settings of the listener opened by {@code block}, or null when it serves plain HTTP. */
-    public static TlsSettings read(Block block, List<ConfigWarning> warnings) throws ConfigException {
+    /** The keys a {@code $HTTP["host"]} block may set: its certificate, chosen by SNI. */
+    public static final Set<String> HOST_KEYS = Set.of("ssl.pemfile", "ssl.privkey");
+
+    /**
+     * The TLS settings of the listener opened by {@code block}, or null when it serves plain HTTP.
+     *
+     * @param port {@code server.port}, for conditions that compare socket tokens
+     */
+    public static TlsSettings read(Block block, int port, List<ConfigWarning> warnings) throws ConfigException {
+        TlsSettings settings = readListener(block, warnings);
+        return settings == null ? null : settings.withHostCertificates(hostCertificates(block, port));
+    }
+
+    /**
+     * Whether {@code block} gives a certificate for SNI: a {@code $HTTP["host"]} block right inside
+     * the top level or a {@code $SERVER["socket"]} block, with an {@code ssl.pemfile} of its own.
+     */
+    public static boolean isHostCertificateBlock(Block block) {
+        Block parent = block.parent();
+        return block.condition() != null && block.condition().field() == ConditionField.HOST && parent != null
+                && (parent.isRoot() || parent.condition() != null && parent.condition().opensListener())
+                && block.own("ssl.pemfile") != null;
+    }
+
+    /**
+     * The host certificates a listener opened by {@code block} serves: those of the top level's
+     * {@code $HTTP["host"]} blocks, then those inside {@code block} (the more specific, so later).
+     */
+    private static List<HostCertificate> hostCertificates(Block block, int port) throws ConfigException {
+        Block root = block;
+        while (!root.isRoot()) {
+            root = root.parent();
+        }
+        List<HostCertificate> certificates = new ArrayList<>();
+        addHostCertificates(root, port, certificates);
+        if (block != root) {
+            addHostCertificates(block, port, certificates);
+        }
+        return certificates;
+    }
+
+    private static void addHostCertificates(Block parent, int port, List<HostCertificate> out)
+            throws ConfigException {
+        for (Block child : parent.children()) {
+            if (!isHostCertificateBlock(child)) {
+                continue;
+            }
+            // An else branch applies only where the earlier branches of its chain do not.
+            List<Guard> guards = new ArrayList<>();
+            for (Condition earlier : child.earlierBranches()) {
+                guards.add(Guards.not(new ConditionGuard(earlier, port)));
+            }
+            guards.add(new ConditionGuard(child.condition(), port));
+            Binding pemfile = child.own("ssl.pemfile");
+            Binding privkey = child.own("ssl.privkey");
+            // lighttpd pairs ssl.privkey with the ssl.pemfile of its own block, never an outer one.
+            out.add(new HostCertificate(Guards.allOf(guards), ValueReader.path(pemfile.value(), "ssl.pemfile"),
+                    privkey == null ? Optional.empty() : Optional.of(ValueReader.path(privkey.value(), "ssl.privkey")),
+                    pemfile.value().location()));
+        }
+    }
+
+    private static TlsSettings readListener(Block block, List<ConfigWarning> warnings) throws ConfigException {
         Binding engine = block.lookup("ssl.engine");
         if (engine == null || !ValueReader.bool(engine.value(), "ssl.engine")) {
             return null;
@@ -117,7 +182,7 @@ public final class TlsMapper {
         }
         try {
             return new TlsSettings(certificate, key, ca, verification, protocols, suites, honorOrder,
-                    engine.keyLocation(), pemfile.value().location());
+                    engine.keyLocation(), pemfile.value().location(), List.of());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(engine.keyLocation(), e.getMessage());
         }

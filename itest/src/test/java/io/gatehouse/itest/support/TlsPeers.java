@@ -83,22 +83,40 @@ public final class TlsPeers {
 
     /**
      * {@code openssl s_client} to 127.0.0.1:{@code port} with {@code args}, sending nothing: the
-     * handshake and the server certificate it received ({@code -showcerts} output).
+     * handshake and the server certificate it received ({@code -showcerts} output). The client
+     * asks for the name {@code localhost} (SNI) unless {@code args} name another or none.
      */
     public static Run handshake(Path dir, int port, String... args) {
         List<String> command = new ArrayList<>(List.of(Peers.require("openssl").toString(), "s_client",
-                "-connect", "127.0.0.1:" + port, "-servername", "localhost"));
+                "-connect", "127.0.0.1:" + port));
+        if (!List.of(args).contains("-servername") && !List.of(args).contains("-noservername")) {
+            command.addAll(List.of("-servername", "localhost"));
+        }
         command.addAll(List.of(args));
         return run(dir, command);
     }
 
     /** The serial number of the certificate 127.0.0.1:{@code port} presents now. */
     public static String servedSerial(Path dir, int port) {
-        Run run = handshake(dir, port);
+        return served(dir, port, "-serial");
+    }
+
+    /**
+     * The subject of the certificate 127.0.0.1:{@code port} presents to a client that asks for
+     * {@code serverName} (SNI), or for no name when it is null.
+     */
+    public static String servedSubject(Path dir, int port, String serverName) {
+        return serverName == null ? served(dir, port, "-subject", "-noservername")
+                : served(dir, port, "-subject", "-servername", serverName);
+    }
+
+    /** {@code openssl x509 -noout field} of the certificate a handshake with {@code args} receives. */
+    private static String served(Path dir, int port, String field, String... args) {
+        Run run = handshake(dir, port, args);
         Path pem = dir.resolve("served.pem");
         try {
             Files.writeString(pem, run.output());
-            return openssl(dir, "x509", "-in", pem.toString(), "-noout", "-serial").strip();
+            return openssl(dir, "x509", "-in", pem.toString(), "-noout", field).strip();
         } catch (IOException e) {
             throw new AssertionError(e);
         } finally {

@@ -2,6 +2,7 @@ package io.gatehouse.core.internal.tls;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -11,7 +12,9 @@ import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -19,16 +22,23 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 
+import io.gatehouse.conf.SourceLocation;
 import io.gatehouse.conf.TlsSettings;
+import io.gatehouse.conf.TlsSettings.HostCertificate;
 
 /**
- * One listener's TLS, loaded: its certificate chain and key read from the files its
- * {@link TlsSettings} name, checked (the key matches the certificate, the certificate is in its
- * validity period), and the {@link SSLContext} new connections are served with.
+ * One listener's TLS, loaded: its certificate chain and key, and those of its {@code $HTTP["host"]}
+ * blocks (SNI), read from the files its {@link TlsSettings} name, checked (each key matches its
+ * certificate, each certificate is in its validity period), and the {@link SSLContext} new
+ * connections are served with.
  *
  * <p>Immutable; thread-safe. Loading reads the files each time: a reload picks up renewed certificates.
+ *
+ * @param chain        the listener's own certificate chain, leaf first
+ * @param certificates every certificate served: the listener's, then the host certificates in config order
  */
-public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List<X509Certificate> chain) {
+public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List<X509Certificate> chain,
+        List<LoadedCertificate> certificates) {
 
     /** Below this much validity left, {@code -tt} warns (as certificate monitors commonly do). */
     public static final Duration EXPIRY_WARNING = Duration.ofDays(14);
@@ -36,22 +46,39 @@ public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List
     /** The PKCS#12 store is in memory only; its password protects nothing. */
     private static final char[] STORE_PASSWORD = "gatehouse".toCharArray();
 
+    /** The key store alias of the listener's own certificate; host certificates are "host-0", "host-1", .... */
+    private static final String DEFAULT_ALIAS = "server";
+
+    /** A certificate chain read from {@code file}, named in the config at {@code location}. */
+    public record LoadedCertificate(Path file, SourceLocation location, List<X509Certificate> chain) {
+
+        /** The leaf certificate's end of validity. */
+        public Instant notAfter() {
+            return chain.get(0).getNotAfter().toInstant();
+        }
+    }
+
     /**
      * Loads the files and builds the context.
      *
      * @throws TlsFileException naming the file and what is wrong, or the setting that is
      */
     public static ServerTlsContext load(TlsSettings settings, Instant now) throws TlsFileException {
-        List<X509Certificate> chain = PemFiles.certificates(settings.certificateFile());
-        PrivateKey key = PemFiles.privateKey(settings.privateKeyFile().orElse(settings.certificateFile()));
-        X509Certificate leaf = chain.get(0);
-        checkKeyMatches(key, leaf, settings);
-        checkValidity(leaf, settings, now);
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setKeyEntry("server", key, STORE_PASSWORD, chain.toArray(X509Certificate[]::new));
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            LoadedCertificate own = loadInto(store, DEFAULT_ALIAS, settings.certificateFile(),
+                    settings.privateKeyFile(), settings.certificateLocation(), now);
+            List<LoadedCertificate> certificates = new ArrayList<>(List.of(own));
+            List<ServerKeyManager.HostEntry> hosts = new ArrayList<>();
+            for (HostCertificate host : settings.hostCertificates()) {
+                String alias = "host-" + hosts.size();
+                certificates.add(loadInto(store, alias, host.certificateFile(), host.privateKeyFile(),
+                        host.location(), now));
+                hosts.add(new ServerKeyManager.HostEntry(host.host(), alias));
+            }
+            // SunX509 names each entry by its store alias, which ServerKeyManager chooses by.
+            KeyManagerFactory keys = KeyManagerFactory.getInstance("SunX509");
             keys.init(store, STORE_PASSWORD);
             X509ExtendedKeyManager jdkKeys = null;
             for (KeyManager manager : keys.getKeyManagers()) {
@@ -68,23 +95,39 @@ public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List
                 trust = new TrustManager[] {ClientCertificateVerifier.of(cas, settings.clientVerification())};
             }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {new PolicyStampingKeyManager(jdkKeys, settings.clientVerification())},
-                    trust, null);
-            return new ServerTlsContext(settings, new ConfiguredSslContext(context, settings), List.copyOf(chain));
+            KeyManager chooser = new ServerKeyManager(jdkKeys, DEFAULT_ALIAS, hosts, settings.clientVerification());
+            context.init(new KeyManager[] {chooser}, trust, null);
+            return new ServerTlsContext(settings, new ConfiguredSslContext(context, settings), own.chain(),
+                    List.copyOf(certificates));
         } catch (GeneralSecurityException | IOException e) {
             throw new TlsFileException(settings.certificateLocation() + ": cannot build the TLS context for "
                     + settings.certificateFile() + ": " + e.getMessage());
         }
     }
 
-    /** The leaf certificate's end of validity. */
-    public Instant notAfter() {
-        return chain.get(0).getNotAfter().toInstant();
+    /** Reads one certificate chain and its key, checks them, and stores them under {@code alias}. */
+    private static LoadedCertificate loadInto(KeyStore store, String alias, Path certificateFile,
+            Optional<Path> privateKeyFile, SourceLocation location, Instant now)
+            throws TlsFileException, GeneralSecurityException {
+        List<X509Certificate> chain;
+        PrivateKey key;
+        try {
+            chain = PemFiles.certificates(certificateFile);
+            key = PemFiles.privateKey(privateKeyFile.orElse(certificateFile));
+        } catch (TlsFileException e) {
+            throw new TlsFileException(location + ": " + e.getMessage());
+        }
+        LoadedCertificate loaded = new LoadedCertificate(certificateFile, location, List.copyOf(chain));
+        checkKeyMatches(key, loaded, privateKeyFile);
+        checkValidity(loaded, now);
+        store.setKeyEntry(alias, key, STORE_PASSWORD, chain.toArray(X509Certificate[]::new));
+        return loaded;
     }
 
     /** Signs with the key and verifies with the certificate: the one test that holds for every key type. */
-    private static void checkKeyMatches(PrivateKey key, X509Certificate leaf, TlsSettings settings)
+    private static void checkKeyMatches(PrivateKey key, LoadedCertificate certificate, Optional<Path> privateKeyFile)
             throws TlsFileException {
+        X509Certificate leaf = certificate.chain().get(0);
         String algorithm = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
@@ -93,8 +136,8 @@ public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List
             default -> null;
         };
         if (algorithm == null) {
-            throw new TlsFileException(settings.certificateLocation() + ": the private key of "
-                    + settings.certificateFile() + " is a " + key.getAlgorithm() + " key, which TLS servers here do"
+            throw new TlsFileException(certificate.location() + ": the private key of "
+                    + certificate.file() + " is a " + key.getAlgorithm() + " key, which TLS servers here do"
                     + " not use (expected RSA, EC or Ed25519)");
         }
         try {
@@ -112,9 +155,9 @@ public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List
         } catch (GeneralSecurityException e) {
             // a key of another type than the certificate's: a mismatch as well
         }
-        throw new TlsFileException(settings.certificateLocation() + ": the private key in "
-                + settings.privateKeyFile().orElse(settings.certificateFile()) + " does not match the certificate"
-                + " " + leaf.getSubjectX500Principal().getName() + " in " + settings.certificateFile()
+        throw new TlsFileException(certificate.location() + ": the private key in "
+                + privateKeyFile.orElse(certificate.file()) + " does not match the certificate"
+                + " " + leaf.getSubjectX500Principal().getName() + " in " + certificate.file()
                 + " (is the leaf certificate first in the file?)");
     }
 
@@ -126,15 +169,15 @@ public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List
         return signature;
     }
 
-    private static void checkValidity(X509Certificate leaf, TlsSettings settings, Instant now)
-            throws TlsFileException {
+    private static void checkValidity(LoadedCertificate certificate, Instant now) throws TlsFileException {
+        X509Certificate leaf = certificate.chain().get(0);
         if (now.isAfter(leaf.getNotAfter().toInstant())) {
-            throw new TlsFileException(settings.certificateLocation() + ": the certificate in "
-                    + settings.certificateFile() + " expired on " + leaf.getNotAfter().toInstant());
+            throw new TlsFileException(certificate.location() + ": the certificate in "
+                    + certificate.file() + " expired on " + leaf.getNotAfter().toInstant());
         }
         if (now.isBefore(leaf.getNotBefore().toInstant())) {
-            throw new TlsFileException(settings.certificateLocation() + ": the certificate in "
-                    + settings.certificateFile() + " is not valid before " + leaf.getNotBefore().toInstant());
+            throw new TlsFileException(certificate.location() + ": the certificate in "
+                    + certificate.file() + " is not valid before " + leaf.getNotBefore().toInstant());
         }
     }
 }

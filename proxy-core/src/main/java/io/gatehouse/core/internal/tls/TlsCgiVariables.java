@@ -42,7 +42,7 @@ public final class TlsCgiVariables {
             env.put("SSL_CIPHER_USEKEYSIZE", Integer.toString(bits));
             env.put("SSL_CIPHER_ALGKEYSIZE", Integer.toString(bits));
         }
-        if (session.getValue(PolicyStampingKeyManager.POLICY) instanceof ClientVerification policy
+        if (session.getValue(ServerKeyManager.POLICY) instanceof ClientVerification policy
                 && policy.activate()) {
             client(session, policy, env);
         }

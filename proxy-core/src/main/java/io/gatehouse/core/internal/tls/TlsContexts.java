@@ -78,11 +78,12 @@ public final class TlsContexts {
     public List<String> expiryWarnings(Instant now) {
         List<String> warnings = new ArrayList<>();
         for (ServerTlsContext context : byAddress.values()) {
-            Duration left = Duration.between(now, context.notAfter());
-            if (left.compareTo(ServerTlsContext.EXPIRY_WARNING) < 0) {
-                warnings.add(context.settings().certificateLocation() + ": the certificate in "
-                        + context.settings().certificateFile() + " expires on " + context.notAfter() + ", in "
-                        + left.toHours() + " hours: renew it");
+            for (ServerTlsContext.LoadedCertificate certificate : context.certificates()) {
+                Duration left = Duration.between(now, certificate.notAfter());
+                if (left.compareTo(ServerTlsContext.EXPIRY_WARNING) < 0) {
+                    warnings.add(certificate.location() + ": the certificate in " + certificate.file()
+                            + " expires on " + certificate.notAfter() + ", in " + left.toHours() + " hours: renew it");
+                }
             }
         }
         return warnings;

@@ -8,8 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.gatehouse.conf.Guard;
 import io.gatehouse.conf.ListenerConfig;
+import io.gatehouse.conf.RequestFacts;
+import io.gatehouse.conf.SourceLocation;
 import io.gatehouse.conf.TlsSettings;
+import io.gatehouse.conf.TlsSettings.HostCertificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,5 +118,50 @@ class ServerTlsContextTest {
                 w -> { });
         assertEquals(1, problems.size());
         assertTrue(problems.get(0).startsWith("GH-TLS-001 "), problems.get(0));
+    }
+
+    /** A host condition that holds for every name. */
+    private static final Guard ANY_HOST = new Guard() {
+        @Override
+        public boolean test(RequestFacts facts) {
+            return true;
+        }
+
+        @Override
+        public String describe() {
+            return "$HTTP[\"host\"] =~ \"\"";
+        }
+    };
+
+    @Test
+    void hostCertificatesAreCheckedAndWarnedAboutAtTheirOwnBlock() throws Exception {
+        OpenSslFiles files = new OpenSslFiles(dir);
+        Path key = files.ecKey("main.key");
+        Path cert = files.selfSigned(key, "/CN=main", 30, "main.crt");
+        Path hostKey = files.ecKey("host.key");
+        Path hostCert = files.selfSigned(hostKey, "/CN=host", 3, "host.crt");
+        SourceLocation at = new SourceLocation("site.conf", 7, 17);
+        TlsSettings settings = TlsSettings.of(cert, Optional.of(key))
+                .withHostCertificates(List.of(new HostCertificate(ANY_HOST, hostCert, Optional.of(hostKey), at)));
+        ServerTlsContext context = ServerTlsContext.load(settings, Instant.now());
+        assertEquals(List.of(cert, hostCert), context.certificates().stream().map(c -> c.file()).toList());
+
+        List<String> warnings = new ArrayList<>();
+        ListenerConfig listener = ListenerConfig.tcp("127.0.0.1", 8443).withTls(settings);
+        assertEquals(List.of(), TlsContexts.preflight(List.of(listener), Instant.now(), warnings::add));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("site.conf:7:17: the certificate in " + hostCert + " expires on"),
+                warnings.get(0));
+
+        TlsSettings mismatched = settings.withHostCertificates(
+                List.of(new HostCertificate(ANY_HOST, hostCert, Optional.of(key), at)));
+        String mismatch = assertThrows(TlsFileException.class,
+                () -> ServerTlsContext.load(mismatched, Instant.now())).getMessage();
+        assertTrue(mismatch.startsWith("site.conf:7:17: the private key in " + key + " does not match"), mismatch);
+        TlsSettings missing = settings.withHostCertificates(
+                List.of(new HostCertificate(ANY_HOST, dir.resolve("gone.crt"), Optional.empty(), at)));
+        String gone = assertThrows(TlsFileException.class,
+                () -> ServerTlsContext.load(missing, Instant.now())).getMessage();
+        assertEquals("site.conf:7:17: " + dir.resolve("gone.crt") + " does not exist", gone);
     }
 }
