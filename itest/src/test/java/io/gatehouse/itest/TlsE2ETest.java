@@ -38,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The built jar serving HTTPS as lighttpd's mod_openssl config asks, in front of php-cgi spawned
@@ -355,16 +354,8 @@ class TlsE2ETest {
                 mismatch.describe());
     }
 
-    /** Waits for {@code text} in the error log. */
     private void awaitLog(GatehouseProcess gatehouse, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + LOG_WAIT.toNanos();
-        while (!LogFiles.read(dir.resolve("error.log")).contains(text)) {
-            if (System.nanoTime() > deadline) {
-                fail("no \"" + text + "\" in the error log:\n" + LogFiles.read(dir.resolve("error.log"))
-                        + "\n" + gatehouse.logTail());
-            }
-            Thread.sleep(20);
-        }
+        LogFiles.await(dir.resolve("error.log"), text, LOG_WAIT, gatehouse::logTail);
     }
 
     /** GET /tls.php with keep-alive on {@code socket}; returns the status, having read the whole body. */

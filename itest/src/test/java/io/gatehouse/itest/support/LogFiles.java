@@ -5,8 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Assertions;
 
 /**
  * Reads the log files of processes under test, so that a failure message can show what the
@@ -44,5 +48,21 @@ public final class LogFiles {
                     .append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * Waits until {@code file} holds {@code text}; fails the test after {@code timeout}, showing
+     * the file and {@code context} (a process's own output, say).
+     */
+    public static void await(Path file, String text, Duration timeout, Supplier<String> context)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!read(file).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                Assertions.fail("no \"" + text + "\" in " + file + " after " + timeout + ":\n" + read(file) + "\n"
+                        + context.get());
+            }
+            Thread.sleep(20);
+        }
     }
 }

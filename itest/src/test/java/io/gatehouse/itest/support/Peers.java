@@ -27,16 +27,18 @@ import org.junit.jupiter.api.Assertions;
 public final class Peers {
 
     /** Debian package(s) that provide each peer, for the failure message. */
-    private static final Map<String, String> PACKAGES = Map.of(
-            "php-cgi", "php-cgi",
-            "php-fpm", "php-fpm",
-            "fcgiwrap", "fcgiwrap",
-            "uwsgi", "uwsgi-core uwsgi-plugin-python3",
-            "curl", "curl",
-            "lighttpd", "lighttpd",
-            "git", "git",
-            "openssl", "openssl",
-            "nghttp", "nghttp2-client");
+    private static final Map<String, String> PACKAGES = Map.ofEntries(
+            Map.entry("php-cgi", "php-cgi"),
+            Map.entry("php-fpm", "php-fpm"),
+            Map.entry("fcgiwrap", "fcgiwrap"),
+            Map.entry("uwsgi", "uwsgi-core uwsgi-plugin-python3"),
+            Map.entry("curl", "curl"),
+            Map.entry("lighttpd", "lighttpd"),
+            Map.entry("git", "git"),
+            Map.entry("openssl", "openssl"),
+            Map.entry("nghttp", "nghttp2-client"),
+            Map.entry("h2load", "nghttp2-client"),
+            Map.entry("testssl", "testssl.sh"));
     private static final List<Path> SYSTEM_DIRS = List.of(Paths.get("/usr/sbin"), Paths.get("/usr/bin"));
     private static final Map<String, Optional<Path>> CACHE = new ConcurrentHashMap<>();
 

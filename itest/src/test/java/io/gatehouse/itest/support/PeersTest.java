@@ -49,7 +49,7 @@ class PeersTest {
     void anUnknownPeerIsAnError() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> Peers.find("nginx"));
         assertTrue(error.getMessage().contains("unknown peer 'nginx'"), error.getMessage());
-        assertEquals(List.of("curl", "fcgiwrap", "git", "lighttpd", "nghttp", "openssl", "php-cgi", "php-fpm", "uwsgi"),
+        assertEquals(List.of("curl", "fcgiwrap", "git", "h2load", "lighttpd", "nghttp", "openssl", "php-cgi", "php-fpm", "testssl", "uwsgi"),
                 Peers.names());
     }
 }

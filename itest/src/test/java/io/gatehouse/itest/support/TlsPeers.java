@@ -31,16 +31,21 @@ public final class TlsPeers {
     private TlsPeers() {
     }
 
-    /** Runs {@code command} in {@code dir} with stdin from /dev/null. */
+    /** Runs {@code command} in {@code dir} with stdin from /dev/null, for at most 30 s. */
     public static Run run(Path dir, List<String> command) {
+        return run(dir, command, TIMEOUT);
+    }
+
+    /** Runs {@code command} in {@code dir} with stdin from /dev/null, for at most {@code timeout}. */
+    public static Run run(Path dir, List<String> command, Duration timeout) {
         Path log = dir.resolve("peer-" + System.nanoTime() + ".log");
         try {
             Process process = new ProcessBuilder(command).directory(dir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor();
-                Assertions.fail(String.join(" ", command) + " still running after " + TIMEOUT + " (killed)");
+                Assertions.fail(String.join(" ", command) + " still running after " + timeout + " (killed)");
             }
             return new Run(process.exitValue(), Files.readString(log, StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
