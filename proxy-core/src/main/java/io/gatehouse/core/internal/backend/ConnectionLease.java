@@ -69,7 +69,7 @@ public final class ConnectionLease implements KeptConnections.Waiter {
     /** The pool grants an idle connection; called on any thread. */
     @Override
     public void reuse(KeptConnection connection) {
-        onIoThread(() -> {
+        IoThreads.runOn(ioThread, () -> {
             queued = false;
             if (!holder.wantsConnection()) {
                 pool.release(connection, true, ioThread); // the client left while the request waited
@@ -91,7 +91,7 @@ public final class ConnectionLease implements KeptConnections.Waiter {
     /** The pool grants a slot for a new connection; called on any thread. */
     @Override
     public void connectNew() {
-        onIoThread(() -> {
+        IoThreads.runOn(ioThread, () -> {
             queued = false;
             slotHeld = true;
             if (!holder.wantsConnection()) {
@@ -186,11 +186,4 @@ public final class ConnectionLease implements KeptConnections.Waiter {
         }
     }
 
-    private void onIoThread(Runnable task) {
-        if (Thread.currentThread() == ioThread) {
-            task.run();
-        } else {
-            ioThread.execute(task);
-        }
-    }
 }

@@ -7,8 +7,10 @@ import java.nio.channels.SelectionKey;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.core.internal.backend.BackendHost;
 import io.gatehouse.core.internal.backend.ConnectionLease;
+import io.gatehouse.core.internal.backend.IoThreads;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.protocol.BackendProtocol;
 import io.gatehouse.core.internal.protocol.ResponseReader;
@@ -109,7 +111,7 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
         }
         exchange.addExchangeCompleteListener((ex, next) -> {
             // The client connection closed (or a restart cut it) before the response ended.
-            onIoThread(this::abandon);
+            IoThreads.runOn(ioThread, this::abandon);
             next.proceed();
         });
         if (state == State.LEASING) { // else a restart aborted the request before it started
@@ -166,7 +168,11 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
         if (failure == BackendFailure.LISTEN_QUEUE_FULL && connectAgainLater()) {
             return;
         }
-        GatewayHandler.connectFailed(host, e, errorLog);
+        // Out of rotation for its disable-time, as lighttpd does after a failed connect.
+        BackendConfig config = host.config();
+        host.disable(config.disableTime());
+        errorLog.warn("gw-backend", "connect to " + host.describe() + " failed: " + e.getMessage()
+                + "; disabled for " + config.disableTime().toSeconds() + " s");
         handBack();
     }
 
@@ -223,7 +229,7 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
 
     @Override
     public void terminated() {
-        onIoThread(this::abandon);
+        IoThreads.runOn(ioThread, this::abandon);
     }
 
     // ---- sending ----
@@ -449,17 +455,10 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
         host.leave();
     }
 
-    private void onIoThread(Runnable task) {
-        if (Thread.currentThread() == ioThread) {
-            task.run();
-        } else {
-            ioThread.execute(task);
-        }
-    }
 
     /** Called by {@link RequestTicket#abort()} from a restart's thread. */
     @Override
     public void close() {
-        onIoThread(this::abandon);
+        IoThreads.runOn(ioThread, this::abandon);
     }
 }

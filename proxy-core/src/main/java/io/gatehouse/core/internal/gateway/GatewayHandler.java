@@ -7,7 +7,6 @@ import java.util.List;
 
 import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.Protocol;
-import io.gatehouse.core.internal.backend.BackendHost;
 import io.gatehouse.core.internal.backend.BackendPool;
 import io.gatehouse.core.internal.cgi.CgiEnvironment;
 import io.gatehouse.core.internal.log.ErrorLog;
@@ -87,14 +86,6 @@ public final class GatewayHandler {
             case SCGI -> ScgiProtocol.SCGI;
             case UWSGI -> ScgiProtocol.UWSGI;
         };
-    }
-
-    /** Takes {@code host} out of rotation for its disable-time after a failed connect, and says so. */
-    static void connectFailed(BackendHost host, IOException e, ErrorLog errorLog) {
-        BackendConfig config = host.config();
-        host.disable(config.disableTime());
-        errorLog.warn("gw-backend", "connect to " + host.describe() + " failed: " + e.getMessage()
-                + "; disabled for " + config.disableTime().toSeconds() + " s");
     }
 
     /** The backend's {@code write-timeout}, or {@link #UNREAD_REQUEST_LIMIT} when it has none. */
