@@ -13,6 +13,7 @@ import io.gatehouse.itest.support.Curl;
 import io.gatehouse.itest.support.FreePort;
 import io.gatehouse.itest.support.GatehouseProcess;
 import io.gatehouse.itest.support.Http2Frames;
+import io.gatehouse.itest.support.Http2Frames.Start;
 import io.gatehouse.itest.support.LeakCheck;
 import io.gatehouse.itest.support.Peers;
 import io.gatehouse.itest.support.PhpScripts;
@@ -20,8 +21,9 @@ import io.gatehouse.itest.support.TempDirs;
 import io.gatehouse.itest.support.TlsPeers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static io.gatehouse.itest.support.ConfigFiles.quote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,9 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * HTTP/2 clients that attack the server rather than use it, over TLS against the built jar in
- * front of php-cgi: each flood must end with the connection closed by the server, within bounds,
- * while other clients are still served.
+ * HTTP/2 clients that attack the server rather than use it, against the built jar in front of
+ * php-cgi, over TLS and over h2c (prior knowledge and Upgrade): each flood must end with the
+ * connection closed by the server, within bounds, while other clients are still served.
  */
 @ExtendWith(LeakCheck.class)
 class Http2AbuseE2ETest {
@@ -65,6 +67,7 @@ class Http2AbuseE2ETest {
                 "server.port = " + port,
                 "server.document-root = " + quote(docroot.toString()),
                 "server.errorlog = " + quote(dir.resolve("error.log").toString()),
+                "server.feature-flags += ( \"server.h2c\" => \"enable\" )",
                 "fastcgi.server = ( \".php\" => ( \"php\" => ( \"socket\" => " + quote(dir.resolve("php.sock").toString())
                         + ", \"bin-path\" => " + quote(Peers.require("php-cgi").toString()) + ", \"max-procs\" => 1 ) ) )",
                 "$SERVER[\"socket\"] == \"127.0.0.1:" + tlsPort + "\" {",
@@ -82,6 +85,11 @@ class Http2AbuseE2ETest {
         } finally {
             TempDirs.deleteRecursively(dir);
         }
+    }
+
+    /** The TLS listener, or the plain one where h2c is on. */
+    private int portFor(Start start) {
+        return start == Start.TLS ? tlsPort : port;
     }
 
     private void stillServes() {
@@ -133,13 +141,14 @@ class Http2AbuseE2ETest {
      * that counts itself: the client's writes fit in the socket buffers, so only the backend
      * tells how much of the flood the server took.
      */
-    @Test
-    void rapidResetIsCutOff() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void rapidResetIsCutOff(Start start) throws Exception {
         AtomicInteger sent = new AtomicInteger();
-        Http2Frames client = Http2Frames.connect(tlsPort, READ_TIMEOUT);
+        Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT);
         byte[] request = Http2Frames.getRequest("/count.php");
         Thread flood = flood(client, FLOOD_STREAMS, sent, (c, i) -> {
-            int stream = 2 * i + 1;
+            int stream = 2 * i + 3; // stream 1 is the upgrade request's
             c.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, stream, request);
             c.send(Http2Frames.RST_STREAM, 0, stream, Http2Frames.errorCode(Http2Frames.CANCEL));
         });
@@ -174,8 +183,9 @@ class Http2AbuseE2ETest {
         throw new AssertionError("the count in " + file + " still grows after " + READ_TIMEOUT.toSeconds() + " s");
     }
 
-    @Test
-    void endlessContinuationFramesAreNotHeld() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void endlessContinuationFramesAreNotHeld(Start start) throws Exception {
         // One header, user-agent (static index 58) with a 100-byte value: 103 bytes of HPACK each.
         byte[] field = new byte[103];
         field[0] = 0x0f;
@@ -188,11 +198,11 @@ class Http2AbuseE2ETest {
         }
         int sent = 0;
         boolean closed;
-        try (Http2Frames client = Http2Frames.connect(tlsPort, READ_TIMEOUT)) {
+        try (Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT)) {
             try {
-                client.send(Http2Frames.HEADERS, 0, 1, Http2Frames.getRequest("/hello.php"));
+                client.send(Http2Frames.HEADERS, 0, 3, Http2Frames.getRequest("/hello.php"));
                 for (; sent < MAX_CONTINUATIONS; sent++) {
-                    client.send(Http2Frames.CONTINUATION, 0, 1, chunk);
+                    client.send(Http2Frames.CONTINUATION, 0, 3, chunk);
                 }
                 client.flush();
             } catch (IOException e) {
@@ -210,10 +220,11 @@ class Http2AbuseE2ETest {
      * Every SETTINGS frame makes the server write an ACK: flooded, one I/O thread did nothing else
      * and other clients' handshakes timed out. The connection is closed after 100 in 10 s.
      */
-    @Test
-    void aSettingsFloodIsCutOffAndOthersAreServed() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void aSettingsFloodIsCutOffAndOthersAreServed(Start start) throws Exception {
         AtomicInteger sent = new AtomicInteger();
-        Http2Frames client = Http2Frames.connect(tlsPort, READ_TIMEOUT);
+        Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT);
         // Each asks for an ACK that is never read.
         Thread flood = flood(client, SETTINGS_FLOOD, sent, (c, i) -> c.send(Http2Frames.SETTINGS, 0, 0, new byte[0]));
         try {

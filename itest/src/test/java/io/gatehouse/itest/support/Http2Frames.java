@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,7 +13,8 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * An HTTP/2 client at the frame level over TLS with ALPN {@code h2}, for sending what no well-behaved
+ * An HTTP/2 client at the frame level, over TLS with ALPN {@code h2} or plain (h2c: by prior
+ * knowledge or by {@code Upgrade: h2c}), for sending what no well-behaved
  * client sends (a flood of resets, endless CONTINUATION frames, SETTINGS floods) and seeing how the
  * server ends it. Frames are written as RFC 9113 lays them out: a 9-byte header (24-bit length,
  * type, flags, 31-bit stream id) and the payload.
@@ -46,29 +48,57 @@ public final class Http2Frames implements AutoCloseable {
         }
     }
 
-    private final SSLSocket socket;
+    /** How a connection becomes HTTP/2. */
+    public enum Start {
+        /** TLS, ALPN {@code h2}. */
+        TLS,
+        /** Plain, the preface first (h2c by prior knowledge). */
+        PRIOR_KNOWLEDGE,
+        /** Plain, an HTTP/1.1 GET with {@code Upgrade: h2c} answered 101 first; its response is stream 1. */
+        UPGRADE
+    }
+
+    private static final byte[] UPGRADE_REQUEST = ("GET /hello.php HTTP/1.1\r\nHost: localhost\r\n"
+            + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+
+    private final Socket socket;
     private final OutputStream out;
     private final DataInputStream in;
 
-    private Http2Frames(SSLSocket socket) throws IOException {
+    private Http2Frames(Socket socket) throws IOException {
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.in = new DataInputStream(socket.getInputStream());
     }
 
-    /** Connects to 127.0.0.1:{@code port}, negotiates {@code h2} and sends the preface and an empty SETTINGS. */
-    public static Http2Frames connect(int port, Duration readTimeout) throws Exception {
-        SSLSocket socket = (SSLSocket) TrustAnything.context().getSocketFactory().createSocket("127.0.0.1", port);
+    /**
+     * Connects to 127.0.0.1:{@code port} and starts HTTP/2 as {@code start} says, then sends the
+     * preface and an empty SETTINGS.
+     */
+    public static Http2Frames connect(Start start, int port, Duration readTimeout) throws Exception {
+        Socket socket = start == Start.TLS
+                ? TrustAnything.context().getSocketFactory().createSocket("127.0.0.1", port)
+                : new Socket("127.0.0.1", port);
         try {
-            SSLParameters parameters = socket.getSSLParameters();
-            parameters.setApplicationProtocols(new String[] {"h2"});
-            socket.setSSLParameters(parameters);
             socket.setSoTimeout((int) readTimeout.toMillis());
-            socket.startHandshake();
-            if (!"h2".equals(socket.getApplicationProtocol())) {
-                throw new IOException("ALPN chose " + socket.getApplicationProtocol() + ", not h2");
-            }
             Http2Frames client = new Http2Frames(socket);
+            if (socket instanceof SSLSocket tls) {
+                SSLParameters parameters = tls.getSSLParameters();
+                parameters.setApplicationProtocols(new String[] {"h2"});
+                tls.setSSLParameters(parameters);
+                tls.startHandshake();
+                if (!"h2".equals(tls.getApplicationProtocol())) {
+                    throw new IOException("ALPN chose " + tls.getApplicationProtocol() + ", not h2");
+                }
+            } else if (start == Start.UPGRADE) {
+                client.out.write(UPGRADE_REQUEST);
+                client.out.flush();
+                String head = client.readHttp11Head();
+                if (!head.startsWith("HTTP/1.1 101 ")) {
+                    throw new IOException("Upgrade: h2c answered with " + head);
+                }
+            }
             client.out.write(PREFACE);
             client.send(SETTINGS, 0, 0, new byte[0]);
             return client;
@@ -76,6 +106,19 @@ public final class Http2Frames implements AutoCloseable {
             socket.close();
             throw e;
         }
+    }
+
+    /** Reads an HTTP/1.1 response head, up to its blank line. */
+    private String readHttp11Head() throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0 || head.length() > 8192) {
+                throw new IOException("no HTTP/1.1 response head: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     /** Writes one frame. */

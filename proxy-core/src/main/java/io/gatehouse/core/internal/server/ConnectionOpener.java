@@ -25,8 +25,8 @@ import org.xnio.ssl.SslConnection;
  */
 final class ConnectionOpener implements ChannelListener<StreamConnection> {
 
-    /** A listener's protocol set: plain when {@code ssl} is null. */
-    private record Mode(UndertowXnioSsl ssl, boolean http2) {
+    /** A listener's protocol set: plain when {@code ssl} is null, then HTTP/2 only when {@code h2c}. */
+    private record Mode(UndertowXnioSsl ssl, boolean http2, boolean h2c) {
     }
 
     private final Xnio xnio;
@@ -39,7 +39,7 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
     private final AlpnOpenListener alpn;
     private final HttpHandler plainRoot;
     private final HttpHandler h2cRoot;
-    private volatile Mode mode = new Mode(null, false);
+    private volatile Mode mode = new Mode(null, false, false);
     private OptionMap options;
     private boolean h2c;
 
@@ -73,8 +73,8 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
         this.h2c = h2c;
         plain.setRootHandler(h2c ? h2cRoot : plainRoot);
         applyOptions();
-        mode = tls == null ? new Mode(null, false)
-                : new Mode(new UndertowXnioSsl(xnio, OptionMap.EMPTY, tlsBuffers, tls.sslContext()), http2);
+        mode = tls == null ? new Mode(null, false, h2c)
+                : new Mode(new UndertowXnioSsl(xnio, OptionMap.EMPTY, tlsBuffers, tls.sslContext()), http2, false);
     }
 
     /** Whether new connections are served over TLS. */
@@ -113,6 +113,11 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
     public void handleEvent(StreamConnection connection) {
         Mode current = mode;
         if (current.ssl() == null) {
+            if (current.h2c()) {
+                // Prior knowledge or Upgrade: h2c turn it into HTTP/2 inside Undertow's HTTP/1.1
+                // listener, past any open listener of ours: the frames are counted from the start.
+                FrameCountingConduit.install(connection, new H2cFrameCounter());
+            }
             plain.handleEvent(connection);
             return;
         }

@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe: one connection's reads, on its I/O thread.
  */
-final class Http2FrameCounter {
+final class Http2FrameCounter implements ClientFrameCounter {
 
     /** What a client's bytes amount to. */
     enum Verdict {
@@ -83,12 +83,8 @@ final class Http2FrameCounter {
         this.resets = new Window(Budget.RESETS, now);
     }
 
-    /**
-     * Counts the frames in {@code bytes} (position to limit, left unchanged).
-     *
-     * @return {@link Verdict#ACCEPTED}, or the budget the connection has gone beyond
-     */
-    Verdict accept(ByteBuffer bytes, long now) {
+    @Override
+    public Verdict accept(ByteBuffer bytes, long now) {
         for (int i = bytes.position(); i < bytes.limit(); ) {
             int left = bytes.limit() - i;
             if (prefaceLeft > 0) {
