@@ -4,7 +4,7 @@
 # the three servers in alternation, and prints one markdown table of medians with gatehouse/peer
 # ratios, also written to itest/bench/results/. See itest/bench/README.md.
 #
-#   itest/bench/run.sh [--quick] [--scenario NAME]... [--jmh | --jmh-only] [--no-build]
+#   itest/bench/run.sh [--quick] [--scenario NAME]... [--jmh | --jmh-only] [--no-build] [--tls-key ecdsa|rsa]
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,16 +21,24 @@ readonly BENCH_DIR REPO_DIR
 . "$BENCH_DIR/lib/measure.sh"
 # shellcheck source=lib/scenarios.sh
 . "$BENCH_DIR/lib/scenarios.sh"
+# shellcheck source=lib/tls.sh
+. "$BENCH_DIR/lib/tls.sh"
 
 readonly SCENARIOS=(hello hello-no-keepalive hello-spawned scgi-hello uwsgi-hello concurrency pages upload download
-    restart restart-gap restart-soak startup)
+    restart restart-gap restart-soak startup
+    https-hello https-hello-no-keepalive h2-hello)
 # 1024 client connections, each proxied one with a backend connection, plus the servers' own.
 readonly MIN_OPEN_FILES=8192
 # gatehouse and lighttpd read the same config file, so they share a port (never at the same time).
 readonly SHARED_PORT=18080
 readonly NGINX_PORT=18081
+# The TLS scenarios' HTTPS listeners, beside the plain ones above (lib/tls.sh).
+readonly TLS_PORT=18443
+readonly NGINX_TLS_PORT=18444
 # Debian's uwsgi-plugin-python3 (uwsgi-core alone cannot run a WSGI app).
 readonly UWSGI_PYTHON3_PLUGIN=/usr/lib/uwsgi/plugins/python3_plugin.so
+# Debian's lighttpd-mod-openssl (lighttpd alone has no TLS there).
+readonly LIGHTTPD_MOD_OPENSSL=/usr/lib/lighttpd/mod_openssl.so
 # Five benchmarks take about a minute with the full settings; far beyond that, JMH is stuck.
 readonly JMH_TIMEOUT_SECONDS=900
 
@@ -46,6 +54,7 @@ usage: itest/bench/run.sh [options]
   --keep-logs DIR    copy the servers' and wrk's logs to DIR before the temp files go
   --rounds N         rounds per scenario (default 3; median reported)
   --duration S       seconds of each measured load (default 10)
+  --tls-key TYPE     the TLS scenarios' certificate key: ecdsa (P-256, the default) or rsa (2048 bits)
   -h, --help         this help
 
 Environment: GATEHOUSE_JAVA_OPTS  more JVM options for gatehouse, after bin/gatehouse's own (so they win)
@@ -67,6 +76,7 @@ RUN_JMH=0
 RUN_LOAD=1
 KEEP_LOGS=""
 SELECTED=()
+TLS_KEY_TYPE=ecdsa
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -98,6 +108,11 @@ while [ $# -gt 0 ]; do
             DURATION_SECONDS=$2
             shift
             ;;
+        --tls-key)
+            [[ "${2:-}" =~ ^(ecdsa|rsa)$ ]] || die "--tls-key needs ecdsa or rsa, got '${2:-}'"
+            TLS_KEY_TYPE=$2
+            shift
+            ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; die "unknown option '$1'" ;;
     esac
@@ -119,6 +134,12 @@ install_peers() {
     command -v curl >/dev/null || missing+=(curl)
     command -v uwsgi-core >/dev/null || missing+=(uwsgi-core)
     [ -f "$UWSGI_PYTHON3_PLUGIN" ] || missing+=(uwsgi-plugin-python3)
+    # The TLS scenarios: lighttpd's TLS module, h2load, the certificate, the client shim's build.
+    [ -f "$LIGHTTPD_MOD_OPENSSL" ] || missing+=(lighttpd-mod-openssl)
+    command -v h2load >/dev/null || missing+=(nghttp2-client)
+    command -v openssl >/dev/null || missing+=(openssl)
+    command -v cc >/dev/null || missing+=(gcc)
+    [ -f /usr/include/dlfcn.h ] || missing+=(libc6-dev)
     [ "${#missing[@]}" -eq 0 ] && return 0
     [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}: run as root to install them, or install: apt-get install ${missing[*]}"
     log "installing ${missing[*]}"
@@ -149,6 +170,8 @@ find_tools() {
     PHP_FPM=$(compgen -G '/usr/sbin/php-fpm*' | sort -V | tail -n 1)
     PHP_CGI=$(command -v php-cgi)
     UWSGI=$(command -v uwsgi-core || true)
+    H2LOAD=$(command -v h2load || true)
+    OPENSSL=$(command -v openssl || true)
     JAR="$REPO_DIR/proxy-core/target/gatehouse.jar"
 }
 
@@ -259,6 +282,9 @@ main() {
                 restart-gap) scenario_restart_gap ;;
                 restart-soak) scenario_restart_soak ;;
                 startup) scenario_startup ;;
+                https-hello) scenario_https_hello ;;
+                https-hello-no-keepalive) scenario_https_hello_no_keepalive ;;
+                h2-hello) scenario_h2_hello ;;
             esac
         done
         stop_php_fpm
@@ -277,6 +303,7 @@ main() {
         echo "# gatehouse vs lighttpd vs nginx — $(date '+%Y-%m-%d') on $(hostname -s)"
         echo
         describe_run
+        describe_tls
         echo "- harness run time: $((($(now_us) - started_us) / 1000000)) s"
         if [ "$RUN_LOAD" -eq 1 ] && [ -s "$RESULTS_TSV" ]; then
             echo

@@ -19,12 +19,16 @@ record_failure() {
     record "$scenario" "$server" "$round" - - - - - - - - - - "failed: $why"
 }
 
-# Runs wrk with CONNECTIONS for SECONDS against URL, writing its output to OUT_FILE.
+# Runs wrk with CONNECTIONS for SECONDS against URL, writing its output to OUT_FILE. Optional,
+# set for one call (VAR=value run_wrk ...): WRK_HEADER, one more request header; WRK_PRELOAD, a
+# library for wrk's LD_PRELOAD (wrk's only, not timeout's).
 run_wrk() {
-    local url=$1 connections=$2 seconds=$3 out=$4
+    local url=$1 connections=$2 seconds=$3 out=$4 environment=() header=()
+    [ -n "${WRK_PRELOAD:-}" ] && environment=(LD_PRELOAD="$WRK_PRELOAD")
+    [ -n "${WRK_HEADER:-}" ] && header=(-H "$WRK_HEADER")
     timeout --foreground -k 5 $((seconds + WRK_OVERRUN_SECONDS)) \
-        wrk -t2 -c"$connections" -d"${seconds}s" --timeout "${WRK_TIMEOUT_SECONDS}s" \
-        -s "$BENCH_DIR/lib/summary.lua" "$url" >"$out" 2>&1
+        env "${environment[@]}" wrk -t2 -c"$connections" -d"${seconds}s" --timeout "${WRK_TIMEOUT_SECONDS}s" \
+        "${header[@]}" -s "$BENCH_DIR/lib/summary.lua" "$url" >"$out" 2>&1
 }
 
 # Reads the WRK_SUMMARY line of wrk output FILE into WRK_* variables. Returns 1 if there is none.
@@ -43,32 +47,45 @@ wrk_rate() { awk -v n="$WRK_requests" -v us="$WRK_duration_us" 'BEGIN { printf "
 wrk_ms() { awk -v us="$1" 'BEGIN { printf "%.2f\n", us / 1000 }'; }
 wrk_errors() { echo $((WRK_read + WRK_write + WRK_timeout + WRK_status)); }
 
+# Runs the load client command "$@" (CLIENT names it in a warning, OUT is where it writes) against
+# the running server NAME with the front end's CPU ticks taken right before and right after;
+# sets LOAD_TICKS to their difference. A failing client is warned about with OUT's tail.
+ticks_around_load() {
+    local scenario=$1 name=$2 client=$3 out=$4 ticks_before
+    shift 4
+    ticks_before=$(front_end_cpu_ticks "$name" "$SERVER_PID")
+    if ! "$@"; then
+        warn "$client failed against $name ($scenario):"
+        tail -n 5 "$out" >&2 || true
+    fi
+    LOAD_TICKS=$(($(front_end_cpu_ticks "$name" "$SERVER_PID") - ticks_before))
+}
+
 # One measured wrk run against the running server NAME (pid SERVER_PID) on PATH (default
-# /hello.php): a warm-up of WARMUP seconds (0: none), then the measured run with the front end's
-# CPU taken right before and right after it. Records one line.
+# /hello.php; or a whole URL, e.g. the server's HTTPS one): a warm-up of WARMUP seconds (0: none),
+# then the measured run with the front end's CPU taken right before and right after it. Records
+# one line, its throughput in WRK_UNIT if set for the call (default req/s: e.g. handshakes/s).
 measure_load() {
     local scenario=$1 name=$2 round=$3 connections=$4 warmup=$5 path=${6:-/hello.php} note=${7:-}
-    local url out ticks_before ticks_after
-    url=$(server_url "$name" "$path")
+    local url out
+    case "$path" in
+        http://* | https://*) url=$path ;;
+        *) url=$(server_url "$name" "$path") ;;
+    esac
     out="$RUN_DIR/logs/wrk-$scenario-$name-$round.txt"
     if [ "$warmup" -gt 0 ]; then
         run_wrk "$url" "$connections" "$warmup" "$out.warmup" || true
     fi
-    ticks_before=$(front_end_cpu_ticks "$name" "$SERVER_PID")
-    if ! run_wrk "$url" "$connections" "$DURATION_SECONDS" "$out"; then
-        warn "wrk failed against $name ($scenario):"
-        tail -n 5 "$out" >&2 || true
-    fi
-    ticks_after=$(front_end_cpu_ticks "$name" "$SERVER_PID")
+    ticks_around_load "$scenario" "$name" wrk "$out" run_wrk "$url" "$connections" "$DURATION_SECONDS" "$out"
     if ! parse_wrk "$out"; then
         record_failure "$scenario" "$name" "$round" "no wrk summary"
         return 1
     fi
-    record "$scenario" "$name" "$round" "$(wrk_rate)" "req/s" "$(wrk_ms "$WRK_p50_us")" \
+    record "$scenario" "$name" "$round" "$(wrk_rate)" "${WRK_UNIT:-req/s}" "$(wrk_ms "$WRK_p50_us")" \
         "$(wrk_ms "$WRK_p99_us")" "$(wrk_ms "$WRK_max_us")" "$(wrk_errors)" "$WRK_connect" \
-        "$(cpu_us_per_request $((ticks_after - ticks_before)) "$WRK_requests")" \
+        "$(cpu_us_per_request "$LOAD_TICKS" "$WRK_requests")" \
         "$(front_end_memory_kb "$name" "$SERVER_PID" VmRSS)" \
         "$(front_end_memory_kb "$name" "$SERVER_PID" VmHWM)" "$note"
-    printf '    %-9s %-18s %8s req/s  p99 %6s ms  errors %s  refused %s\n' "$name" "$scenario" \
-        "$(wrk_rate)" "$(wrk_ms "$WRK_p99_us")" "$(wrk_errors)" "$WRK_connect" >&2
+    printf '    %-9s %-18s %8s %s  p99 %6s ms  errors %s  refused %s\n' "$name" "$scenario" \
+        "$(wrk_rate)" "${WRK_UNIT:-req/s}" "$(wrk_ms "$WRK_p99_us")" "$(wrk_errors)" "$WRK_connect" >&2
 }

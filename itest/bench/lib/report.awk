@@ -99,7 +99,7 @@ END {
             server = servers[scenario, i]
             key = scenario SUBSEP server
             thr = med(key, C_THR)
-            thr_text = thr == "" ? "–" : (unit[key] == "req/s" ? sprintf("%.0f", thr) : sprintf("%.1f", thr)) " " unit[key]
+            thr_text = thr == "" ? "–" : (unit[key] ~ /^(req|handshakes)\/s$/ ? sprintf("%.0f", thr) : sprintf("%.1f", thr)) " " unit[key]
             if (server == "gatehouse" || !(gkey in seen)) {
                 r_thr = r_lat = r_cpu = r_rss = ""
             } else {

@@ -1,7 +1,8 @@
 # Starting and stopping the servers under test and the PHP-FPM pool. Sourced by run.sh.
 #
 # Globals set by run.sh: BENCH_DIR, REPO_DIR, RUN_DIR, DOCROOT, JAR, JAVA_BIN, GATEHOUSE_JAVA_OPTS,
-# LIGHTTPD, NGINX, PHP_FPM, PHP_CGI, UWSGI, SHARED_PORT, NGINX_PORT.
+# LIGHTTPD, NGINX, PHP_FPM, PHP_CGI, UWSGI, SHARED_PORT, NGINX_PORT; for the TLS templates
+# (lib/tls.sh) TLS_PORT, NGINX_TLS_PORT, TLS_CERT, TLS_KEY.
 
 # Longest a server may take from exec to its first proxied answer before the run counts it as failed.
 readonly READY_TIMEOUT_SECONDS=30
@@ -24,9 +25,12 @@ render_template() {
     fi
     awk -v port="$SHARED_PORT" -v nginx_port="$NGINX_PORT" -v docroot="$DOCROOT" -v run_dir="$RUN_DIR" \
         -v fpm_socket="$FPM_SOCKET" -v php_cgi="$PHP_CGI" -v user_line="$user_line" \
-        -v user_lines="$user_lines" -v name="$name" '
+        -v user_lines="$user_lines" -v name="$name" -v tls_port="${TLS_PORT:-}" \
+        -v nginx_tls_port="${NGINX_TLS_PORT:-}" -v tls_cert="${TLS_CERT:-}" -v tls_key="${TLS_KEY:-}" '
         {
-            if (name == "nginx.conf") gsub(/@PORT@/, nginx_port); else gsub(/@PORT@/, port)
+            if (name ~ /^nginx/) gsub(/@PORT@/, nginx_port); else gsub(/@PORT@/, port)
+            if (name ~ /^nginx/) gsub(/@TLS_PORT@/, nginx_tls_port); else gsub(/@TLS_PORT@/, tls_port)
+            gsub(/@TLS_CERT@/, tls_cert); gsub(/@TLS_KEY@/, tls_key)
             gsub(/@DOCROOT@/, docroot); gsub(/@RUN_DIR@/, run_dir); gsub(/@FPM_SOCKET@/, fpm_socket)
             gsub(/@PHP_CGI@/, php_cgi); gsub(/@USER_LINE@/, user_line); gsub(/@USER_LINES@/, user_lines)
             print
@@ -132,9 +136,10 @@ server_url() {
 }
 
 # Starts server NAME (gatehouse | lighttpd | nginx) with backend KIND (fpm | spawned | scgi |
-# uwsgi, or fpm-no-keepalive for gatehouse only); sets SERVER_PID, SERVER_LOG, SERVER_HELLO_PATH
-# and START_US (the moment just before the exec). gatehouse and lighttpd read the same file,
-# RUN_DIR/KIND.conf; nginx's one config has a location for each backend but spawned.
+# uwsgi, https, or fpm-no-keepalive for gatehouse only); sets SERVER_PID, SERVER_LOG,
+# SERVER_HELLO_PATH and START_US (the moment just before the exec). gatehouse and lighttpd read the
+# same file, RUN_DIR/KIND.conf; nginx's one config has a location for each backend but spawned,
+# and nginx-https.conf adds the TLS listener (lib/tls.sh).
 start_server() {
     local name=$1 kind=$2 label=$3 port
     port=$SHARED_PORT
@@ -154,12 +159,14 @@ start_server() {
             "$LIGHTTPD" -D -f "$RUN_DIR/$kind.conf" >"$SERVER_LOG" 2>&1 &
             ;;
         nginx)
+            local nginx_conf=nginx.conf
             case "$kind" in
                 fpm | scgi | uwsgi) ;;
+                https) nginx_conf=nginx-https.conf ;;
                 spawned) warn "nginx cannot spawn backends"; return 1 ;;
                 *) warn "nginx has no config for backend kind '$kind'"; return 1 ;;
             esac
-            "$NGINX" -p "$RUN_DIR/" -e "$RUN_DIR/nginx-error.log" -c "$RUN_DIR/nginx.conf" >"$SERVER_LOG" 2>&1 &
+            "$NGINX" -p "$RUN_DIR/" -e "$RUN_DIR/nginx-error.log" -c "$RUN_DIR/$nginx_conf" >"$SERVER_LOG" 2>&1 &
             ;;
         *)
             die "unknown server '$name' (expected gatehouse, lighttpd or nginx)"
