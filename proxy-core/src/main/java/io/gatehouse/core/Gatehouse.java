@@ -34,6 +34,7 @@ import io.gatehouse.core.internal.server.RetiringGenerations;
 import io.gatehouse.core.internal.server.ServerStateFile;
 import io.gatehouse.core.internal.tls.TlsContexts;
 import io.gatehouse.core.internal.tls.TlsFileException;
+import io.gatehouse.spawn.OpenFileLimit;
 import io.gatehouse.spawn.ProcStatus;
 import io.undertow.server.HttpHandler;
 
@@ -154,6 +155,9 @@ public final class Gatehouse implements AutoCloseable {
                     retiring, restarter);
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "
                     + listeners.addresses() + "; generation 1 serving");
+            errorLog.info("server", "up to " + ListenerSet.maxConnections(config)
+                    + " client connections at once (server.max-connections; the open-file limit is "
+                    + describeLimit(OpenFileLimit.soft()) + ")");
             if (inherited.activated()) {
                 errorLog.info("server", "serving on the sockets systemd passed (socket activation): "
                         + String.join(", ", listeners.describeInherited()));
@@ -171,6 +175,10 @@ public final class Gatehouse implements AutoCloseable {
             errorLog.close();
             throw e;
         }
+    }
+
+    private static String describeLimit(long limit) {
+        return limit == Long.MAX_VALUE ? "unlimited or unknown" : Long.toString(limit);
     }
 
     /** The config of the generation serving now. */
