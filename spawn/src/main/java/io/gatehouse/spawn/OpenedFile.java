@@ -80,6 +80,18 @@ public record OpenedFile(FileChannel channel, long inode, long size, FileTime mo
         }
     }
 
+    /**
+     * Loads the native binding now, so the first file served does not wait for it (up to a second
+     * or more on a loaded machine); what fails here fails again, with its message, at the first open.
+     */
+    public static void prepare() {
+        try {
+            NativeLib.get();
+        } catch (SpawnException e) {
+            // reported by openRegular, when a file is asked for
+        }
+    }
+
     private static boolean isRegular(int mode) {
         return (mode & 0170000) == 0100000;
     }
