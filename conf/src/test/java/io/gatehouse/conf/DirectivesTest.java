@@ -14,6 +14,7 @@ import static io.gatehouse.conf.Configs.parse;
 import static io.gatehouse.conf.Configs.parseLines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Server-wide directives, their defaults, and the warnings for keys gatehouse ignores. */
@@ -77,6 +78,7 @@ class DirectivesTest {
                 "server.max-read-idle = 30",
                 "server.max-write-idle = 120",
                 "server.max-connections = 512",
+                "server.max-fds = 2048",
                 "server.listen-backlog = 128");
         assertEquals("127.0.0.1:8080", config.listeners().get(0).token());
         assertEquals(Optional.of(Path.of("/srv/www")), config.global().documentRoot());
@@ -96,11 +98,43 @@ class DirectivesTest {
         assertEquals(0, config.global().debugLevel(Protocol.SCGI));
         assertEquals(Map.of(".py3", ".py"), config.global().mapExtensions(Protocol.UWSGI));
         assertEquals(new ConnectionLimits(100, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(120),
-                512, 128), config.connectionLimits());
+                512, 128, 2048), config.connectionLimits());
         assertEquals(Optional.of(new SourceLocation(Configs.FILE, 4, 1)), config.locationOf("server.pid-file"));
         assertEquals(Optional.of(new SourceLocation(Configs.FILE, 3, 1)),
                 config.global().locationOf("server.document-root"));
         assertEquals(List.of(), config.warnings());
+    }
+
+    @Test
+    void maxFdsIsZeroOrWithinTheRangeAJvmCanLiveWith() throws ConfigException {
+        assertEquals(0, parse("").connectionLimits().maxFds());
+        assertEquals(256, parse("server.max-fds = 256\n").connectionLimits().maxFds());
+        assertEquals(65535, parse("server.max-fds = 65535\n").connectionLimits().maxFds());
+        for (String bad : List.of("255", "1", "65536", "\"many\"")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> parse("server.port = 80\nserver.max-fds = " + bad + "\n"), bad);
+            assertTrue(e.getMessage().startsWith("test.conf:2:"), e.getMessage());
+            assertTrue(e.getMessage().contains("server.max-fds"), e.getMessage());
+        }
+    }
+
+    @Test
+    void maxConnectionsFollowLighttpdsRuleFromTheDescriptors() {
+        ConnectionLimits derived = ConnectionLimits.DEFAULTS;
+        assertEquals(4096, derived.descriptors(1_048_576), "without server.max-fds: the limit, up to 4096");
+        assertEquals(1024, derived.descriptors(1024));
+        assertEquals(1365, derived.maxConnections(derived.descriptors(1_048_576)), "a third of 4096");
+        ConnectionLimits fds = new ConnectionLimits(1000, Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(360), 0, 1024, 300);
+        assertEquals(300, fds.descriptors(1_048_576));
+        assertEquals(200, fds.descriptors(200), "never more than the limit in effect");
+        assertEquals(100, fds.maxConnections(fds.descriptors(1_048_576)));
+        ConnectionLimits both = new ConnectionLimits(1000, Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(360), 500, 1024, 300);
+        assertEquals(150, both.maxConnections(both.descriptors(1_048_576)), "at most half the descriptors");
+        ConnectionLimits fewer = new ConnectionLimits(1000, Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(360), 20, 1024, 300);
+        assertEquals(20, fewer.maxConnections(fewer.descriptors(1_048_576)));
     }
 
     @Test

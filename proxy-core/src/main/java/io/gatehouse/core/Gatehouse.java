@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -34,6 +35,8 @@ import io.gatehouse.core.internal.server.RetiringGenerations;
 import io.gatehouse.core.internal.server.ServerStateFile;
 import io.gatehouse.core.internal.tls.TlsContexts;
 import io.gatehouse.core.internal.tls.TlsFileException;
+import io.gatehouse.spawn.OpenFileLimit;
+import io.gatehouse.spawn.OpenedFile;
 import io.gatehouse.spawn.ProcStatus;
 import io.undertow.server.HttpHandler;
 
@@ -127,6 +130,10 @@ public final class Gatehouse implements AutoCloseable {
             }
             accessLog = config.accessLog().isPresent()
                     ? new AccessLog(config.accessLog().get(), config.accessLogFormat()) : null;
+            if (servesFiles(config)) {
+                // Off the start path: the native binding static files are opened through loads meanwhile.
+                CompletableFuture.runAsync(OpenedFile::prepare);
+            }
             ServerStateFile stateFile = new ServerStateFile(config, errorLog);
             // Spawned now, checked once the listeners accept: the first requests wait in the
             // children's listen queues instead of behind the 150 ms start-up check.
@@ -154,6 +161,9 @@ public final class Gatehouse implements AutoCloseable {
                     retiring, restarter);
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "
                     + listeners.addresses() + "; generation 1 serving");
+            errorLog.info("server", "up to " + ListenerSet.maxConnections(config)
+                    + " client connections at once (server.max-connections; the open-file limit is "
+                    + describeLimit(OpenFileLimit.soft()) + ")");
             if (inherited.activated()) {
                 errorLog.info("server", "serving on the sockets systemd passed (socket activation): "
                         + String.join(", ", listeners.describeInherited()));
@@ -171,6 +181,15 @@ public final class Gatehouse implements AutoCloseable {
             errorLog.close();
             throw e;
         }
+    }
+
+    private static boolean servesFiles(ServerConfig config) {
+        return config.global().documentRoot().isPresent()
+                || config.conditionals().stream().anyMatch(c -> c.scope().documentRoot().isPresent());
+    }
+
+    private static String describeLimit(long limit) {
+        return limit == Long.MAX_VALUE ? "unlimited or unknown" : Long.toString(limit);
     }
 
     /** The config of the generation serving now. */

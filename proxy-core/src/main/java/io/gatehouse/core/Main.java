@@ -20,6 +20,7 @@ import io.gatehouse.core.internal.server.EmbeddedDefault;
 import io.gatehouse.core.internal.server.InheritedSockets;
 import io.gatehouse.core.internal.server.ListenFdsEnvironment;
 import io.gatehouse.core.internal.tls.TlsContexts;
+import io.gatehouse.spawn.OpenFileLimit;
 import io.gatehouse.spawn.SpawnException;
 
 /**
@@ -160,6 +161,16 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             err.println("gatehouse: " + e.getMessage());
             return EXIT_USAGE;
+        }
+        int maxFds = config.connectionLimits().maxFds();
+        if (maxFds > 0) {
+            // Process-wide, so set here and not by the embeddable server; before any listener, as lighttpd.
+            try {
+                OpenFileLimit.apply(maxFds).warning().ifPresent(w -> err.println("gatehouse: WARNING: " + w));
+            } catch (IOException e) {
+                err.println("gatehouse: " + e.getMessage());
+                return EXIT_RUNTIME;
+            }
         }
         InheritedSockets inherited;
         try {

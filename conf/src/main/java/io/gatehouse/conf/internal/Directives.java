@@ -20,7 +20,7 @@ public final class Directives {
             "server.max-request-size", "server.tag", "server.systemd-socket-activation",
             "accesslog.filename", "accesslog.format", "status.statistics-url",
             "server.max-keep-alive-requests", "server.max-keep-alive-idle", "server.max-read-idle",
-            "server.max-write-idle", "server.max-connections", "server.listen-backlog",
+            "server.max-write-idle", "server.max-connections", "server.max-fds", "server.listen-backlog",
             "server.http-parseopts", "server.http-parseopt-header-strict", "server.http-parseopt-host-strict",
             "server.http-parseopt-host-normalize", "server.max-request-field-size", "server.upload-dirs");
 
@@ -70,7 +70,7 @@ public final class Directives {
             "server.event-handler", "server.follow-symlink", "server.force-lowercase-filenames",
             "server.graceful-restart-bg", "server.h1-discard-backend-1xx", "server.h2-discard-backend-1xx",
             "server.h2c", "server.h2proto",
-            "server.kbytes-per-second", "server.max-fds", "server.max-worker",
+            "server.kbytes-per-second", "server.max-worker",
             "server.metrics-high-precision", "server.name", "server.network-backend", "server.protocol-http11",
             "server.range-requests", "server.reject-expect-100-with-417", "server.set-v6only",
             "server.socket-perms", "server.stat-cache-engine", "server.stream-request-body",

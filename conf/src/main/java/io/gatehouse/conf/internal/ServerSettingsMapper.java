@@ -43,6 +43,7 @@ public final class ServerSettingsMapper {
         Duration writeIdle = d.maxWriteIdle();
         int maxConnections = d.maxConnections();
         int backlog = d.listenBacklog();
+        int maxFds = d.maxFds();
         HttpParseOptions parseOptions = HttpParseOptions.DEFAULTS;
         Integer topLevelGraceful = null;
         Integer flagGraceful = null;
@@ -91,6 +92,7 @@ public final class ServerSettingsMapper {
                 case "server.max-write-idle" -> writeIdle = Duration.ofSeconds(ValueReader.count(value, key));
                 case "server.max-connections" -> maxConnections = positive(value, key);
                 case "server.listen-backlog" -> backlog = positive(value, key);
+                case "server.max-fds" -> maxFds = maxFds(value, key);
                 case "server.http-parseopts" -> parseOptions = HttpParseOptionsReader.read(parseOptions, value, key,
                         warnings);
                 case "server.http-parseopt-header-strict", "server.http-parseopt-host-strict",
@@ -113,7 +115,18 @@ public final class ServerSettingsMapper {
         }
         config.httpParseOptions(parseOptions);
         config.connectionLimits(new ConnectionLimits(keepAliveRequests, keepAliveIdle, readIdle, writeIdle,
-                maxConnections, backlog));
+                maxConnections, backlog, maxFds));
+    }
+
+    /** 0 (the limit in effect) or a descriptor count a JVM can live with, within lighttpd's 16 bits. */
+    private static int maxFds(Value value, String key) throws ConfigException {
+        int count = ValueReader.count(value, key);
+        if (count != 0 && (count < ConnectionLimits.MIN_MAX_FDS || count > ConnectionLimits.MAX_MAX_FDS)) {
+            throw new ConfigException(value.location(), key + " must be 0 (the open-file limit in effect) or "
+                    + ConnectionLimits.MIN_MAX_FDS + ".." + ConnectionLimits.MAX_MAX_FDS
+                    + " (the JVM itself holds about 100 descriptors), got " + count);
+        }
+        return count;
     }
 
     /** A head limit outside lighttpd's range is brought into it, with a warning, as lighttpd does. */

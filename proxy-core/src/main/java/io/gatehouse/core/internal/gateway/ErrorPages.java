@@ -1,10 +1,7 @@
 package io.gatehouse.core.internal.gateway;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -19,14 +16,12 @@ import org.xnio.IoUtils;
  * ({@code http_response_send_errdoc}): the file {@code <server.errorfile-prefix><status>.html} when
  * the request's scope sets a prefix and that file exists, with the Content-Type its name gets from
  * {@code mimetype.assign}; otherwise lighttpd's small XHTML page naming the status, as
- * {@code text/html}.
+ * {@code text/html}. The files come from memory ({@link ErrorDocuments}, read when the config was
+ * loaded): sending a page never touches the disk.
  *
  * <p>Stateless apart from the per-exchange attachment; thread-safe.
  */
 public final class ErrorPages {
-
-    /** An error file larger than this is not read into memory: the built-in page is sent instead. */
-    static final long MAX_ERROR_FILE_BYTES = 1024 * 1024;
 
     /** Where {@link #useErrorFiles} leaves the request's prefix and type lookup. */
     private static final AttachmentKey<ErrorFiles> ERROR_FILES = AttachmentKey.create(ErrorFiles.class);
@@ -35,18 +30,20 @@ public final class ErrorPages {
     private static final Map<Integer, String> REASONS = Map.of(
             413, "Payload Too Large", 414, "URI Too Long", 416, "Range Not Satisfiable");
 
-    private record ErrorFiles(String prefix, UnaryOperator<String> contentTypeOf) {
+    private record ErrorFiles(ErrorDocuments documents, String prefix, UnaryOperator<String> contentTypeOf) {
     }
 
     private ErrorPages() {
     }
 
     /**
-     * Makes later error pages of {@code exchange} come from {@code <prefix><status>.html}, typed by
-     * {@code contentTypeOf} (file path to type, null when unknown).
+     * Makes later error pages of {@code exchange} come from {@code <prefix><status>.html} as
+     * {@code documents} loaded it, typed by {@code contentTypeOf} (file path to type, null when
+     * unknown; it must not read files).
      */
-    public static void useErrorFiles(HttpServerExchange exchange, String prefix, UnaryOperator<String> contentTypeOf) {
-        exchange.putAttachment(ERROR_FILES, new ErrorFiles(prefix, contentTypeOf));
+    public static void useErrorFiles(HttpServerExchange exchange, ErrorDocuments documents, String prefix,
+            UnaryOperator<String> contentTypeOf) {
+        exchange.putAttachment(ERROR_FILES, new ErrorFiles(documents, prefix, contentTypeOf));
     }
 
     /** lighttpd's reason phrase for {@code status}. */
@@ -85,21 +82,15 @@ public final class ErrorPages {
         if (files == null) {
             return null;
         }
-        String name = files.prefix() + status + ".html";
-        try {
-            Path path = Path.of(name);
-            if (!Files.isRegularFile(path) || Files.size(path) > MAX_ERROR_FILE_BYTES) {
-                return null;
-            }
-            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(path));
-            String type = files.contentTypeOf().apply(name);
-            if (type != null && !type.isEmpty()) {
-                exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
-            }
-            return bytes;
-        } catch (IOException | RuntimeException e) {
-            return null; // unreadable: the built-in page still says what happened
+        byte[] bytes = files.documents().body(files.prefix(), status).orElse(null);
+        if (bytes == null) {
+            return null;
         }
+        String type = files.contentTypeOf().apply(files.prefix() + status + ".html");
+        if (type != null && !type.isEmpty()) {
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+        }
+        return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
     }
 
     /** lighttpd's page, the same bytes. */

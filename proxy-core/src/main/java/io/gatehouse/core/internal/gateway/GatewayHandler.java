@@ -52,6 +52,11 @@ public final class GatewayHandler {
         this.buffers = buffers;
     }
 
+    /** The log this gateway reports backend failures to. */
+    public ErrorLog errorLog() {
+        return errorLog;
+    }
+
     /**
      * Proxies {@code exchange} to {@code pool}, as readiness events on its I/O thread; its body, if
      * it has one, must have been collected first ({@link #collectBodyThen}). Call on the I/O thread,

@@ -13,6 +13,7 @@ import io.gatehouse.conf.Scope;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.backend.BackendHost;
 import io.gatehouse.core.internal.backend.BackendPool;
+import io.gatehouse.core.internal.gateway.ErrorDocuments;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.route.ResolvedPaths;
 import io.gatehouse.core.internal.staticfile.DefaultMimeTypes;
@@ -24,7 +25,8 @@ import io.undertow.util.AttachmentKey;
 /**
  * Everything that belongs to one loaded config: its number, its bin-path children, its routes
  * with their backend pools, the gateway configured by it, the static-file handlers of its
- * document roots, the files its routes found on disk and the requests it has in flight. A restart
+ * document roots, its error files, the files its routes found on disk and the requests it has in
+ * flight. A restart
  * replaces the generation as a whole.
  *
  * <p>Thread-safe once built.
@@ -45,9 +47,15 @@ public final class Generation {
     private final StaticFileHandler staticFiles = new StaticFileHandler(mimeTypes);
     private final InFlightRequests inFlight = new InFlightRequests();
     private final ResolvedPaths resolvedPaths = ResolvedPaths.perSecond();
+    private final ErrorDocuments errorDocuments;
 
     private Generation(long number, ServerConfig config, BackendProcesses processes, GatewayHandler gateway,
             Map<Route, BackendPool> pools, List<BackendHost> hosts) {
+        this.errorDocuments = ErrorDocuments.load(config, warning -> gateway.errorLog().warn("server", warning));
+        if (errorDocuments != ErrorDocuments.none()) {
+            // Error pages are typed on the I/O thread: the default table must be in memory by then.
+            mimeTypes.of(config.global().staticFiles());
+        }
         this.number = number;
         this.config = config;
         this.processes = processes;
@@ -145,6 +153,11 @@ public final class Generation {
     /** Where this generation's routes keep the files they found on disk (check-local). */
     public ResolvedPaths resolvedPaths() {
         return resolvedPaths;
+    }
+
+    /** The error files of this generation's config, read when it was built. */
+    public ErrorDocuments errorDocuments() {
+        return errorDocuments;
     }
 
     /** The MIME tables of this generation's config. */

@@ -20,6 +20,7 @@ import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.http.RequestHeadSize;
 import io.gatehouse.core.internal.tls.TlsContexts;
+import io.gatehouse.spawn.OpenFileLimit;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
@@ -363,12 +364,24 @@ public final class ListenerSet implements Closeable {
 
     private static OptionMap connectionOptions(ServerConfig config) {
         ConnectionLimits limits = config.connectionLimits();
+        int maxConnections = maxConnections(config);
         return OptionMap.builder()
                 .set(Options.READ_TIMEOUT, millis(limits.maxReadIdle()))
                 .set(Options.WRITE_TIMEOUT, millis(limits.maxWriteIdle()))
-                .set(Options.CONNECTION_HIGH_WATER, limits.maxConnections())
-                .set(Options.CONNECTION_LOW_WATER, (int) (limits.maxConnections() * ACCEPT_RESUME_SHARE))
+                // XNIO's count also holds the connection being accepted: with N it keeps N - 1 open
+                // (measured), so N + 1 keeps exactly server.max-connections, as lighttpd does.
+                .set(Options.CONNECTION_HIGH_WATER, maxConnections + 1)
+                .set(Options.CONNECTION_LOW_WATER, (int) (maxConnections * ACCEPT_RESUME_SHARE))
                 .getMap();
+    }
+
+    /**
+     * {@code server.max-connections} in force for {@code config}: derived, as lighttpd derives it,
+     * from {@code server.max-fds} and the open-file limit the process has now.
+     */
+    public static int maxConnections(ServerConfig config) {
+        ConnectionLimits limits = config.connectionLimits();
+        return limits.maxConnections(limits.descriptors(OpenFileLimit.soft()));
     }
 
     /** Whole milliseconds for XNIO, which takes an int; 0 (lighttpd: no limit) stays 0. */

@@ -68,16 +68,14 @@ public final class RequestDispatcher implements HttpHandler {
         }
         Routed routed = exchange.getAttachment(ROUTED);
         if (routed == null) {
-            RequestTarget target = checkedTarget(exchange, generation.config());
+            RequestTarget target = checkedTarget(exchange, generation);
             if (target == null) {
                 return;
             }
             KeepAliveRequests.count(exchange, generation.config().connectionLimits().maxKeepAliveRequests());
             String path = target.path();
             Scope scope = generation.config().resolve(new ExchangeFacts(exchange, path, socketToken));
-            StaticFileOptions staticOptions = scope.staticFiles();
-            staticOptions.errorfilePrefix().ifPresent(prefix -> ErrorPages.useErrorFiles(exchange, prefix,
-                    file -> generation.mimeTypes().of(staticOptions).typeOf(file)));
+            useErrorFiles(exchange, generation, scope.staticFiles());
             routed = new Routed(scope, Router.match(scope, path, generation.resolvedPaths()));
             exchange.putAttachment(ROUTED, routed);
         }
@@ -118,12 +116,21 @@ public final class RequestDispatcher implements HttpHandler {
         ErrorPages.send(exchange, StatusCodes.NOT_FOUND);
     }
 
+    /** Makes the error pages of {@code exchange} those of {@code options}' {@code server.errorfile-prefix}. */
+    private static void useErrorFiles(HttpServerExchange exchange, Generation generation, StaticFileOptions options) {
+        options.errorfilePrefix().ifPresent(prefix -> ErrorPages.useErrorFiles(exchange, generation.errorDocuments(),
+                prefix, file -> generation.mimeTypes().of(options).typeOf(file)));
+    }
+
     /**
      * The request's target, read and attached ({@link RequestTarget#of}); null when the head or
      * the target is refused, in which case the answer is under way and the connection closes
      * after it: a request refused before its body was read leaves the connection's framing in doubt.
+     * The refusal's page is the global scope's error file, as lighttpd's: no condition is
+     * evaluated on a head it refused.
      */
-    private static RequestTarget checkedTarget(HttpServerExchange exchange, ServerConfig config) {
+    private static RequestTarget checkedTarget(HttpServerExchange exchange, Generation generation) {
+        ServerConfig config = generation.config();
         HttpParseOptions options = config.httpParseOptions();
         int refused = RequestHeadSize.of(exchange) > config.maxRequestFieldSize()
                 ? StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE : RequestFraming.check(exchange, options);
@@ -137,6 +144,7 @@ public final class RequestDispatcher implements HttpHandler {
         }
         if (refused != 0) {
             exchange.setPersistent(false);
+            useErrorFiles(exchange, generation, config.global().staticFiles());
             ErrorPages.send(exchange, refused);
             return null;
         }

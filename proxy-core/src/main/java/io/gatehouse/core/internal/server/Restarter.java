@@ -130,6 +130,12 @@ public final class Restarter {
             fail("reload rejected, still serving generation " + old.number() + ": " + String.join("; ", problems));
             return false;
         }
+        int maxFds = next.connectionLimits().maxFds();
+        if (maxFds != old.config().connectionLimits().maxFds()) {
+            errorLog.warn("restart", "server.max-fds changed to " + maxFds + ": the open-file limit is set when"
+                    + " gatehouse starts, so it takes effect at the next start; connections are bounded by the"
+                    + " limit in effect until then");
+        }
         TlsContexts tls;
         try {
             // Read now, so a certificate or key that cannot serve leaves the old ones serving.

@@ -2,19 +2,20 @@ package io.gatehouse.core.internal.staticfile;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 
 import io.gatehouse.conf.Scope;
 import io.gatehouse.conf.StaticFileOptions;
 import io.gatehouse.core.internal.gateway.Completion;
 import io.gatehouse.core.internal.gateway.ErrorPages;
 import io.gatehouse.core.internal.route.PhysicalPath;
+import io.gatehouse.spawn.OpenedFile;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
@@ -38,7 +39,8 @@ import org.xnio.IoUtils;
  * POST are served alike; OPTIONS lists them; other methods get 501.
  *
  * <p>Called on a worker thread (it stats and opens files); the body is sent from the exchange's
- * I/O thread. Thread-safe.
+ * I/O thread. The file is opened before anything is said about it, and its length, type and
+ * validators are those of the file opened ({@link OpenedFile}). Thread-safe.
  */
 public final class StaticFileHandler {
 
@@ -79,17 +81,43 @@ public final class StaticFileHandler {
             ErrorPages.send(exchange, StatusCodes.FORBIDDEN);
             return;
         }
-        Map<String, Object> attributes = Files.readAttributes(found.file(), "unix:ino,size,lastModifiedTime");
-        long size = (Long) attributes.get("size");
+        OpenedFile opened;
+        try {
+            // Opened first, described from what was opened: a file renamed over the path meanwhile
+            // cannot be served under another file's length, type or validators.
+            opened = OpenedFile.openRegular(found.file()).orElse(null);
+        } catch (NoSuchFileException e) {
+            ErrorPages.send(exchange, StatusCodes.NOT_FOUND);
+            return;
+        } catch (AccessDeniedException e) {
+            ErrorPages.send(exchange, StatusCodes.FORBIDDEN);
+            return;
+        }
+        if (opened == null) {
+            ErrorPages.send(exchange, StatusCodes.FORBIDDEN); // no longer a regular file
+            return;
+        }
+        boolean sending = false;
+        try {
+            sending = answer(exchange, options, file, opened);
+        } finally {
+            if (!sending) {
+                IoUtils.safeClose(opened);
+            }
+        }
+    }
+
+    /** Answers with {@code opened}'s headers and body; true when its channel was handed to the sender, which closes it. */
+    private boolean answer(HttpServerExchange exchange, StaticFileOptions options, String file, OpenedFile opened) {
+        long size = opened.size();
         String type = mimeTypes.of(options).typeOf(file);
         HeaderMap headers = exchange.getResponseHeaders();
         headers.put(Headers.CONTENT_TYPE, type == null || type.isEmpty() ? OCTET_STREAM : type);
         // As lighttpd: a file of unknown type carries no validators, so a later type is not cached away.
         if (type != null && !type.isEmpty()) {
-            FileTime modified = (FileTime) attributes.get("lastModifiedTime");
+            FileTime modified = opened.modified();
             long seconds = modified.toInstant().getEpochSecond();
-            String etag = EntityTag.of(options, (Long) attributes.get("ino"), size, seconds,
-                    modified.toInstant().getNano());
+            String etag = EntityTag.of(options, opened.inode(), size, seconds, modified.toInstant().getNano());
             if (etag != null) {
                 headers.put(Headers.ETAG, etag);
             }
@@ -106,13 +134,14 @@ public final class StaticFileHandler {
                     exchange.setStatusCode(precondition);
                     Completion.endOnIoThread(exchange);
                 }
-                return;
+                return false;
             }
         }
-        sendBody(exchange, found.file(), size);
+        return sendBody(exchange, opened.channel(), size);
     }
 
-    private static void sendBody(HttpServerExchange exchange, Path file, long size) throws IOException {
+    /** Sends the body (or the ranges asked for) of {@code channel}; true when the channel went to the sender. */
+    private static boolean sendBody(HttpServerExchange exchange, FileChannel channel, long size) {
         boolean get = exchange.getRequestMethod().equals(Methods.GET);
         boolean rangesAllowed = !exchange.getProtocol().equals(Protocols.HTTP_1_0)
                 && (get || exchange.getRequestMethod().equals(Methods.HEAD));
@@ -127,19 +156,18 @@ public final class StaticFileHandler {
             headers.remove(Headers.LAST_MODIFIED);
             headers.remove(Headers.ACCEPT_RANGES);
             ErrorPages.send(exchange, StatusCodes.REQUEST_RANGE_NOT_SATISFIABLE);
-            return;
+            return false;
         }
         if (exchange.getRequestMethod().equals(Methods.HEAD) || size == 0) {
             headers.put(Headers.CONTENT_LENGTH, size);
             Completion.endOnIoThread(exchange);
-            return;
+            return false;
         }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         if (ranges == null) {
             headers.put(Headers.CONTENT_LENGTH, size);
             exchange.dispatch(exchange.getIoThread(), ex -> ex.getResponseSender().transferFrom(channel,
                     new ClosingCallback(channel)));
-            return;
+            return true;
         }
         PartsSender body = new PartsSender(channel);
         if (ranges.size() == 1) {
@@ -159,6 +187,7 @@ public final class StaticFileHandler {
         exchange.setStatusCode(StatusCodes.PARTIAL_CONTENT);
         headers.put(Headers.CONTENT_LENGTH, body.length());
         exchange.dispatch(exchange.getIoThread(), body::send);
+        return true;
     }
 
     /** Closes the file once Undertow has sent it (or failed to). */

@@ -1,0 +1,201 @@
+package io.gatehouse.itest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.gatehouse.itest.support.FreePort;
+import io.gatehouse.itest.support.GatehouseProcess;
+import io.gatehouse.itest.support.LeakCheck;
+import io.gatehouse.itest.support.TempDirs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * {@code server.max-fds} against the built jar started by {@code bin/gatehouse}: it sets the
+ * process's open-file limit (seen in {@code /proc/<pid>/limits}) and, without
+ * {@code server.max-connections}, bounds connections at a third of it as lighttpd does, in the
+ * same way {@code server.max-connections} bounds them: past the bound a new connection waits in
+ * the listen backlog, unanswered, until open ones fall to 90 % of it. An unprivileged user asking
+ * for more than its hard limit gets the hard limit and a warning.
+ */
+@ExtendWith(LeakCheck.class)
+class MaxFdsE2ETest {
+
+    private static final int BOUND = 100;
+    private static final Duration ANSWER = Duration.ofSeconds(5);
+    private static final int NOBODY = 65534;
+
+    private Path dir;
+    private GatehouseProcess gatehouse;
+    private final List<Socket> held = new ArrayList<>();
+
+    @BeforeEach
+    void createDir() {
+        dir = TempDirs.create("gh-maxfds");
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        for (Socket socket : held) {
+            socket.close();
+        }
+        try {
+            if (gatehouse != null) {
+                gatehouse.close();
+            }
+        } finally {
+            TempDirs.deleteRecursively(dir);
+        }
+    }
+
+    /** lighttpd's rule: max-fds 300 gives 100 connections, as max-connections 100 does. */
+    @ParameterizedTest
+    @ValueSource(strings = {"server.max-fds = 300", "server.max-connections = 100"})
+    void connectionsPastTheBoundWaitUnansweredUntilOpenOnesFallTo90Percent(String limit) throws Exception {
+        int port = FreePort.get();
+        gatehouse = GatehouseProcess.startWithLauncher(writeConfig(port, limit), port);
+        if (limit.contains("max-fds")) {
+            List<String> limits = openFileLimits(gatehouse.pid());
+            assertEquals("300", limits.get(0), "the soft open-file limit");
+            if (isRoot()) {
+                assertEquals("300", limits.get(1), "root sets the hard limit too, as lighttpd");
+            }
+        }
+        awaitLog("up to " + BOUND + " client connections at once");
+
+        for (int i = 0; i < BOUND; i++) {
+            Socket socket = connect(port);
+            held.add(socket);
+            assertEquals(404, exchange(socket), "connection " + (i + 1) + " is within the bound");
+        }
+        Socket waiting = connect(port);
+        held.add(waiting);
+        request(waiting);
+        waiting.setSoTimeout(1500);
+        try {
+            int status = readStatus(waiting.getInputStream());
+            fail("connection " + (BOUND + 1) + " was answered (" + status + ") past the bound");
+        } catch (SocketTimeoutException expected) {
+            // waits in the listen backlog
+        }
+        for (int i = 0; i < BOUND - (int) (BOUND * 0.9) + 1; i++) {
+            held.get(i).close();
+        }
+        waiting.setSoTimeout((int) ANSWER.toMillis());
+        assertEquals(404, readStatus(waiting.getInputStream()), "accepted once open connections fell to 90 %");
+        assertTrue(gatehouse.isAlive(), gatehouse.logTail());
+    }
+
+    @Test
+    void aMaxFdsAboveTheHardLimitOfAnUnprivilegedUserGetsTheHardLimitAndAWarning() throws Exception {
+        int port = FreePort.get();
+        Path conf = writeConfig(port, "server.max-fds = 4000");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        // As root, run as nobody (setpriv keeps the limits); as anyone else, as ourselves.
+        String asUser = isRoot() ? "setpriv --reuid=" + NOBODY + " --regid=" + NOBODY + " --clear-groups " : "";
+        gatehouse = GatehouseProcess.startCommand(List.of("sh", "-c",
+                "ulimit -n 2048 && exec env GATEHOUSE_JAVA=\"$1\" GATEHOUSE_JAR=\"$2\" GATEHOUSE_CDS=off " + asUser
+                        + "\"$3\" -D -f \"$4\"", "sh", java.toString(), GatehouseProcess.jar().toString(),
+                GatehouseProcess.repoRoot().resolve("bin/gatehouse").toString(), conf.toString()), dir, port);
+        assertEquals(List.of("2048", "2048"), openFileLimits(gatehouse.pid()));
+        awaitLog("up to 682 client connections at once");
+        assertTrue(gatehouse.log().contains("WARNING: server.max-fds 4000 is above the hard open-file limit 2048,"
+                + " which only root can raise: the limit is 2048"), gatehouse.logTail());
+        Socket socket = connect(port);
+        held.add(socket);
+        assertEquals(404, exchange(socket));
+    }
+
+    private Path writeConfig(int port, String limit) throws IOException {
+        return Files.writeString(dir.resolve("gatehouse.conf"), String.join("\n",
+                "server.bind = \"127.0.0.1\"",
+                "server.port = " + port,
+                // held connections must outlive the test, not the keep-alive idle limit
+                "server.max-keep-alive-idle = 60",
+                limit,
+                ""));
+    }
+
+    /** Waits for {@code text} in the log: the port accepts a moment before the start is logged. */
+    private void awaitLog(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + ANSWER.toNanos();
+        while (!gatehouse.log().contains(text)) {
+            assertTrue(System.nanoTime() < deadline, "no '" + text + "' in the log:\n" + gatehouse.logTail());
+            Thread.sleep(20);
+        }
+    }
+
+    private static boolean isRoot() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .anyMatch(line -> line.matches("Uid:\\s+0\\s.*"));
+    }
+
+    /** The soft and hard "Max open files" of {@code pid}. */
+    private static List<String> openFileLimits(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String[] columns = line.substring("Max open files".length()).trim().split("\\s+");
+                return List.of(columns[0], columns[1]);
+            }
+        }
+        throw new AssertionError("no open-file limit for " + pid);
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return socket;
+    }
+
+    private static int exchange(Socket socket) throws IOException {
+        request(socket);
+        socket.setSoTimeout((int) ANSWER.toMillis());
+        return readStatus(socket.getInputStream());
+    }
+
+    private static void request(Socket socket) throws IOException {
+        socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+    }
+
+    /** Reads one whole response with its Content-Length body; returns its status. */
+    private static int readStatus(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed after: " + head);
+            }
+            head.append((char) b);
+        }
+        String text = head.toString();
+        int length = 0;
+        for (String line : text.split("\r\n")) {
+            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                length = Integer.parseInt(line.substring(15).strip());
+            }
+        }
+        in.readNBytes(length);
+        return Integer.parseInt(text.substring(9, 12));
+    }
+}
