@@ -59,6 +59,28 @@ class StopTest extends SpawnTestSupport {
     }
 
     @Test
+    void aGroupMemberForkedWhileTheGroupExitsIsWaitedFor() throws Exception {
+        // On SIGTERM the worker starts a straggler in the group, then exits: once every member
+        // known so far is gone, the stop must look again and wait for the straggler too.
+        Path straggler = dir.resolve("straggler.pid");
+        Path master = script("master.sh", "(trap 'sleep 0.4 & echo $! > " + straggler + "; exit 0' TERM;"
+                + " while :; do sleep 0.05; done) &\nexec sleep 600");
+        SpawnedBackend backend = start(SpawnSpec.builder("master", List.of(master.toString()))
+                .socket(dir.resolve("s.sock")).procs(1).killTimeout(Duration.ofSeconds(5)).build());
+        long leader = backend.status().get(0).pid();
+        assertTrue(eventually(2000, () -> ProcFs.all().stream()
+                .filter(stat -> stat.processGroup() == leader && !stat.zombie()).count() >= 2), "the worker runs");
+
+        StopReport report = backend.stop();
+
+        assertTrue(report.verified(), report.summary());
+        assertEquals(List.of(), report.escalated(), "every member left on SIGTERM; none needed SIGKILL");
+        long late = Long.parseLong(Files.readString(straggler).trim());
+        assertFalse(ProcFs.liveInGroup(late, leader), "the stop returned while the straggler " + late + " ran");
+        assertTrue(report.elapsed().toMillis() >= 300, "waited for the straggler's 0.4 s: " + report.summary());
+    }
+
+    @Test
     void stopCancelsAPendingRespawn() throws Exception {
         Path flaky = script("flaky.sh", "sleep 0.2\nexit 1");
         SpawnedBackend backend = start(SpawnSpec.builder("pending", List.of(flaky.toString()))
