@@ -176,6 +176,12 @@ final class GroupStopper {
         }
         // First look, or every known member gone: a listing finds members forked meanwhile.
         progress.members = ProcFs.liveGroupMembers(pgid);
+        if (progress.members.isEmpty()) {
+            // A member can fork and exit between a listing's read of /proc and its read of that
+            // member's stat: its child is then in neither. A second listing, begun after the first
+            // one saw the member exited, finds it.
+            progress.members = ProcFs.liveGroupMembers(pgid);
+        }
         return progress.members.isEmpty();
     }
 
