@@ -198,14 +198,9 @@ class RestartTest {
     void aBackendThatCannotStartRollsBackToTheOldConfig() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_SPAWNED)) {
             Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
-            Path script = dir.resolve("crash.sh");
-            Files.writeString(script, "#!/bin/sh\nexit 3\n");
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            Path script = script(dir, "crash.sh", "exit 3");
             try {
-                ServerConfig crashing = ServerConfig.builder().listen("127.0.0.1", proxy.port)
-                        .route(Route.of("", Protocol.FASTCGI, BackendConfig.spawn(script.toString())
-                                .socket(dir.resolve("c.sock")).label("crash").checkLocal(false).build())).build();
-                assertFalse(proxy.server.restart(crashing));
+                assertFalse(proxy.server.restart(spawning(proxy, script, "crash")));
                 Gatehouse.RestartStatus status = proxy.server.restartStatus();
                 assertEquals(1, status.failedReloads());
                 assertTrue(status.lastFailure().contains("GH-SPAWN-003"), status.lastFailure());
@@ -223,11 +218,9 @@ class RestartTest {
     void aChildDyingRightAfterItsSpawnDuringAReloadUnderTrafficRollsBackAndNoRequestWaits() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_SPAWNED)) {
             Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
-            Path script = dir.resolve("dies.sh");
             // Alive when spawned, gone well within the 150 ms start-up check, never accepting:
             // the requests the opened gate released into its listen queue find no server.
-            Files.writeString(script, "#!/bin/sh\nsleep 0.03\nexit 3\n");
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            Path script = script(dir, "dies.sh", "sleep 0.03\nexit 3");
             AtomicBoolean running = new AtomicBoolean(true);
             ConcurrentLinkedQueue<String> outcomes = new ConcurrentLinkedQueue<>();
             AtomicLong afterRollBack = new AtomicLong(Long.MAX_VALUE);
@@ -257,11 +250,8 @@ class RestartTest {
             }
             try {
                 Thread.sleep(200);
-                ServerConfig dying = ServerConfig.builder().listen("127.0.0.1", proxy.port)
-                        .route(Route.of("", Protocol.FASTCGI, BackendConfig.spawn(script.toString())
-                                .socket(dir.resolve("d.sock")).label("dies").checkLocal(false).build())).build();
 
-                assertFalse(proxy.server.restart(dying));
+                assertFalse(proxy.server.restart(spawning(proxy, script, "dies")));
                 afterRollBack.set(System.nanoTime());
                 Thread.sleep(300);
             } finally {
@@ -287,9 +277,25 @@ class RestartTest {
                     + TimeUnit.NANOSECONDS.toMillis(slowest.get()) + " ms: " + summary(outcomes));
             assertTrue(outcomes.stream().filter("200"::equals).count() > CLIENTS, "too little traffic: "
                     + summary(outcomes));
-            assertFalse(Files.exists(dir.resolve("d.sock-0")), "the dead child's socket is unlinked");
+            assertFalse(Files.exists(dir.resolve("dies.sock-0")), "the dead child's socket is unlinked");
             Files.delete(dir);
         }
+    }
+
+    /** A shell script of {@code body} in {@code dir}, executable by us only. */
+    private static Path script(Path dir, String name, String body) throws IOException {
+        Path script = dir.resolve(name);
+        Files.writeString(script, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+
+    /** {@code proxy}'s listener routing every request to {@code script}, spawned on {@code <label>.sock} beside it. */
+    private static ServerConfig spawning(ProxyFixture proxy, Path script, String label) {
+        return ServerConfig.builder().listen("127.0.0.1", proxy.port)
+                .route(Route.of("", Protocol.FASTCGI, BackendConfig.spawn(script.toString())
+                        .socket(script.resolveSibling(label + ".sock")).label(label).checkLocal(false).build()))
+                .build();
     }
 
     private static String summary(ConcurrentLinkedQueue<String> outcomes) {
