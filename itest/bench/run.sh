@@ -256,11 +256,13 @@ main() {
     RESULTS_TSV="$RUN_DIR/results.tsv"
     RESTART_TSV="$RUN_DIR/restarts.tsv"
     SOAK_TSV="$RUN_DIR/soak.tsv"
+    RESTART_STEPS_TSV="$RUN_DIR/restart-steps.tsv"
     UPLOAD_FILE="$RUN_DIR/upload.bin"
     GATEHOUSE_JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:-}
     : >"$RESULTS_TSV"
     : >"$RESTART_TSV"
     : >"$SOAK_TSV"
+    : >"$RESTART_STEPS_TSV"
     prepare_run_dir
 
     [ "$BUILD" -eq 1 ] && build_gatehouse
@@ -324,6 +326,15 @@ main() {
             echo
             "$JAVA_BIN" "$BENCH_DIR/lib/RestartProbe.java" report "$RESTART_TSV"
         fi
+        if [ -s "$RESTART_STEPS_TSV" ]; then
+            echo
+            echo "The same restarts in gatehouse's error log (median / max, ms): how long the drain and the"
+            echo "stop of the old backends took, and when the last old child was reaped, the new children"
+            echo "were spawned and the gate opened, counted from the restart's request (the signal's config"
+            echo "read included)."
+            echo
+            "$JAVA_BIN" "$BENCH_DIR/lib/RestartProbe.java" steps "$RESTART_STEPS_TSV"
+        fi
         if [ -s "$SOAK_TSV" ]; then
             echo
             echo "restart-soak: $RESTART_SOAK_COUNT restarts of gatehouse under load (descriptors, threads, RSS kB,"
@@ -344,7 +355,8 @@ main() {
     mv "$results_file.tmp" "$results_file"
     if [ -n "$KEEP_LOGS" ]; then
         mkdir -p "$KEEP_LOGS"
-        cp -r "$RUN_DIR/logs/." "$RUN_DIR"/*.conf "$RUN_DIR/results.tsv" "$RESTART_TSV" "$SOAK_TSV" "$KEEP_LOGS/"
+        cp -r "$RUN_DIR/logs/." "$RUN_DIR"/*.conf "$RUN_DIR/results.tsv" "$RESTART_TSV" "$SOAK_TSV" \
+            "$RESTART_STEPS_TSV" "$KEEP_LOGS/"
     fi
     echo
     cat "$results_file"

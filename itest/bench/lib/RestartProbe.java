@@ -50,9 +50,13 @@ public final class RestartProbe {
             RestartReport.print(Files.readAllLines(Path.of(args[1])));
             return;
         }
+        if (args.length == 2 && args[0].equals("steps")) {
+            RestartReport.printSteps(Files.readAllLines(Path.of(args[1])));
+            return;
+        }
         if (args.length != 9 || !args[0].equals("run")) {
             System.err.println("usage: RestartProbe run URL PID CONNECTIONS WARMUP_MS RESTARTS INTERVAL_MS SERVER ROUND"
-                    + " | RestartProbe report FILE");
+                    + " | RestartProbe report FILE | RestartProbe steps FILE");
             System.exit(2);
         }
         URI url = URI.create(args[1]);
@@ -331,13 +335,7 @@ final class RestartReport {
     }
 
     static void print(List<String> lines) {
-        Map<String, List<String[]>> byServer = new LinkedHashMap<>();
-        for (String line : lines) {
-            String[] f = line.split("\t");
-            if (f.length >= 11) {
-                byServer.computeIfAbsent(f[0], s -> new ArrayList<>()).add(f);
-            }
-        }
+        Map<String, List<String[]>> byServer = byServer(lines, 11);
         System.out.println("| server | restarts | longest gap ms (median / max) | same, before the first restart"
                 + " | extra latency ms (median / max) | failed | closed keep-alive | old children exited ms"
                 + " (median / max) | first answer from a new child ms (median / max) |");
@@ -348,6 +346,31 @@ final class RestartReport {
                     + medianMax(rows, 4) + " | " + medianMax(rows, 5) + " | " + sum(rows, 6) + " | " + sum(rows, 7)
                     + " | " + medianMax(rows, 8) + " | " + medianMax(rows, 9) + " |");
         }
+    }
+
+    /** The table of gatehouse's own step timings (scenarios.sh, gatehouse_restart_steps), per server. */
+    static void printSteps(List<String> lines) {
+        Map<String, List<String[]>> byServer = byServer(lines, 9);
+        System.out.println("| server | restarts | drain | stop the old backends | last old child reaped"
+                + " | new children spawned | gate opened | restart took |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (Map.Entry<String, List<String[]>> e : byServer.entrySet()) {
+            List<String[]> rows = e.getValue();
+            System.out.println("| " + e.getKey() + " | " + rows.size() + " | " + medianMax(rows, 3) + " | "
+                    + medianMax(rows, 4) + " | " + medianMax(rows, 5) + " | " + medianMax(rows, 6) + " | "
+                    + medianMax(rows, 7) + " | " + medianMax(rows, 8) + " |");
+        }
+    }
+
+    private static Map<String, List<String[]>> byServer(List<String> lines, int fields) {
+        Map<String, List<String[]>> byServer = new LinkedHashMap<>();
+        for (String line : lines) {
+            String[] f = line.split("\t");
+            if (f.length >= fields) {
+                byServer.computeIfAbsent(f[0], s -> new ArrayList<>()).add(f);
+            }
+        }
+        return byServer;
     }
 
     private static String medianMax(List<String[]> rows, int column) {

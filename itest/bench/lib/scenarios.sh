@@ -294,6 +294,38 @@ run_restart_probe() {
         "$JAVA_BIN" "$BENCH_DIR/lib/RestartProbe.java" run "$(server_url "$name" /restart.php)" "$SERVER_PID" \
         "$RESTART_GAP_CONNECTIONS" $((WARMUP_SECONDS * 1000)) "$restarts" "$interval_ms" "$name ($kind)" "$round" \
         >>"$RESTART_TSV" 2>>"$RUN_DIR/logs/restart-probe.txt"
+    [ "$name" = gatehouse ] && gatehouse_restart_steps "$name ($kind)" "$round"
+    return 0
+}
+
+# gatehouse's own account of each restart of the server just measured, from its error log (the
+# server's stderr): drain and stop step durations, and when the last old child was reaped, the
+# new children were spawned and the gate opened, in ms from the restart's request. One line per
+# restart in RESTART_STEPS_TSV: LABEL ROUND K DRAIN STOP REAPED SPAWNED GATE TOOK.
+gatehouse_restart_steps() {
+    local label=$1 round=$2
+    awk -v label="$label" -v round="$round" '
+        BEGIN { drain = "-"; stop = "-" }
+        # "... (384 ms)" at the end of a step line
+        function step_ms(line) { sub(/ ms\)$/, "", line); sub(/.*\(/, "", line); return line }
+        # "WHAT at 455 ms" inside the last line of a restart
+        function at(line, what,   from) {
+            from = index(line, what " at ")
+            if (from == 0) return "-"
+            line = substr(line, from + length(what) + 4)
+            sub(/ ms.*/, "", line)
+            return line
+        }
+        / step 3\/7 drain: / { drain = step_ms($0) }
+        / step 4\/7 stop the old backends: / { stop = step_ms($0) }
+        /\(restart\) generation [0-9]+ serving; restart took / {
+            took = substr($0, index($0, "restart took ") + 13)
+            sub(/ ms.*/, "", took)
+            printf "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", label, round, ++k, drain, stop,
+                at($0, "old children reaped"), at($0, "new children spawned"), at($0, "gate opened"), took
+            drain = "-"; stop = "-"
+        }
+    ' "$SERVER_LOG" >>"$RESTART_STEPS_TSV"
 }
 
 scenario_restart_gap() {

@@ -289,6 +289,7 @@ public final class Gatehouse implements AutoCloseable {
      * should a bound still miss a case, the server that is serving must not go down with it.
      */
     public boolean reload(Path file) {
+        long requested = System.nanoTime();
         ServerConfig config;
         try {
             config = ConfigParser.parse(file);
@@ -302,7 +303,7 @@ public final class Gatehouse implements AutoCloseable {
         for (ConfigWarning warning : config.warnings()) {
             errorLog.warn("config", warning.toString());
         }
-        return restart(config);
+        return restarter.restart(config, requested);
     }
 
     /** Opens the log files again by name (SIGHUP, after logrotate moved them away). */

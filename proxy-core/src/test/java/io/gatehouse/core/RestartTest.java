@@ -198,14 +198,9 @@ class RestartTest {
     void aBackendThatCannotStartRollsBackToTheOldConfig() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_SPAWNED)) {
             Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
-            Path script = dir.resolve("crash.sh");
-            Files.writeString(script, "#!/bin/sh\nexit 3\n");
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            Path script = script(dir, "crash.sh", "exit 3");
             try {
-                ServerConfig crashing = ServerConfig.builder().listen("127.0.0.1", proxy.port)
-                        .route(Route.of("", Protocol.FASTCGI, BackendConfig.spawn(script.toString())
-                                .socket(dir.resolve("c.sock")).label("crash").checkLocal(false).build())).build();
-                assertFalse(proxy.server.restart(crashing));
+                assertFalse(proxy.server.restart(spawning(proxy, script, "crash")));
                 Gatehouse.RestartStatus status = proxy.server.restartStatus();
                 assertEquals(1, status.failedReloads());
                 assertTrue(status.lastFailure().contains("GH-SPAWN-003"), status.lastFailure());
@@ -217,6 +212,94 @@ class RestartTest {
                 Files.deleteIfExists(dir);
             }
         }
+    }
+
+    @Test
+    void aChildDyingRightAfterItsSpawnDuringAReloadUnderTrafficRollsBackAndNoRequestWaits() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_SPAWNED)) {
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "gh-");
+            // Alive when spawned, gone well within the 150 ms start-up check, never accepting:
+            // the requests the opened gate released into its listen queue find no server.
+            Path script = script(dir, "dies.sh", "sleep 0.03\nexit 3");
+            AtomicBoolean running = new AtomicBoolean(true);
+            ConcurrentLinkedQueue<String> outcomes = new ConcurrentLinkedQueue<>();
+            AtomicLong afterRollBack = new AtomicLong(Long.MAX_VALUE);
+            AtomicLong slowest = new AtomicLong();
+            ConcurrentLinkedQueue<String> failuresAfterRollBack = new ConcurrentLinkedQueue<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            List<Thread> clients = new ArrayList<>();
+            for (int i = 0; i < CLIENTS; i++) {
+                Thread client = new Thread(() -> {
+                    while (running.get() && System.nanoTime() < deadline) {
+                        long started = System.nanoTime();
+                        String outcome;
+                        try {
+                            outcome = Integer.toString(proxy.get("/env").statusCode());
+                        } catch (IOException | InterruptedException e) {
+                            outcome = e.toString();
+                        }
+                        outcomes.add(outcome);
+                        slowest.accumulateAndGet(System.nanoTime() - started, Math::max);
+                        if (started > afterRollBack.get() && !outcome.equals("200")) {
+                            failuresAfterRollBack.add(outcome);
+                        }
+                    }
+                });
+                client.start();
+                clients.add(client);
+            }
+            try {
+                Thread.sleep(200);
+
+                assertFalse(proxy.server.restart(spawning(proxy, script, "dies")));
+                afterRollBack.set(System.nanoTime());
+                Thread.sleep(300);
+            } finally {
+                running.set(false);
+                for (Thread client : clients) {
+                    client.join(TimeUnit.SECONDS.toMillis(25));
+                }
+                Files.deleteIfExists(script);
+            }
+            Gatehouse.RestartStatus status = proxy.server.restartStatus();
+            assertEquals(1, status.failedReloads());
+            assertTrue(status.lastFailure().contains("GH-SPAWN-003"), status.lastFailure());
+            assertTrue(status.lastFailure().contains("exited during start (status 3)"), status.lastFailure());
+            assertEquals("test-fastcgi_spawned", proxy.server.backends().get(0).label(), "the old config's backend");
+            assertEquals(200, proxy.get("/env").statusCode(), "the old config serves");
+            assertEquals(List.of(), List.copyOf(failuresAfterRollBack), "every request after the roll-back is served");
+            // Released into the dying child's queue, a request is answered at once (a 5xx: it may
+            // have reached the child, so it is not sent again), never cut without an answer, nor
+            // held for the connect-timeout (8 s) waiting for children of a stopped backend.
+            List<String> unanswered = outcomes.stream().filter(o -> !o.matches("200|5\\d\\d")).toList();
+            assertEquals(List.of(), unanswered, "outcomes: " + summary(outcomes));
+            assertTrue(slowest.get() < TimeUnit.SECONDS.toNanos(3), "a request took "
+                    + TimeUnit.NANOSECONDS.toMillis(slowest.get()) + " ms: " + summary(outcomes));
+            assertTrue(outcomes.stream().filter("200"::equals).count() > CLIENTS, "too little traffic: "
+                    + summary(outcomes));
+            assertFalse(Files.exists(dir.resolve("dies.sock-0")), "the dead child's socket is unlinked");
+            Files.delete(dir);
+        }
+    }
+
+    /** A shell script of {@code body} in {@code dir}, executable by us only. */
+    private static Path script(Path dir, String name, String body) throws IOException {
+        Path script = dir.resolve(name);
+        Files.writeString(script, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+
+    /** {@code proxy}'s listener routing every request to {@code script}, spawned on {@code <label>.sock} beside it. */
+    private static ServerConfig spawning(ProxyFixture proxy, Path script, String label) {
+        return ServerConfig.builder().listen("127.0.0.1", proxy.port)
+                .route(Route.of("", Protocol.FASTCGI, BackendConfig.spawn(script.toString())
+                        .socket(script.resolveSibling(label + ".sock")).label(label).checkLocal(false).build()))
+                .build();
+    }
+
+    private static String summary(ConcurrentLinkedQueue<String> outcomes) {
+        return outcomes.stream().collect(Collectors.groupingBy(o -> o, Collectors.counting())).toString();
     }
 
     @Test

@@ -124,6 +124,25 @@ class SpawnedBackendTest {
     }
 
     @Test
+    void aPortAlreadyTakenFailsStartUpAndStopsTheBackendsSpawnedBeforeTheBind() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            BackendConfig.Builder backend = BackendConfig.spawn(PHP_CGI.toString()).socket(dir.resolve("php.sock"))
+                    .maxProcs(2);
+
+            IOException failure = assertThrows(IOException.class,
+                    () -> Gatehouse.start(phpCgi(backend).listen("127.0.0.1", taken.getLocalPort()).build()));
+
+            assertTrue(failure.getMessage().contains("127.0.0.1:" + taken.getLocalPort()), failure.getMessage());
+            List<String> left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                    .map(p -> p.pid() + " " + p.info().command().orElse("?"))
+                    .filter(p -> p.contains("php")).toList();
+            assertEquals(List.of(), left, "the backends spawned before the failed bind were stopped");
+            // the socket files php.sock-0 and -1 are checked after each test
+        }
+    }
+
+    @Test
     void aBinPathThatExitsAtOnceFailsStartUpAndLeavesNothing() throws Exception {
         Path script = dir.resolve("crash.sh");
         Files.writeString(script, "#!/bin/sh\nexit 3\n");

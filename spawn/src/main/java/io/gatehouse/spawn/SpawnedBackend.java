@@ -2,9 +2,11 @@ package io.gatehouse.spawn;
 
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.gatehouse.spawn.internal.ChildRegistry;
+import io.gatehouse.spawn.internal.InParallel;
 import io.gatehouse.spawn.internal.Supervisor;
 
 /**
@@ -85,6 +87,57 @@ public final class SpawnedBackend implements AutoCloseable {
     public static SpawnedBackend launch(SpawnSpec spec, SpawnEvents events, StateFile stateFile)
             throws SpawnException {
         return launch(spec, events, stateFile.registry());
+    }
+
+    /**
+     * {@link #launch}es every spec at once, each on a thread of its own: backends launched
+     * together are up when the slowest one is.
+     *
+     * @return the backends, in the order of {@code specs}
+     * @throws SpawnException the first failure (the others suppressed in it); every backend of
+     *                        {@code specs} that did launch is stopped first
+     */
+    public static List<SpawnedBackend> launchAll(List<SpawnSpec> specs, SpawnEvents events, StateFile stateFile)
+            throws SpawnException {
+        List<InParallel.Task<SpawnedBackend>> launches = new ArrayList<>();
+        for (SpawnSpec spec : specs) {
+            launches.add(() -> launch(spec, events, stateFile));
+        }
+        List<InParallel.Outcome<SpawnedBackend>> outcomes = InParallel.run("gatehouse-launch", launches);
+        Exception failure = InParallel.firstFailure(outcomes);
+        List<SpawnedBackend> launched = new ArrayList<>();
+        for (InParallel.Outcome<SpawnedBackend> outcome : outcomes) {
+            if (!outcome.failed()) {
+                launched.add(outcome.value());
+            }
+        }
+        if (failure != null) {
+            stopAll(launched);
+            throw InParallel.rethrow(failure);
+        }
+        return launched;
+    }
+
+    /**
+     * {@link #stop()}s every backend at once, each on a thread of its own: a restart waits for
+     * the slowest backend's children to exit, not for the sum.
+     *
+     * @return the reports, in the order of {@code backends}
+     */
+    public static List<StopReport> stopAll(List<SpawnedBackend> backends) {
+        List<InParallel.Task<StopReport>> stops = new ArrayList<>();
+        for (SpawnedBackend backend : backends) {
+            stops.add(backend::stop);
+        }
+        List<StopReport> reports = new ArrayList<>();
+        for (InParallel.Outcome<StopReport> outcome : InParallel.run("gatehouse-stop", stops)) {
+            // stop() reports its problems instead of throwing; an exception here is a bug, not a stop.
+            if (outcome.failed()) {
+                throw new IllegalStateException("stopping a backend failed: " + outcome.failure(), outcome.failure());
+            }
+            reports.add(outcome.value());
+        }
+        return reports;
     }
 
     private static SpawnedBackend launch(SpawnSpec spec, SpawnEvents events, ChildRegistry registry)

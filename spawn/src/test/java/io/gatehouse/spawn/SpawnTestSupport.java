@@ -85,6 +85,13 @@ abstract class SpawnTestSupport {
         return backend;
     }
 
+    /** Launches every spec at once, and stops them after the test. */
+    protected List<SpawnedBackend> launchAll(List<SpawnSpec> specs, StateFile stateFile) throws SpawnException {
+        List<SpawnedBackend> launched = SpawnedBackend.launchAll(specs, SpawnEvents.lines(log::add), stateFile);
+        backends.addAll(launched);
+        return launched;
+    }
+
     protected SpawnedBackend start(SpawnSpec spec, StateFile stateFile) throws SpawnException {
         SpawnedBackend backend = SpawnedBackend.start(spec, SpawnEvents.lines(log::add), stateFile);
         backends.add(backend);

@@ -31,7 +31,6 @@ final class GroupStopper {
      * costs one waitid and one kill(pgid, 0) until the group seems empty.
      */
     private static final long POLL_MILLIS = 2;
-    private static final int PROC_LISTING_EVERY = 10;
 
     record Target(int proc, long pid, String address) {
     }
@@ -43,7 +42,8 @@ final class GroupStopper {
     private static final class Progress {
         final Target target;
         String exit;
-        int looks;
+        /** The group's live members once the leader is reaped and zombies keep the group id in use. */
+        List<Long> members;
 
         Progress(Target target) {
             this.target = target;
@@ -157,9 +157,32 @@ final class GroupStopper {
         if (!waits.groupMayBeAlive(pid)) {
             return true;
         }
-        // Only zombies may be left (a parent that does not reap them: PID 1 in a container): the
-        // listing tells, but costs a read of every process, so it is done one look in ten.
-        return ++progress.looks % PROC_LISTING_EVERY == 0 && ProcFs.liveGroupMembers(pid).isEmpty();
+        return groupOnlyZombies(progress);
+    }
+
+    /**
+     * The group id is still in use, maybe only by zombies (workers orphaned by the leader's exit,
+     * not yet reaped by PID 1: a container's init may take seconds). A listing of every process
+     * tells, but costs a read of each one's stat, so it is done only to learn the members and to
+     * confirm that none is left; in between, each look reads the stat of those members alone.
+     */
+    private boolean groupOnlyZombies(Progress progress) {
+        long pgid = progress.target.pid();
+        if (progress.members != null) {
+            progress.members.removeIf(member -> !ProcFs.liveInGroup(member, pgid));
+            if (!progress.members.isEmpty()) {
+                return false;
+            }
+        }
+        // First look, or every known member gone: a listing finds members forked meanwhile.
+        progress.members = ProcFs.liveGroupMembers(pgid);
+        if (progress.members.isEmpty()) {
+            // A member can fork and exit between a listing's read of /proc and its read of that
+            // member's stat: its child is then in neither. A second listing, begun after the first
+            // one saw the member exited, finds it.
+            progress.members = ProcFs.liveGroupMembers(pgid);
+        }
+        return progress.members.isEmpty();
     }
 
     private void forget(Target target) {

@@ -62,6 +62,14 @@ public final class ProcFs {
         return stat(pid).map(s -> !s.zombie()).orElse(false);
     }
 
+    /**
+     * True when {@code pid} is alive (not a zombie) and still in group {@code processGroup}: a
+     * pid that was reaped and reused by an unrelated process is not counted.
+     */
+    public static boolean liveInGroup(long pid, long processGroup) {
+        return stat(pid).map(s -> !s.zombie() && s.processGroup() == processGroup).orElse(false);
+    }
+
     /** Pids of processes in group {@code processGroup} that are not zombies. */
     public static List<Long> liveGroupMembers(long processGroup) {
         List<Long> members = new ArrayList<>();

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +141,7 @@ public final class StateStore implements ChildRegistry {
         }
         StringBuilder text = new StringBuilder(HEADER).append('\n');
         text.append("owner ").append(ownPid).append(' ').append(ownStartTime).append('\n');
-        for (ChildRecord c : live.values()) {
+        for (ChildRecord c : inProcOrder(live.values())) {
             text.append("child ").append(c.pid()).append(' ').append(c.startTime()).append(' ')
                     .append(c.killSignal()).append(' ').append(c.killTimeoutMillis()).append(' ')
                     .append(c.socketInode()).append(' ').append(c.proc()).append(' ').append(encode(c.label()))
@@ -150,6 +152,24 @@ public final class StateStore implements ChildRegistry {
             Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
         }
         OwnFiles.replace(path, text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The backends in the order they were first recorded, each one's children by proc number,
+     * whatever order their spawns ended in (a backend's procs spawn at once): the file reads the
+     * same for the same children, and a later start reaps them in that order.
+     */
+    private static List<ChildRecord> inProcOrder(Collection<ChildRecord> records) {
+        Map<String, List<ChildRecord>> byBackend = new LinkedHashMap<>();
+        for (ChildRecord record : records) {
+            byBackend.computeIfAbsent(record.label(), label -> new ArrayList<>()).add(record);
+        }
+        List<ChildRecord> ordered = new ArrayList<>();
+        for (List<ChildRecord> backend : byBackend.values()) {
+            backend.sort(Comparator.comparingInt(ChildRecord::proc));
+            ordered.addAll(backend);
+        }
+        return ordered;
     }
 
     private static String encode(String value) {

@@ -72,13 +72,18 @@ public final class Supervisor {
      * {@link #confirmStarted} must follow.
      */
     public void launch() throws SpawnException {
-        try {
-            for (ProcSlot slot : slots) {
+        List<InParallel.Task<Void>> launches = new ArrayList<>();
+        for (ProcSlot slot : slots) {
+            launches.add(() -> {
                 launchInto(slot, ProcStatus.State.STARTING);
-            }
-        } catch (SpawnException | RuntimeException e) {
-            stopAfter(e);
-            throw e;
+                return null;
+            });
+        }
+        // In parallel: a backend of several procs is up when its slowest proc is.
+        Exception failure = InParallel.firstFailure(InParallel.run("gatehouse-spawn-" + spec.label(), launches));
+        if (failure != null) {
+            stopAfter(failure);
+            throw InParallel.rethrow(failure);
         }
         launchedNanos = System.nanoTime();
     }

@@ -134,6 +134,14 @@ public final class BackendHost {
         return procs != null;
     }
 
+    /**
+     * True for a spawned child whose backend may still respawn it: not once the backend was
+     * stopped (its generation was replaced, or failed its start-up check and was rolled back).
+     */
+    public boolean mayRespawn() {
+        return procs != null && procs.status().get(proc).state() != ProcStatus.State.STOPPED;
+    }
+
     /** True when the host keeps FastCGI connections between requests ({@code keep-alive}). */
     public boolean keepsConnections() {
         return kept != null;

@@ -112,9 +112,13 @@ final class ProxiedRequest {
         }
     }
 
-    /** True while some host is a spawned child and the wait for its return has not run out. */
+    /**
+     * True while some host is a spawned child that may come back and the wait for its return has
+     * not run out. Children of a stopped backend never come back: waiting for them would hold the
+     * request for the whole connect-timeout for nothing.
+     */
     private boolean awaitRespawn() {
-        if (pool.hosts().stream().noneMatch(h -> h.isSpawned())) {
+        if (pool.hosts().stream().noneMatch(BackendHost::mayRespawn)) {
             return false;
         }
         long now = System.nanoTime();

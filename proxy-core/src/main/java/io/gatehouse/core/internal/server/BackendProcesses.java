@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.google.common.hash.Hashing;
 
@@ -102,26 +101,34 @@ public final class BackendProcesses {
     }
 
     /**
-     * Binds and spawns every bin-path backend of {@code config} without waiting for their
-     * start-up check: they take requests at once, queued by the kernel until each child accepts.
-     * {@link #confirmStarted} must follow. On failure nothing stays running.
+     * Binds and spawns every bin-path backend of {@code config}, all at once, without waiting
+     * for their start-up check: they take requests at once, queued by the kernel until each child
+     * accepts. {@link #confirmStarted} must follow. On failure nothing stays running.
      *
      * @throws IOException naming the backend and the cause (a GH-SPAWN id)
      */
     public static BackendProcesses launch(ServerConfig config, long generation, ServerStateFile state,
             ErrorLog errorLog) throws IOException {
-        Map<BackendConfig, SpawnedBackend> spawned = new LinkedHashMap<>();
-        BackendProcesses processes = new BackendProcesses(spawned, errorLog);
-        try {
-            for (BackendConfig backend : config.allBackends()) {
-                if (backend.isSpawned()) {
-                    spawned.put(backend, SpawnedBackend.launch(specOf(backend, config, generation), events(errorLog),
-                            state.get()));
-                }
+        List<BackendConfig> backends = new ArrayList<>();
+        List<SpawnSpec> specs = new ArrayList<>();
+        for (BackendConfig backend : config.allBackends()) {
+            if (backend.isSpawned()) {
+                backends.add(backend);
+                specs.add(specOf(backend, config, generation));
             }
-            return processes;
+        }
+        Map<BackendConfig, SpawnedBackend> spawned = new LinkedHashMap<>();
+        if (specs.isEmpty()) {
+            return new BackendProcesses(spawned, errorLog);
+        }
+        try {
+            // All at once: on failure launchAll has stopped every one it launched.
+            List<SpawnedBackend> launched = SpawnedBackend.launchAll(specs, events(errorLog), state.get());
+            for (int i = 0; i < backends.size(); i++) {
+                spawned.put(backends.get(i), launched.get(i));
+            }
+            return new BackendProcesses(spawned, errorLog);
         } catch (SpawnException | RuntimeException e) {
-            processes.stop();
             throw new IOException(e.getMessage(), e);
         }
     }
@@ -223,42 +230,16 @@ public final class BackendProcesses {
         if (stopped != null) {
             return stopped;
         }
-        List<Thread> stoppers = new ArrayList<>();
-        AtomicBoolean allVerified = new AtomicBoolean(true);
-        for (SpawnedBackend backend : spawned.values()) {
-            Thread stopper = new Thread(() -> {
-                StopReport report = backend.stop();
-                if (report.verified()) {
-                    errorLog.info("spawn", report.summary());
-                } else {
-                    allVerified.set(false);
-                    errorLog.error("spawn", report.summary());
-                }
-            }, "gatehouse-stop-" + backend.label());
-            stopper.setDaemon(true);
-            stopper.start();
-            stoppers.add(stopper);
-        }
-        for (Thread stopper : stoppers) {
-            joinUninterruptibly(stopper);
-        }
-        stopped = new StopReportSummary(spawned.size(), allVerified.get());
-        return stopped;
-    }
-
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                // SpawnedBackend.stop() is bounded (kill-timeout plus about two seconds).
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+        boolean allVerified = true;
+        for (StopReport report : SpawnedBackend.stopAll(List.copyOf(spawned.values()))) {
+            if (report.verified()) {
+                errorLog.info("spawn", report.summary());
+            } else {
+                allVerified = false;
+                errorLog.error("spawn", report.summary());
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        stopped = new StopReportSummary(spawned.size(), allVerified);
+        return stopped;
     }
 }

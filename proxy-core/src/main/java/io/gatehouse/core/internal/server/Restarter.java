@@ -102,6 +102,14 @@ public final class Restarter {
      *         rejected or rolled back (the reason is logged and in {@link #status()})
      */
     public boolean restart(ServerConfig next) {
+        return restart(next, System.nanoTime());
+    }
+
+    /**
+     * Runs the restart to {@code next}, asked for at {@code requestedNanos} ({@link System#nanoTime}):
+     * the error log counts the restart's moments from then, the config's read included.
+     */
+    public boolean restart(ServerConfig next, long requestedNanos) {
         lock.lock();
         try {
             if (stopping) {
@@ -109,15 +117,14 @@ public final class Restarter {
                 return false;
             }
             inProgress = true;
-            return run(next);
+            return run(next, new RestartTimeline(requestedNanos));
         } finally {
             inProgress = false;
             lock.unlock();
         }
     }
 
-    private boolean run(ServerConfig next) {
-        long started = System.nanoTime();
+    private boolean run(ServerConfig next, RestartTimeline timeline) {
         Generation old = generations.current();
         long number = lastNumber + 1;
         String target = "restart to generation " + number;
@@ -163,19 +170,19 @@ public final class Restarter {
         step.done("config valid, " + added.size() + " listeners added, " + removed.size() + " removed, "
                 + (overlap ? "overlap" : "sequenced") + " restart");
 
-        boolean ok = overlap ? overlap(old, next, number, added, removed) : sequenced(old, next, number, added, removed);
+        boolean ok = overlap ? overlap(old, next, number, added, removed)
+                : sequenced(old, next, number, added, removed, timeline);
         if (ok) {
             listeners.apply(next, tls);
             restarts.incrementAndGet();
         }
         errorLog.info("restart", "generation " + generations.current().number() + " serving"
-                + (ok ? "" : " (the old config)") + "; restart took " + RetiringGenerations.elapsedMillis(started)
-                + " ms");
+                + (ok ? "" : " (the old config)") + "; " + timeline.describe());
         return ok;
     }
 
     private boolean sequenced(Generation old, ServerConfig next, long number, List<ListenerConfig> added,
-            List<ListenerConfig> removed) {
+            List<ListenerConfig> removed, RestartTimeline timeline) {
         String target = "restart to generation " + number;
         Step step = new Step(target, "2/7 close the gate");
         gate.close();
@@ -192,6 +199,7 @@ public final class Restarter {
         step = new Step(target, "4/7 stop the old backends");
         old.closeIdleConnections();
         BackendProcesses.StopReportSummary stop = old.processes().stop();
+        timeline.mark("old children reaped");
         step.done(stop.backends() + " backends stopped" + (stop.verified() ? ", verified" : ", NOT verified"));
         if (stopping && old.inFlight().isAbandoned()) {
             listeners.remove(added);
@@ -212,9 +220,11 @@ public final class Restarter {
         Generation fresh = Generation.of(number, next, processes, gateways.apply(next));
         generations.replace(fresh);
         lastNumber = number;
+        timeline.mark("new children spawned");
         step.done(processes.all().size() + " backends, pids " + processes.pids());
 
         openGate(target, "6/7");
+        timeline.mark("gate opened");
 
         step = new Step(target, "7/7 start-up check");
         try {
