@@ -37,6 +37,10 @@ class HostileInputE2ETest {
     private static final int QUIET_MILLIS = 3000;
     /** lighttpd's default {@code server.max-request-field-size}, gatehouse's too. */
     private static final int MAX_HEAD = 8192;
+    /** Issue 11: slow bodies may delay no other request by more than this. */
+    private static final long MAX_DELAY_MILLIS = 100;
+    /** Tries per timed request: the best of them is its time (see aThousandSlowBodiesDelayNoOtherUpload). */
+    private static final int TRIES = 5;
 
     private static PhpCgiGatehouse server;
     private static int port;
@@ -138,9 +142,20 @@ class HostileInputE2ETest {
 
     // --- bodies --------------------------------------------------------------------------
 
+    /**
+     * Finding 4 and issue 11's criterion: beside 1,000 connections each holding a POST body
+     * unfinished, another POST with a body and a GET are each answered within 100 ms more than
+     * the same request without them. Each is timed as the best of {@value #TRIES} tries, alone and
+     * beside the slow bodies: on a shared machine one try can lose tens of milliseconds to a GC
+     * pause or the scheduler, which says nothing about the slow bodies, whereas starvation
+     * delays every try. Were bodies read by blocking reads on a bounded pool (the 256 threads
+     * gatehouse once had), the slow bodies would hold every thread and the POST would get no
+     * answer at all within {@link #QUIET_MILLIS} (status -1 here), so this fails.
+     */
     @Test
     void aThousandSlowBodiesDelayNoOtherUpload() throws Exception {
-        long alone = timedPost();
+        long postAlone = best(HostileInputE2ETest::timedPost);
+        long getAlone = best(HostileInputE2ETest::timedGet);
         List<Socket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < 1000; i++) {
@@ -150,20 +165,34 @@ class HostileInputE2ETest {
                         + " application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\na")
                         .getBytes(StandardCharsets.ISO_8859_1));
             }
-            long delayed = Long.MAX_VALUE;
-            for (int i = 0; i < 3; i++) {
-                delayed = Math.min(delayed, timedPost());
-            }
-            System.out.println("upload beside 1000 slow bodies: " + delayed + " ms (alone: " + alone + " ms)");
-            // The target is 100 ms more than alone; a loaded CI machine gets a margin.
-            assertTrue(delayed - alone < 500, "an upload took " + delayed + " ms beside 1000 slow bodies, "
-                    + alone + " ms alone");
+            long postBeside = best(HostileInputE2ETest::timedPost);
+            long getBeside = best(HostileInputE2ETest::timedGet);
+            System.out.println("beside 1000 slow bodies: POST " + postBeside + " ms (alone " + postAlone + " ms), GET "
+                    + getBeside + " ms (alone " + getAlone + " ms)");
+            assertTrue(postBeside - postAlone < MAX_DELAY_MILLIS, "a POST took " + postBeside
+                    + " ms beside 1000 slow bodies, " + postAlone + " ms alone");
+            assertTrue(getBeside - getAlone < MAX_DELAY_MILLIS, "a GET took " + getBeside
+                    + " ms beside 1000 slow bodies, " + getAlone + " ms alone");
         } finally {
             closeAll(sockets);
         }
     }
 
-    /** Milliseconds for one small form POST answered 200. */
+    /** A request timed in milliseconds, failing unless answered as it should be. */
+    private interface TimedRequest {
+        long millis() throws IOException;
+    }
+
+    /** The fastest of {@value #TRIES} tries. */
+    private static long best(TimedRequest request) throws IOException {
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < TRIES; i++) {
+            best = Math.min(best, request.millis());
+        }
+        return best;
+    }
+
+    /** Milliseconds for one small form POST answered 200 with its fields. */
     private static long timedPost() throws IOException {
         long started = System.nanoTime();
         RawExchange answer = RawExchange.send(port, "POST /post.php HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
@@ -171,6 +200,15 @@ class HostileInputE2ETest {
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertEquals(200, answer.status(), answer.toString());
         assertTrue(answer.text().endsWith("key=abc\n"), answer.toString());
+        return millis;
+    }
+
+    /** Milliseconds for one GET of a PHP page answered 200. */
+    private static long timedGet() throws IOException {
+        long started = System.nanoTime();
+        RawExchange answer = RawExchange.send(port, get("/hello.php", "Connection: close\r\n"), QUIET_MILLIS);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(200, answer.status(), answer.toString());
         return millis;
     }
 

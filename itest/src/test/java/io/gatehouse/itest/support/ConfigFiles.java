@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,16 +66,30 @@ public final class ConfigFiles {
      * running two PHP workers, as a lighttpd user spawns PHP. Returns the config file.
      */
     public static Path spawnedPhpCgi(Path dir, int port) {
+        return spawnedPhpCgi(dir, port, dir.resolve("php.sock"));
+    }
+
+    /** As {@link #spawnedPhpCgi(Path, int)}, with php-cgi's socket at {@code socket}. */
+    public static Path spawnedPhpCgi(Path dir, int port, Path socket) {
         Path docroot;
         try {
             docroot = PhpScripts.copyInto(Files.createDirectory(dir.resolve("www")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir.resolve("www"), e);
         }
-        return phpBackend(dir, port, docroot, "php", dir.resolve("php.sock"),
+        return phpBackend(dir, port, docroot, "php", socket,
                 "\"bin-path\" => " + quote(Peers.require("php-cgi").toString()),
                 "\"max-procs\" => 1",
                 "\"bin-environment\" => ( \"PHP_FCGI_CHILDREN\" => \"2\" )");
+    }
+
+    /** Adds {@code lines} at the end of {@code file} (later settings, {@code +=}) and returns it. */
+    public static Path append(Path file, String... lines) {
+        try {
+            return Files.write(file, List.of(lines), StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + file, e);
+        }
     }
 
     /** Writes {@code lines} to {@code file} and returns it. */

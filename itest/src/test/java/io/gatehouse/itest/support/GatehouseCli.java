@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -50,7 +52,24 @@ public final class GatehouseCli {
      * {@code /dev/null}; fails if it does not exit within {@code timeout} or leaves a process behind.
      */
     public static Result run(List<String> args, Path workDir, Duration timeout) {
-        List<String> command = GatehouseProcess.command(GatehouseProcess.jar(), List.of(), args);
+        return run(GatehouseProcess.command(GatehouseProcess.jar(), List.of(), args), Map.of(), workDir, args,
+                timeout);
+    }
+
+    /**
+     * Runs {@code bin/gatehouse -D -f <conf>} as users start it, with extra environment variables,
+     * in the directory of {@code conf}, expecting it to end by itself (a start that must fail);
+     * fails if it runs past {@link #RUN_TIMEOUT} or leaves a process behind.
+     */
+    public static Result runWithLauncher(Path conf, Map<String, String> environment) {
+        Map<String, String> env = new HashMap<>(GatehouseProcess.launcherEnvironment());
+        env.putAll(environment);
+        return run(GatehouseProcess.launcherCommand(conf), env, conf.toAbsolutePath().getParent(),
+                List.of("-D", "-f", conf.toString()), RUN_TIMEOUT);
+    }
+
+    private static Result run(List<String> command, Map<String, String> environment, Path workDir, List<String> args,
+            Duration timeout) {
         Path dir = TempDirs.create("gh-cli");
         try {
             Path out = dir.resolve("stdout");
@@ -61,6 +80,7 @@ public final class GatehouseCli {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile());
+            builder.environment().putAll(environment);
             builder.environment().put(GatehouseProcess.RUN_MARKER, marker);
             Process process = builder.start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -111,18 +112,31 @@ public final class GatehouseProcess implements AutoCloseable {
      * and GC settings), with this JVM's java, and waits until 127.0.0.1:{@code port} accepts.
      */
     public static GatehouseProcess startWithLauncher(Path conf, int port) {
-        Path jar = jar();
-        if (!Files.isRegularFile(jar)) {
-            Assertions.fail("gatehouse jar not found at " + jar + ": run mvn package first");
+        return startWithLauncher(conf, port, Map.of());
+    }
+
+    /** As {@link #startWithLauncher(Path, int)}, with extra environment variables (RUNTIME_DIRECTORY...). */
+    public static GatehouseProcess startWithLauncher(Path conf, int port, Map<String, String> environment) {
+        Map<String, String> env = new HashMap<>(launcherEnvironment());
+        env.putAll(environment);
+        return launch(launcherCommand(conf), env, conf.toAbsolutePath().getParent(), port, START_TIMEOUT);
+    }
+
+    /** {@code bin/gatehouse -D -f <conf>}; fails when the jar it runs is not built. */
+    static List<String> launcherCommand(Path conf) {
+        if (!Files.isRegularFile(jar())) {
+            Assertions.fail("gatehouse jar not found at " + jar() + ": run mvn package first");
         }
-        List<String> command = List.of(repoRoot().resolve("bin/gatehouse").toString(), "-D", "-f",
-                conf.toAbsolutePath().toString());
-        Map<String, String> env = Map.of(
+        return List.of(repoRoot().resolve("bin/gatehouse").toString(), "-D", "-f", conf.toAbsolutePath().toString());
+    }
+
+    /** What {@code bin/gatehouse} is told: this JVM's java, the built jar, no class-data archive. */
+    static Map<String, String> launcherEnvironment() {
+        return Map.of(
                 "GATEHOUSE_JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "GATEHOUSE_JAR", jar.toString(),
+                "GATEHOUSE_JAR", jar().toString(),
                 // No class-data archive written next to the build's jar by a test run.
                 "GATEHOUSE_CDS", "off");
-        return launch(command, env, conf.toAbsolutePath().getParent(), port, START_TIMEOUT);
     }
 
     /**

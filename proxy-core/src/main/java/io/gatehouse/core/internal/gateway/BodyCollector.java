@@ -66,6 +66,8 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     /** Past {@link #IN_MEMORY_LIMIT}: the body goes to a spool file, written by a worker thread. */
     private boolean spooling;
     private ByteBuffer spoolReads;
+    /** Cut short by a restart or a stop ({@link RequestTicket#abort()}): nothing more is read or written. */
+    private boolean aborted;
 
     private BodyCollector(HttpServerExchange exchange, long maxBytes, List<Path> uploadDirs, ErrorLog errorLog,
             Runnable whenCollected) {
@@ -93,8 +95,22 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     public static void start(HttpServerExchange exchange, long maxBytes, List<Path> uploadDirs, ErrorLog errorLog,
             Runnable whenCollected) {
         BodyCollector collector = new BodyCollector(exchange, maxBytes, uploadDirs, errorLog, whenCollected);
+        RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
+        if (ticket != null) {
+            // A restart that cuts the request closes its connection, which no read will tell:
+            // the spool file goes with the abort, not with an exchange that will never end.
+            ticket.attach(() -> exchange.getIoThread().execute(collector::abort));
+        }
         // Undertow ends an exchange whose handler returns undispatched; this one lives until the body is read.
         exchange.dispatch(SameThreadExecutor.INSTANCE, collector::readFirst);
+    }
+
+    /** On the I/O thread, after the ticket closed the client connection. */
+    private void abort() {
+        if (exchange.getAttachment(COLLECTED) == null) {
+            aborted = true;
+            closeSpool();
+        }
     }
 
     /** The body collected for {@code exchange}; null when none was. It is closed when the exchange ends. */
@@ -226,7 +242,9 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
             }
             IOException failed = failure;
             ioThread.execute(() -> {
-                if (failed == null) {
+                if (aborted) {
+                    closeSpool(); // opened by the worker after the abort closed what there was
+                } else if (failed == null) {
                     handleEvent(channel);
                 } else {
                     spoolFailed(failed);
@@ -255,6 +273,10 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     }
 
     private void finish() throws IOException {
+        RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
+        if (ticket != null) {
+            ticket.detach(); // the backend call attaches its connection next
+        }
         RequestBody body = spool == null ? RequestBody.inMemory(memory, (int) total) : RequestBody.spooled(spool, total);
         exchange.putAttachment(COLLECTED, body);
         // However the exchange ends, the spool file is closed with it.

@@ -8,9 +8,10 @@ import io.undertow.util.AttachmentKey;
 import org.xnio.IoUtils;
 
 /**
- * What a restart or a stop needs to cut one admitted request short: its client connection and,
- * while the gateway is talking to a backend for it, that backend connection, so that the
- * backend's worker is freed at once, not when it next writes.
+ * What a restart or a stop needs to cut one admitted request short: its client connection and
+ * what the request holds open meanwhile: while its body is read, what closes the body's spool
+ * file (a closed connection tells no reader); while the gateway is talking to a backend for it,
+ * that backend connection, so that the backend's worker is freed at once, not when it next writes.
  *
  * <p>Thread-safe: the request's I/O thread attaches and detaches, any thread may {@link #abort()}.
  */
@@ -31,7 +32,7 @@ public final class RequestTicket {
         return exchange;
     }
 
-    /** Records the backend connection in use; closes it at once if the request was aborted meanwhile. */
+    /** Records what the request holds open now; closes it at once if the request was aborted meanwhile. */
     void attach(Closeable connection) {
         backend = connection;
         if (aborted) {
@@ -43,7 +44,7 @@ public final class RequestTicket {
         backend = null;
     }
 
-    /** Closes the client connection and the backend connection, if one is in use. Idempotent. */
+    /** Closes the client connection and what the request holds open, if anything. Idempotent. */
     public void abort() {
         aborted = true;
         Closeable connection = backend;
