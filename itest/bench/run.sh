@@ -54,6 +54,8 @@ usage: itest/bench/run.sh [options]
   --keep-logs DIR    copy the servers' and wrk's logs to DIR before the temp files go
   --rounds N         rounds per scenario (default 3; median reported)
   --duration S       seconds of each measured load (default 10)
+  --warmup S         seconds of load before each measurement (default 15; the JIT needs longer
+                     for TLS and HTTP/2 on a busy machine)
   --tls-key TYPE     the TLS scenarios' certificate key: ecdsa (P-256, the default) or rsa (2048 bits)
   -h, --help         this help
 
@@ -106,6 +108,11 @@ while [ $# -gt 0 ]; do
         --duration)
             [[ "${2:-}" =~ ^[1-9][0-9]{0,2}$ ]] || die "--duration needs 1..999 seconds, got '${2:-}'"
             DURATION_SECONDS=$2
+            shift
+            ;;
+        --warmup)
+            [[ "${2:-}" =~ ^[1-9][0-9]{0,2}$ ]] || die "--warmup needs 1..999 seconds, got '${2:-}'"
+            WARMUP_SECONDS=$2
             shift
             ;;
         --tls-key)
