@@ -62,19 +62,15 @@ class Http2AbuseE2ETest {
         TlsPeers.selfSigned(dir, "site", "/CN=localhost", 30);
         port = FreePort.get();
         tlsPort = FreePort.get();
-        Path conf = ConfigFiles.write(dir.resolve("gh.conf"),
+        Path conf = ConfigFiles.append(ConfigFiles.write(dir.resolve("gh.conf"),
                 "server.bind = \"127.0.0.1\"",
                 "server.port = " + port,
                 "server.document-root = " + quote(docroot.toString()),
                 "server.errorlog = " + quote(dir.resolve("error.log").toString()),
                 "server.feature-flags += ( \"server.h2c\" => \"enable\" )",
                 "fastcgi.server = ( \".php\" => ( \"php\" => ( \"socket\" => " + quote(dir.resolve("php.sock").toString())
-                        + ", \"bin-path\" => " + quote(Peers.require("php-cgi").toString()) + ", \"max-procs\" => 1 ) ) )",
-                "$SERVER[\"socket\"] == \"127.0.0.1:" + tlsPort + "\" {",
-                "  ssl.engine = \"enable\"",
-                "  ssl.pemfile = " + quote(dir.resolve("site.crt").toString()),
-                "  ssl.privkey = " + quote(dir.resolve("site.key").toString()),
-                "}");
+                        + ", \"bin-path\" => " + quote(Peers.require("php-cgi").toString()) + ", \"max-procs\" => 1 ) ) )"),
+                ConfigFiles.tlsListener(tlsPort, dir).toArray(String[]::new));
         gatehouse = GatehouseProcess.start(conf, tlsPort); // bound after the plain one
     }
 

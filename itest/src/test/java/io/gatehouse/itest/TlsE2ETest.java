@@ -101,12 +101,7 @@ class TlsE2ETest {
                 "fastcgi.server = ( \".php\" => ( \"php\" => ( \"socket\" => " + quote(dir.resolve("php.sock").toString())
                         + ", \"bin-path\" => " + quote(Peers.require("php-cgi").toString()) + ", \"max-procs\" => 1 ) ) )"));
         lines.addAll(topLines);
-        lines.add("$SERVER[\"socket\"] == \"127.0.0.1:" + tlsPort + "\" {");
-        lines.add("  ssl.engine = \"enable\"");
-        lines.add("  ssl.pemfile = " + quote(dir.resolve("site.crt").toString()));
-        lines.add("  ssl.privkey = " + quote(dir.resolve("site.key").toString()));
-        lines.addAll(List.of(tlsLines));
-        lines.add("}");
+        lines.addAll(ConfigFiles.tlsListener(tlsPort, dir, tlsLines));
         return ConfigFiles.write(dir.resolve("gh.conf"), lines.toArray(String[]::new));
     }
 

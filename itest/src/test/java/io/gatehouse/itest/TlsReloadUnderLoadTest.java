@@ -71,19 +71,15 @@ class TlsReloadUnderLoadTest {
         TlsPeers.selfSigned(dir, "site", "/CN=localhost", 30);
         port = FreePort.get();
         tlsPort = FreePort.get();
-        Path conf = ConfigFiles.write(dir.resolve("gh.conf"),
+        Path conf = ConfigFiles.append(ConfigFiles.write(dir.resolve("gh.conf"),
                 "server.bind = \"127.0.0.1\"",
                 "server.port = " + port,
                 "server.document-root = " + quote(docroot.toString()),
                 "server.errorlog = " + quote(dir.resolve("error.log").toString()),
                 "fastcgi.server = ( \".php\" => ( \"php\" => ( \"socket\" => " + quote(dir.resolve("php.sock").toString())
                         + ", \"bin-path\" => " + quote(Peers.require("php-cgi").toString())
-                        + ", \"max-procs\" => 1, \"bin-environment\" => ( \"PHP_FCGI_CHILDREN\" => \"4\" ) ) ) )",
-                "$SERVER[\"socket\"] == \"127.0.0.1:" + tlsPort + "\" {",
-                "  ssl.engine = \"enable\"",
-                "  ssl.pemfile = " + quote(dir.resolve("site.crt").toString()),
-                "  ssl.privkey = " + quote(dir.resolve("site.key").toString()),
-                "}");
+                        + ", \"max-procs\" => 1, \"bin-environment\" => ( \"PHP_FCGI_CHILDREN\" => \"4\" ) ) ) )"),
+                ConfigFiles.tlsListener(tlsPort, dir).toArray(String[]::new));
         try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
             String url = "https://127.0.0.1:" + tlsPort + "/hello.php";
             Process http2 = h2load("http2.out", "-c", "4", "-m", "4", url);

@@ -55,16 +55,12 @@ class TlsScanTest {
                 "-subj", "/CN=localhost", "-days", "30", "-out", "site.crt");
         int port = FreePort.get();
         int tlsPort = FreePort.get();
-        Path conf = ConfigFiles.write(dir.resolve("gh.conf"),
+        Path conf = ConfigFiles.append(ConfigFiles.write(dir.resolve("gh.conf"),
                 "server.bind = \"127.0.0.1\"",
                 "server.port = " + port,
                 "server.document-root = " + quote(dir.resolve("www").toString()),
-                "server.errorlog = " + quote(dir.resolve("error.log").toString()),
-                "$SERVER[\"socket\"] == \"127.0.0.1:" + tlsPort + "\" {",
-                "  ssl.engine = \"enable\"",
-                "  ssl.pemfile = " + quote(dir.resolve("site.crt").toString()),
-                "  ssl.privkey = " + quote(dir.resolve("site.key").toString()),
-                "}");
+                "server.errorlog = " + quote(dir.resolve("error.log").toString())),
+                ConfigFiles.tlsListener(tlsPort, dir).toArray(String[]::new));
         String scan;
         try (GatehouseProcess gatehouse = GatehouseProcess.startWithLauncher(conf, tlsPort)) {
             // -p protocols, -s cipher categories, -f forward secrecy, -U vulnerabilities

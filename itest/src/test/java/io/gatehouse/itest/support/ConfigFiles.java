@@ -83,6 +83,21 @@ public final class ConfigFiles {
                 "\"bin-environment\" => ( \"PHP_FCGI_CHILDREN\" => \"2\" )");
     }
 
+    /**
+     * The config lines of an HTTPS listener on 127.0.0.1:{@code port} serving {@code dir/site.crt}
+     * with {@code dir/site.key} ({@link TlsPeers#selfSigned} writes them), with {@code inside} in its block.
+     */
+    public static List<String> tlsListener(int port, Path dir, String... inside) {
+        List<String> lines = new ArrayList<>(List.of(
+                "$SERVER[\"socket\"] == \"127.0.0.1:" + port + "\" {",
+                "  ssl.engine = \"enable\"",
+                "  ssl.pemfile = " + quote(dir.resolve("site.crt").toString()),
+                "  ssl.privkey = " + quote(dir.resolve("site.key").toString())));
+        lines.addAll(List.of(inside));
+        lines.add("}");
+        return lines;
+    }
+
     /** Adds {@code lines} at the end of {@code file} (later settings, {@code +=}) and returns it. */
     public static Path append(Path file, String... lines) {
         try {
