@@ -63,14 +63,10 @@ class PhpFpmProxyTest {
     /** A heap that a proxy holding a few 10 MB bodies at once would exhaust. */
     private static final int HEAP_MIB = 64;
     /**
-     * The JVM beyond its heap: metaspace, code cache, thread stacks, GC tables, direct buffers.
-     * Measured: the whole process peaks at about 70 MB after the 10 MB transfers, so the limit
-     * (heap + this = 128 MiB) leaves a wide margin for another JDK build.
-     */
-    private static final int NON_HEAP_MIB = 64;
-    /**
-     * Peak RSS may grow during the 10 MB transfers by half the body at most: measured 0.7-1.3 MiB
-     * (peak 69-71 MB with -Xmx64m on JDK 17). Holding a body would add its 10 MB.
+     * Peak RSS may grow during the 10 MB transfers by half the body at most: measured 0.6-1.3 MiB.
+     * Holding a body would add its 10 MB. The peak itself is not compared with a limit: what the
+     * JVM commits beside its heap follows the machine (G1's tables grow with its memory: 39 MB of
+     * a 110 MB idle process on a 24 GiB machine), not gatehouse.
      */
     private static final long MAX_RSS_GROWTH_KIB = BIG_BODY / 1024 / 2;
     /** The access log is written after the response; a line appears within moments. */
@@ -247,8 +243,6 @@ class PhpFpmProxyTest {
         long peak = ProcessTree.peakRssKib(gatehouse.pid());
         System.out.printf("gatehouse -Xmx%dm peak RSS: %d KiB before, %d KiB after two 10 MB transfers%n",
                 HEAP_MIB, before, peak);
-        long limit = (HEAP_MIB + NON_HEAP_MIB) * 1024L;
-        assertTrue(peak < limit, "peak RSS " + peak + " KiB, limit " + limit + " KiB");
         assertTrue(peak - before < MAX_RSS_GROWTH_KIB, "peak RSS grew by " + (peak - before)
                 + " KiB during the transfers (" + before + " -> " + peak + "), limit " + MAX_RSS_GROWTH_KIB
                 + " KiB: is a body held in memory?");
