@@ -15,6 +15,7 @@ import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.cli.ControlCommand;
 import io.gatehouse.core.internal.cli.PidFile;
+import io.gatehouse.core.internal.cli.StartupOverlap;
 import io.gatehouse.core.internal.cli.SystemdNotifier;
 import io.gatehouse.core.internal.server.EmbeddedDefault;
 import io.gatehouse.core.internal.server.InheritedSockets;
@@ -70,6 +71,13 @@ public final class Main {
 
     private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
+    /**
+     * Which logging back end Undertow's and XNIO's logger uses. Unset, it probes for five others
+     * first, by loading classes that the jar does not have (about 50 ms of a start); the JDK's is
+     * the one it ends with anyway.
+     */
+    private static final String LOGGING_PROVIDER = "org.jboss.logging.provider";
+
     public static void main(String[] args) {
         // XNIO and Undertow announce their versions at INFO; an operator needs only their warnings.
         QUIETED.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
@@ -77,6 +85,9 @@ public final class Main {
         // cheap way to make the server do expensive handshakes. The JDK reads this once, JVM-wide.
         if (System.getProperty(REJECT_RENEGOTIATION) == null) {
             System.setProperty(REJECT_RENEGOTIATION, "true");
+        }
+        if (System.getProperty(LOGGING_PROVIDER) == null) {
+            System.setProperty(LOGGING_PROVIDER, "jdk");
         }
         int status = run(args, System.out, System.err);
         // Exit explicitly: a stray non-daemon thread of a library must not keep a stopped server alive.
@@ -106,10 +117,14 @@ public final class Main {
                 err.println("gatehouse: -t, -tt and -s need -f FILE");
                 return EXIT_USAGE;
             }
+            StartupOverlap.begin();
             return serveEmbeddedDefault(err);
         }
         if (options.control != null) {
             return ControlCommand.run(options.control, options.configFile, err, EXIT_CONFIG, EXIT_RUNTIME);
+        }
+        if (!options.syntaxCheck && !options.preflight) {
+            StartupOverlap.begin();
         }
         ServerConfig config;
         try {
