@@ -60,6 +60,7 @@ usage: itest/bench/run.sh [options]
   -h, --help         this help
 
 Environment: GATEHOUSE_JAVA_OPTS  more JVM options for gatehouse, after bin/gatehouse's own (so they win)
+             GATEHOUSE_JAVA       the java gatehouse runs on (default: java on the PATH, which runs the harness)
 EOF
 }
 
@@ -172,6 +173,7 @@ launcher_settings() {
 
 find_tools() {
     JAVA_BIN=$(command -v java) || die "java not found on PATH"
+    GATEHOUSE_JAVA=${GATEHOUSE_JAVA:-$JAVA_BIN}
     LIGHTTPD=$(command -v lighttpd || echo /usr/sbin/lighttpd)
     NGINX=$(command -v nginx || echo /usr/sbin/nginx)
     PHP_FPM=$(compgen -G '/usr/sbin/php-fpm*' | sort -V | tail -n 1)
@@ -217,7 +219,7 @@ describe_run() {
 - date: $(date -u '+%Y-%m-%d %H:%M UTC')
 - machine: $(hostname), $(nproc) cores (${cpu:-unknown CPU}), $((mem_kb / 1024)) MiB memory, kernel $(uname -r)
 - load average at start: $LOAD_AT_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)
-- java: $(first_line "$JAVA_BIN" -version); gatehouse started by bin/gatehouse ($(launcher_settings))${GATEHOUSE_JAVA_OPTS:+, plus $GATEHOUSE_JAVA_OPTS}
+- java: $(first_line "$GATEHOUSE_JAVA" -version); gatehouse started by bin/gatehouse ($(launcher_settings))${GATEHOUSE_JAVA_OPTS:+, plus $GATEHOUSE_JAVA_OPTS}
 - gatehouse: $(first_line "$JAVA_BIN" -jar "$JAR" -v) ($(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "no git")$(GIT_OPTIONAL_LOCKS=0 git -C "$REPO_DIR" diff --quiet HEAD 2>/dev/null || echo ", uncommitted changes"))
 - lighttpd: $(first_line "$LIGHTTPD" -v); nginx: $(first_line "$NGINX" -v | sed 's/^nginx version: //'), worker_processes auto
 - php: $(first_line "$PHP_FPM" -v), $(first_line "$PHP_CGI" -v); 4 PHP workers (PHP-FPM pm = static; php-cgi PHP_FCGI_CHILDREN=4)

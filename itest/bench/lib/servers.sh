@@ -1,6 +1,6 @@
 # Starting and stopping the servers under test and the PHP-FPM pool. Sourced by run.sh.
 #
-# Globals set by run.sh: BENCH_DIR, REPO_DIR, RUN_DIR, DOCROOT, JAR, JAVA_BIN, GATEHOUSE_JAVA_OPTS,
+# Globals set by run.sh: BENCH_DIR, REPO_DIR, RUN_DIR, DOCROOT, JAR, JAVA_BIN, GATEHOUSE_JAVA, GATEHOUSE_JAVA_OPTS,
 # LIGHTTPD, NGINX, PHP_FPM, PHP_CGI, UWSGI, SHARED_PORT, NGINX_PORT; for the TLS templates
 # (lib/tls.sh) TLS_PORT, NGINX_TLS_PORT, TLS_CERT, TLS_KEY.
 
@@ -152,7 +152,7 @@ start_server() {
         gatehouse)
             # The launcher users run (bin/gatehouse: its heap and GC settings, GATEHOUSE_JAVA_OPTS
             # after them); it execs java, so the background pid is gatehouse's.
-            GATEHOUSE_JAVA="$JAVA_BIN" GATEHOUSE_JAR="$JAR" GATEHOUSE_JAVA_OPTS="$GATEHOUSE_JAVA_OPTS" \
+            GATEHOUSE_JAVA="$GATEHOUSE_JAVA" GATEHOUSE_JAR="$JAR" GATEHOUSE_JAVA_OPTS="$GATEHOUSE_JAVA_OPTS" \
                 "$REPO_DIR/bin/gatehouse" -D -f "$RUN_DIR/$kind.conf" >"$SERVER_LOG" 2>&1 &
             ;;
         lighttpd)

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -77,30 +79,70 @@ class LauncherTest {
 
     @Test
     void theFirstRunArchivesItsClassesAndTheNextMapsThem() throws Exception {
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        archivesOnTheFirstRunAndUsesTheArchiveLater(java, "cds", "jsa", "-XX:ArchiveClassesAtExit", "-XX:SharedArchiveFile");
+    }
+
+    @Test
+    void onJdk25TheArchiveIsAnAheadOfTimeCache() throws Exception {
+        archivesOnTheFirstRunAndUsesTheArchiveLater(jdkOfRelease(25), "aot", "aot", "-XX:AOTCacheOutput", "-XX:AOTCache");
+    }
+
+    /**
+     * The first run of {@code java} writes {@code gatehouse-KIND-<key>.SUFFIX.<pid>} with
+     * {@code writeOption}, the next takes it into place and runs with {@code useOption}, and the
+     * classes come from it; {@code GATEHOUSE_CDS=off} passes neither.
+     */
+    private void archivesOnTheFirstRunAndUsesTheArchiveLater(Path java, String kind, String suffix,
+            String writeOption, String useOption) throws Exception {
         Path jar = Files.copy(GatehouseProcess.jar(), dir.resolve("gatehouse.jar"));
         int port = FreePort.get();
         Path conf = staticSite(port);
         Path classLog = dir.resolve("classes.log");
-        Map<String, String> env = Map.of("GATEHOUSE_JAR", jar.toString(),
+        Map<String, String> env = Map.of("GATEHOUSE_JAR", jar.toString(), "GATEHOUSE_JAVA", java.toString(),
                 "GATEHOUSE_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
+        String archive = dir + "/gatehouse-" + kind + "-[0-9]+\\." + suffix;
 
         long firstPid = runAndStop(env, port, conf, argv -> assertTrue(argv.stream().anyMatch(
-                a -> a.matches("-XX:ArchiveClassesAtExit=" + dir + "/gatehouse-cds-[0-9]+\\.jsa\\.[0-9]+")), argv.toString()));
+                a -> a.matches(writeOption + "=" + archive + "\\.[0-9]+")), argv.toString()));
         List<String> written = archiveFiles();
-        assertEquals(1, written.size(), written.toString());
-        assertTrue(written.get(0).endsWith(".jsa." + firstPid), "written under the writer's pid: " + written);
+        assertEquals(1, written.size(), "the archive, and nothing else left behind: " + written);
+        assertTrue(written.get(0).matches("gatehouse-" + kind + "-[0-9]+\\." + suffix + "\\." + firstPid),
+                "written under the writer's pid: " + written);
 
         runAndStop(env, port, conf, argv -> assertTrue(argv.stream().anyMatch(
-                a -> a.matches("-XX:SharedArchiveFile=" + dir + "/gatehouse-cds-[0-9]+\\.jsa")), argv.toString()));
+                a -> a.matches(useOption + "=" + archive)), argv.toString()));
         List<String> promoted = archiveFiles();
         assertEquals(1, promoted.size(), promoted.toString());
-        assertTrue(promoted.get(0).endsWith(".jsa"), "the finished archive was taken into place: " + promoted);
-        assertTrue(Files.readString(classLog).contains("io.gatehouse.core.Main source: shared objects file (top)"),
+        assertTrue(promoted.get(0).endsWith("." + suffix), "the finished archive was taken into place: " + promoted);
+        assertTrue(Files.readString(classLog).contains("io.gatehouse.core.Main source: shared objects file"),
                 "gatehouse's classes came from the archive");
 
-        Map<String, String> off = Map.of("GATEHOUSE_JAR", jar.toString(), "GATEHOUSE_CDS", "off");
-        runAndStop(off, port, conf, argv -> assertTrue(argv.stream().noneMatch(a -> a.contains("Archive")),
-                argv.toString()));
+        Map<String, String> off = Map.of("GATEHOUSE_JAR", jar.toString(), "GATEHOUSE_JAVA", java.toString(),
+                "GATEHOUSE_CDS", "off");
+        runAndStop(off, port, conf, argv -> assertTrue(argv.stream().noneMatch(
+                a -> a.startsWith(writeOption) || a.startsWith(useOption)), argv.toString()));
+    }
+
+    /**
+     * The java of a JDK under /usr/lib/jvm whose release is {@code feature} or later (Temurin's, on
+     * the machines the tests run on); fails the test when there is none.
+     */
+    private static Path jdkOfRelease(int feature) throws IOException {
+        Pattern version = Pattern.compile("^JAVA_VERSION=\"(\\d+)", Pattern.MULTILINE);
+        try (var jdks = Files.list(Paths.get("/usr/lib/jvm"))) {
+            for (Path jdk : jdks.sorted().toList()) {
+                Path release = jdk.resolve("release");
+                Path java = jdk.resolve("bin/java");
+                if (Files.isRegularFile(release) && Files.isExecutable(java)) {
+                    Matcher matcher = version.matcher(Files.readString(release));
+                    if (matcher.find() && Integer.parseInt(matcher.group(1)) >= feature) {
+                        return java;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no JDK " + feature + " or later under /usr/lib/jvm (install Temurin's)");
     }
 
     /** Starts the launcher, checks its command line once it answers, stops it (SIGTERM); returns its pid. */
@@ -122,7 +164,7 @@ class LauncherTest {
 
     private List<String> archiveFiles() throws IOException {
         try (var files = Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("gatehouse-cds-")).sorted()
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("gatehouse-")).sorted()
                     .toList();
         }
     }
