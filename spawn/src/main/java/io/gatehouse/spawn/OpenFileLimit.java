@@ -8,8 +8,7 @@ import java.util.Optional;
 
 import io.gatehouse.spawn.internal.NativeLib;
 import jnr.constants.platform.RLIMIT;
-import jnr.posix.POSIX;
-import jnr.posix.RLimit;
+import jnr.ffi.Pointer;
 
 /**
  * The process's open-file limit ({@code RLIMIT_NOFILE}), which lighttpd's {@code server.max-fds}
@@ -25,6 +24,9 @@ public final class OpenFileLimit {
     private static final Path LIMITS = Path.of("/proc/self/limits");
     private static final String OPEN_FILES_ROW = "Max open files";
     private static final long UNLIMITED = Long.MAX_VALUE;
+    /** {@code struct rlimit}: the soft and the hard limit, an unsigned 64-bit {@code rlim_t} each. */
+    private static final int RLIMIT_BYTES = 16;
+    private static final int HARD_OFFSET = 8;
 
     private OpenFileLimit() {
     }
@@ -48,32 +50,35 @@ public final class OpenFileLimit {
         if (maxFds <= 0) {
             throw new IllegalArgumentException("server.max-fds must be positive, got " + maxFds);
         }
-        POSIX posix;
+        NativeLib lib;
         try {
-            posix = NativeLib.get().posix();
+            lib = NativeLib.get();
         } catch (SpawnException e) {
             throw new IOException("GH-LIMIT-001 cannot set server.max-fds: " + e.getMessage(), e);
         }
         int resource = RLIMIT.RLIMIT_NOFILE.intValue();
-        RLimit now = posix.getrlimit(resource);
-        if (now == null) {
+        Pointer limits = lib.allocate(RLIMIT_BYTES);
+        if (lib.libc().getrlimit(resource, limits) != 0) {
             throw new IOException("GH-LIMIT-001 cannot read the open-file limit (RLIMIT_NOFILE): "
-                    + NativeLib.errnoName(posix.errno()));
+                    + NativeLib.errnoName(lib.lastErrno()));
         }
-        long hard = now.rlimMax();
+        // unsigned: RLIM_INFINITY reads as -1
+        long hard = limits.getLong(HARD_OFFSET);
         long soft = maxFds;
         String warning = null;
-        if (posix.geteuid() == 0) {
+        if (lib.euid() == 0) {
             hard = maxFds;
-        } else if (maxFds > hard) {
+        } else if (Long.compareUnsigned(maxFds, hard) > 0) {
             soft = hard;
             warning = "server.max-fds " + maxFds + " is above the hard open-file limit " + hard
                     + ", which only root can raise: the limit is " + hard
                     + " (raise the hard limit: ulimit -Hn, or LimitNOFILE= in a systemd unit)";
         }
-        if (posix.setrlimit(resource, soft, hard) != 0) {
+        limits.putLong(0, soft);
+        limits.putLong(HARD_OFFSET, hard);
+        if (lib.libc().setrlimit(resource, limits) != 0) {
             throw new IOException("GH-LIMIT-001 cannot set the open-file limit (RLIMIT_NOFILE) to " + soft
-                    + " (hard " + hard + ") for server.max-fds " + maxFds + ": " + NativeLib.errnoName(posix.errno()));
+                    + " (hard " + hard + ") for server.max-fds " + maxFds + ": " + NativeLib.errnoName(lib.lastErrno()));
         }
         return new Applied(soft, hard, Optional.ofNullable(warning));
     }

@@ -122,6 +122,7 @@ public final class FileTrust {
 
         private static final int S_IFMT = 0170000;
         private static final int S_IFDIR = 0040000;
+        private static final int S_IFREG = 0100000;
         private static final int S_IFSOCK = 0140000;
 
         public static Attributes of(Path path) throws IOException {
@@ -135,6 +136,24 @@ public final class FileTrust {
 
         public boolean isSocket() {
             return (mode & S_IFMT) == S_IFSOCK;
+        }
+
+        public boolean isRegularFile() {
+            return (mode & S_IFMT) == S_IFREG;
+        }
+
+        /** {@code a regular file}, {@code a directory}, {@code a FIFO}, ... for messages. */
+        public String typeName() {
+            return switch ((mode & S_IFMT) >> 12) {
+                case 001 -> "a FIFO";
+                case 002 -> "a character device";
+                case 004 -> "a directory";
+                case 006 -> "a block device";
+                case 010 -> "a regular file";
+                case 012 -> "a symbolic link";
+                case 014 -> "a socket";
+                default -> "file type " + Integer.toOctalString(mode & S_IFMT);
+            };
         }
     }
 

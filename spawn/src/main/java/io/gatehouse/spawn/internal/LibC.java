@@ -11,7 +11,9 @@ import jnr.ffi.types.ssize_t;
 /**
  * The few glibc functions the spawner calls, bound through jnr-ffi. Our own binding rather than
  * jnr-posix: its {@code posix_spawnp} cannot close inherited descriptors, cannot reset the signal
- * mask and loses the errno that posix_spawn returns.
+ * mask and loses the errno that posix_spawn returns; and binding all of libc, as it does, doubles
+ * the time the first native call waits for (jnr-ffi generates a stub for every function, about
+ * 0.6 s on two busy cores).
  *
  * <p>Opaque glibc structs ({@code posix_spawn_file_actions_t}, {@code posix_spawnattr_t},
  * {@code sigset_t}) are passed as pointers to memory the caller allocates; see
@@ -56,6 +58,16 @@ public interface LibC {
 
     @SaveError
     int kill(int pid, int signal);
+
+    /** Never fails. */
+    int geteuid();
+
+    /** {@code limits}: two {@code rlim_t} (soft, hard), 64 bits each on 64-bit Linux. */
+    @SaveError
+    int getrlimit(int resource, @Out Pointer limits);
+
+    @SaveError
+    int setrlimit(int resource, @In Pointer limits);
 
     @SaveError
     int waitpid(int pid, @Out IntByReference status, int options);

@@ -15,8 +15,6 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 
 /**
  * Loads {@link LibC} once, checks that the glibc functions the spawner needs exist, and offers the
@@ -72,13 +70,11 @@ public final class NativeLib {
     private static volatile NativeLib instance;
 
     private final LibC libc;
-    private final POSIX posix;
     private final Runtime runtime;
     private final Charset charset;
 
-    private NativeLib(LibC libc, POSIX posix) {
+    private NativeLib(LibC libc) {
         this.libc = libc;
-        this.posix = posix;
         this.runtime = Runtime.getRuntime(libc);
         this.charset = fileNameCharset();
     }
@@ -110,7 +106,7 @@ public final class NativeLib {
         }
         NativeLib lib;
         try {
-            lib = new NativeLib(LibraryLoader.create(LibC.class).load("c"), POSIXFactory.getNativePOSIX());
+            lib = new NativeLib(LibraryLoader.create(LibC.class).load("c"));
         } catch (LinkageError | RuntimeException e) {
             throw new SpawnException("GH-SPAWN-006 cannot bind libc through jnr-ffi (" + e
                     + "): java.io.tmpdir must allow executing the unpacked jffi library", e);
@@ -149,14 +145,9 @@ public final class NativeLib {
         return libc;
     }
 
-    /** jnr-posix, for what it binds well: stat structs (their layout differs by architecture) and uids. */
-    public POSIX posix() {
-        return posix;
-    }
-
     /** The effective uid: the user whose files gatehouse trusts. */
     public int euid() {
-        return posix.geteuid();
+        return libc.geteuid();
     }
 
     /** The errno saved by the last {@code @SaveError} call on this thread. */

@@ -12,16 +12,16 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 import jnr.ffi.Pointer;
-import jnr.posix.FileStat;
 
 /**
  * Reads and writes the files gatehouse keeps for itself and acts on (the state file). A file is
  * read only through one descriptor opened with O_NOFOLLOW: the owner, type and mode are checked
- * on that descriptor (fstat) and the bytes come from it, so nobody can swap the file between the
+ * on that descriptor (a stat of its {@code /proc/self/fd} link) and the bytes come from it, so nobody can swap the file between the
  * check and the read. A rewrite goes to a new file with an unpredictable name, created with
  * O_CREAT|O_EXCL|O_NOFOLLOW (so nothing planted under that name is written through), then renamed
  * over the old one.
@@ -30,6 +30,8 @@ import jnr.posix.FileStat;
  */
 public final class OwnFiles {
 
+    /** Where the kernel links each open descriptor to the file it is open on. */
+    private static final String OPEN_FILES = "/proc/self/fd/";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int TEMP_NAME_BYTES = 8;
     private static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
@@ -61,21 +63,20 @@ public final class OwnFiles {
             throw new IOException("cannot open " + path + ": " + lib.describeErrno(errno));
         }
         try {
-            FileStat stat = lib.posix().allocateStat();
-            if (lib.posix().fstat(fd, stat) != 0) {
-                throw new IOException("fstat of " + path + " failed: " + lib.describeErrno(lib.posix().errno()));
-            }
+            // stat follows the descriptor's link to the file opened, whatever sits at the path now
+            Map<String, Object> stat = Files.readAttributes(Path.of(OPEN_FILES + fd), "unix:uid,mode,size");
+            FileTrust.Attributes file = new FileTrust.Attributes((Integer) stat.get("uid"), (Integer) stat.get("mode"));
+            long size = (Long) stat.get("size");
             int euid = lib.euid();
-            if (!stat.isFile() || stat.uid() != euid || (stat.mode() & FileTrust.WRITABLE_BY_OTHERS) != 0) {
+            if (!file.isRegularFile() || file.uid() != euid || (file.mode() & FileTrust.WRITABLE_BY_OTHERS) != 0) {
                 throw new IOException(path + " is not a regular file owned by uid " + euid
-                        + " and writable by it alone (" + (stat.isFile() ? "a regular file" : "type " + stat.ftype())
-                        + ", owner " + FileTrust.owner(path, stat.uid()) + ", mode " + FileTrust.octal(stat.mode())
-                        + ")");
+                        + " and writable by it alone (" + file.typeName() + ", owner " + FileTrust.owner(path, file.uid())
+                        + ", mode " + FileTrust.octal(file.mode()) + ")");
             }
-            if (stat.st_size() > maxBytes) {
-                throw new IOException(path + " is " + stat.st_size() + " bytes, the limit is " + maxBytes);
+            if (size > maxBytes) {
+                throw new IOException(path + " is " + size + " bytes, the limit is " + maxBytes);
             }
-            return Optional.of(readAll(lib, fd, path, (int) stat.st_size()));
+            return Optional.of(readAll(lib, fd, path, (int) size));
         } finally {
             libc.close(fd);
         }

@@ -13,9 +13,8 @@ import io.gatehouse.conf.ConfigParser;
 import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.tls.TlsContexts;
+import io.gatehouse.spawn.ProcessSignal;
 import jnr.constants.platform.Signal;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 
 /**
  * {@code gatehouse -s reload|stop|quit -f FILE}: checks the config as {@code -tt} does, then
@@ -98,10 +97,10 @@ public final class ControlCommand {
                     + pidFile + " is not a running gatehouse (a stale pid file?)");
             return failure;
         }
-        POSIX posix = POSIXFactory.getNativePOSIX();
-        if (posix.kill((int) pid.getAsLong(), action.signal.intValue()) != 0) {
-            err.println("gatehouse: cannot send " + action.signal.name() + " to pid " + pid.getAsLong() + ": errno "
-                    + posix.errno());
+        try {
+            ProcessSignal.send(pid.getAsLong(), action.signal);
+        } catch (IOException e) {
+            err.println("gatehouse: " + e.getMessage());
             return failure;
         }
         err.println("gatehouse: sent " + action.signal.name() + " to gatehouse pid " + pid.getAsLong());
