@@ -97,6 +97,11 @@ public final class ServerConfig {
     public boolean http2() { return v.http2; }
     /** HTTP/2 over plain TCP, by upgrade or prior knowledge ({@code "server.h2c"}, off unless enabled). */
     public boolean h2c() { return v.h2c; }
+    /**
+     * HTTPS certificates and keys read again when their files change ({@code server.feature-flags
+     * "ssl.refresh-certs"}, off unless enabled, as lighttpd 1.4.78+).
+     */
+    public boolean refreshCertificates() { return v.refreshCertificates; }
     /** {@code server.feature-flags} as text values. */
     public Map<String, String> featureFlags() { return v.featureFlags; }
     public List<ConfigWarning> warnings() { return v.warnings; }
@@ -191,6 +196,7 @@ public final class ServerConfig {
         private Map<String, String> featureFlags = new LinkedHashMap<>();
         private boolean http2 = true;
         private boolean h2c;
+        private boolean refreshCertificates;
         private List<ConfigWarning> warnings = new ArrayList<>();
         private final Scope.Builder globalBuilder = Scope.builder();
         private Scope global;
@@ -242,6 +248,7 @@ public final class ServerConfig {
         public Builder uploadDirs(List<Path> dirs) { this.uploadDirs = List.copyOf(dirs); return this; }
         public Builder http2(boolean enabled) { this.http2 = enabled; return this; }
         public Builder h2c(boolean enabled) { this.h2c = enabled; return this; }
+        public Builder refreshCertificates(boolean enabled) { this.refreshCertificates = enabled; return this; }
         public Builder featureFlags(Map<String, String> flags) { this.featureFlags = new LinkedHashMap<>(flags); return this; }
         public Builder warning(ConfigWarning warning) { warnings.add(Objects.requireNonNull(warning)); return this; }
         /** Where a server-wide directive was written. */
@@ -285,6 +292,7 @@ public final class ServerConfig {
             frozen.uploadDirs = uploadDirs.isEmpty() ? DEFAULT_UPLOAD_DIRS : uploadDirs;
             frozen.http2 = http2;
             frozen.h2c = h2c;
+            frozen.refreshCertificates = refreshCertificates;
             frozen.featureFlags = Collections.unmodifiableMap(new LinkedHashMap<>(featureFlags));
             frozen.warnings = List.copyOf(warnings);
             frozen.global = global != null ? global : globalBuilder.build();

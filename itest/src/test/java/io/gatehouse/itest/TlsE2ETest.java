@@ -65,6 +65,8 @@ class TlsE2ETest {
             """;
 
     private static final Duration LOG_WAIT = Duration.ofSeconds(20);
+    /** ssl.refresh-certs looks at the files every second instead of every minute. */
+    private static final String CHECK_EVERY_SECOND = "-Dgatehouse.certificate-check-seconds=1";
 
     private Path dir;
     private int port;
@@ -239,6 +241,50 @@ class TlsE2ETest {
                 assertEquals(200, keptAliveGet(kept));
                 assertTrue(gatehouse.isAlive());
             }
+        }
+    }
+
+    /**
+     * {@code ssl.refresh-certs} (a {@code server.feature-flags} entry, as in lighttpd 1.4.78+):
+     * a certificate renewed in place is served to new connections without a signal, open ones keep
+     * theirs; a key that does not match is logged and the certificate read before keeps serving.
+     */
+    @Test
+    void refreshCertsServesARenewedCertificateWithoutASignal() throws Exception {
+        Path conf = config(List.of("server.feature-flags = ( \"ssl.refresh-certs\" => \"enable\" )",
+                "server.max-keep-alive-idle = 120"));
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort, List.of(CHECK_EVERY_SECOND))) {
+            String first = TlsPeers.servedSerial(dir, tlsPort);
+            try (SSLSocket kept = (SSLSocket) TrustAnything.context().getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+                kept.setSoTimeout(15_000);
+                assertEquals(200, keptAliveGet(kept));
+                X509Certificate keptCert = (X509Certificate) kept.getSession().getPeerCertificates()[0];
+
+                TlsPeers.selfSigned(dir, "site", "/CN=renewed", 30);
+                awaitLog(gatehouse, "new connections get the certificates read now");
+                String second = TlsPeers.servedSerial(dir, tlsPort);
+                assertNotEquals(first, second, "a new connection gets the renewed certificate");
+                assertEquals(200, keptAliveGet(kept), "the open connection still serves");
+                assertEquals(keptCert, kept.getSession().getPeerCertificates()[0]);
+
+                Files.writeString(dir.resolve("site.key"), "not a key\n");
+                awaitLog(gatehouse, "the certificates read before keep serving");
+                assertEquals(second, TlsPeers.servedSerial(dir, tlsPort), "the certificate read before keeps serving");
+                assertEquals(1, LogFiles.read(dir.resolve("error.log")).split("the certificates read before", -1).length - 1,
+                        "a file that stays broken is reported once, not at every check");
+                assertTrue(gatehouse.isAlive());
+            }
+        }
+    }
+
+    @Test
+    void withoutRefreshCertsARenewedCertificateWaitsForAReload() throws Exception {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort, List.of(CHECK_EVERY_SECOND))) {
+            String first = TlsPeers.servedSerial(dir, tlsPort);
+            TlsPeers.selfSigned(dir, "site", "/CN=renewed", 30);
+            Thread.sleep(3_000); // three checks' worth
+            assertEquals(first, TlsPeers.servedSerial(dir, tlsPort));
+            assertTrue(!LogFiles.read(dir.resolve("error.log")).contains("ssl.refresh-certs"));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.gatehouse.core;
 
+import java.time.Duration;
+
 import io.gatehouse.conf.ServerConfig;
 
 /**
@@ -16,13 +18,18 @@ import io.gatehouse.conf.ServerConfig;
  *                   start to end, backend calls included
  * @param threadName what the server's threads are called ({@code NAME I/O-1}, {@code NAME-task}),
  *                   so two servers in one JVM can be told apart in a thread dump
+ * @param certificateCheckInterval how often {@code ssl.refresh-certs} looks whether the certificate
+ *                   files changed
  *
  * <p>Immutable.
  */
-public record EngineOptions(int ioThreads, String threadName) {
+public record EngineOptions(int ioThreads, String threadName, Duration certificateCheckInterval) {
 
     /** The name of the threads of a server started with the defaults. */
     public static final String DEFAULT_THREAD_NAME = "gatehouse";
+
+    /** Once a minute: a renewed certificate is served within a minute of being written. */
+    public static final Duration DEFAULT_CERTIFICATE_CHECK_INTERVAL = Duration.ofMinutes(1);
 
     /** @throws IllegalArgumentException for fewer than one I/O thread or a blank thread name */
     public EngineOptions {
@@ -32,11 +39,20 @@ public record EngineOptions(int ioThreads, String threadName) {
         if (threadName == null || threadName.isBlank()) {
             throw new IllegalArgumentException("the thread name must not be blank");
         }
+        if (certificateCheckInterval == null || certificateCheckInterval.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new IllegalArgumentException("the certificate check interval must be positive, not "
+                    + certificateCheckInterval);
+        }
+    }
+
+    /** {@code ioThreads} threads named {@code threadName}, certificates checked once a minute. */
+    public EngineOptions(int ioThreads, String threadName) {
+        this(ioThreads, threadName, DEFAULT_CERTIFICATE_CHECK_INTERVAL);
     }
 
     /** {@link #defaultIoThreads()} threads named {@value #DEFAULT_THREAD_NAME}. */
     public static EngineOptions defaults() {
-        return new EngineOptions(defaultIoThreads(), DEFAULT_THREAD_NAME);
+        return new EngineOptions(defaultIoThreads(), DEFAULT_THREAD_NAME, DEFAULT_CERTIFICATE_CHECK_INTERVAL);
     }
 
     /**
@@ -50,10 +66,14 @@ public record EngineOptions(int ioThreads, String threadName) {
     }
 
     public EngineOptions withIoThreads(int count) {
-        return new EngineOptions(count, threadName);
+        return new EngineOptions(count, threadName, certificateCheckInterval);
     }
 
     public EngineOptions withThreadName(String name) {
-        return new EngineOptions(ioThreads, name);
+        return new EngineOptions(ioThreads, name, certificateCheckInterval);
+    }
+
+    public EngineOptions withCertificateCheckInterval(Duration interval) {
+        return new EngineOptions(ioThreads, threadName, interval);
     }
 }

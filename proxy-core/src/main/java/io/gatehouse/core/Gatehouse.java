@@ -30,10 +30,12 @@ import io.gatehouse.core.internal.server.GenerationHolder;
 import io.gatehouse.core.internal.server.InheritedSockets;
 import io.gatehouse.core.internal.server.ListenerSet;
 import io.gatehouse.core.internal.server.RequestDispatcher;
+import io.gatehouse.core.internal.server.CertificateRefresh;
 import io.gatehouse.core.internal.server.Restarter;
 import io.gatehouse.core.internal.server.RetiringGenerations;
 import io.gatehouse.core.internal.server.ServerStateFile;
 import io.gatehouse.core.internal.tls.TlsContexts;
+import io.gatehouse.core.internal.tls.TlsFileStamps;
 import io.gatehouse.core.internal.tls.TlsFileException;
 import io.gatehouse.spawn.OpenFileLimit;
 import io.gatehouse.spawn.OpenedFile;
@@ -72,12 +74,14 @@ public final class Gatehouse implements AutoCloseable {
     private final ListenerSet listeners;
     private final RetiringGenerations retiring;
     private final Restarter restarter;
+    private final CertificateRefresh certificateRefresh;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object stopLock = new Object();
     private boolean stopping;
 
     private Gatehouse(ErrorLog errorLog, AccessLog accessLog, ReadBuffers readBuffers, GenerationHolder generations,
-            GenerationGate gate, ListenerSet listeners, RetiringGenerations retiring, Restarter restarter) {
+            GenerationGate gate, ListenerSet listeners, RetiringGenerations retiring, Restarter restarter,
+            CertificateRefresh certificateRefresh) {
         this.errorLog = errorLog;
         this.accessLog = accessLog;
         this.readBuffers = readBuffers;
@@ -86,6 +90,7 @@ public final class Gatehouse implements AutoCloseable {
         this.listeners = listeners;
         this.retiring = retiring;
         this.restarter = restarter;
+        this.certificateRefresh = certificateRefresh;
     }
 
     /**
@@ -126,6 +131,7 @@ public final class Gatehouse implements AutoCloseable {
         ReadBuffers readBuffers = new ReadBuffers();
         try {
             TlsContexts tls;
+            TlsFileStamps tlsStamps = TlsFileStamps.of(config.listeners());
             try {
                 tls = TlsContexts.load(config.listeners(), Instant.now());
             } catch (TlsFileException e) {
@@ -155,9 +161,11 @@ public final class Gatehouse implements AutoCloseable {
             }
             RetiringGenerations retiring = new RetiringGenerations(errorLog);
             Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,
-                    errorLog, retiring);
+                    errorLog, retiring, tlsStamps);
+            CertificateRefresh certificateRefresh = CertificateRefresh.start(restarter,
+                    options.certificateCheckInterval(), options.threadName());
             Gatehouse server = new Gatehouse(errorLog, accessLog, readBuffers, generations, gate, listeners,
-                    retiring, restarter);
+                    retiring, restarter, certificateRefresh);
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "
                     + listeners.addresses() + "; generation 1 serving");
             errorLog.info("server", "up to " + ListenerSet.maxConnections(config)
@@ -353,6 +361,7 @@ public final class Gatehouse implements AutoCloseable {
                 + generations.current().number() + " serving, " + generations.current().inFlight().count()
                 + " requests in flight");
         listeners.closeListeners();
+        certificateRefresh.close();
         gate.stop();
         if (!graceful) {
             abortEverything();

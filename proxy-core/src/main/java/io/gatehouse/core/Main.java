@@ -3,6 +3,7 @@ package io.gatehouse.core;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,9 @@ public final class Main {
 
     /** The number of I/O threads, as the README documents it ({@code GATEHOUSE_JAVA_OPTS=-Dgatehouse.io-threads=N}). */
     static final String IO_THREADS_PROPERTY = "gatehouse.io-threads";
+
+    /** Seconds between two looks at the certificate files with {@code ssl.refresh-certs} (default 60). */
+    static final String CERTIFICATE_CHECK_PROPERTY = "gatehouse.certificate-check-seconds";
 
     private static final String USAGE = """
             usage: gatehouse [-f FILE] [-D] [-t | -tt] [-s reload|stop|quit] [-v] [-h]
@@ -172,7 +176,7 @@ public final class Main {
     private static int serve(ServerConfig config, Predicate<Gatehouse> reload, PrintStream err) {
         EngineOptions engine;
         try {
-            engine = engineOptions(System.getProperty(IO_THREADS_PROPERTY));
+            engine = engineOptions(System.getProperty(IO_THREADS_PROPERTY), System.getProperty(CERTIFICATE_CHECK_PROPERTY));
         } catch (IllegalArgumentException e) {
             err.println("gatehouse: " + e.getMessage());
             return EXIT_USAGE;
@@ -235,27 +239,36 @@ public final class Main {
 
     /**
      * The engine options of the command line: the defaults, with {@code ioThreads} (the value of
-     * {@code -Dgatehouse.io-threads}) when set. System properties are read here, at the edge, and
-     * passed in as a value: the engine reads none.
+     * {@code -Dgatehouse.io-threads}) and {@code certificateCheckSeconds} ({@code
+     * -Dgatehouse.certificate-check-seconds}) where set. System properties are read here, at the
+     * edge, and passed in as a value: the engine reads none.
      *
-     * @throws IllegalArgumentException when {@code ioThreads} is not a whole number of at least 1
+     * @throws IllegalArgumentException when a value is not a whole number of at least 1
      */
-    static EngineOptions engineOptions(String ioThreads) {
-        EngineOptions defaults = EngineOptions.defaults();
-        if (ioThreads == null) {
-            return defaults;
+    static EngineOptions engineOptions(String ioThreads, String certificateCheckSeconds) {
+        EngineOptions options = EngineOptions.defaults();
+        if (ioThreads != null) {
+            options = options.withIoThreads(atLeastOne(IO_THREADS_PROPERTY, ioThreads, "number of I/O threads"));
         }
-        int count;
+        if (certificateCheckSeconds != null) {
+            options = options.withCertificateCheckInterval(Duration.ofSeconds(
+                    atLeastOne(CERTIFICATE_CHECK_PROPERTY, certificateCheckSeconds, "number of seconds")));
+        }
+        return options;
+    }
+
+    private static int atLeastOne(String property, String value, String what) {
+        int number;
         try {
-            count = Integer.parseInt(ioThreads.strip());
+            number = Integer.parseInt(value.strip());
         } catch (NumberFormatException e) {
-            count = 0;
+            number = 0;
         }
-        if (count < 1) {
-            throw new IllegalArgumentException("-D" + IO_THREADS_PROPERTY + "=" + ioThreads
-                    + " is not a number of I/O threads (a whole number, at least 1)");
+        if (number < 1) {
+            throw new IllegalArgumentException("-D" + property + "=" + value + " is not a " + what
+                    + " (a whole number, at least 1)");
         }
-        return defaults.withIoThreads(count);
+        return number;
     }
 
     /**

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,24 +33,35 @@ class EngineOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> new EngineOptions(-1, "gatehouse"));
         assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, " "));
         assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, null));
+        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, "gatehouse", Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, "gatehouse", null));
     }
 
     @Test
     void withoutThePropertyTheCommandLineUsesTheDefaults() {
-        assertEquals(EngineOptions.defaults(), Main.engineOptions(null));
+        assertEquals(EngineOptions.defaults(), Main.engineOptions(null, null));
     }
 
     @Test
     void thePropertySetsTheNumberOfIoThreads() {
-        assertEquals(EngineOptions.defaults().withIoThreads(3), Main.engineOptions("3"));
-        assertEquals(5, Main.engineOptions(" 5 ").ioThreads(), "surrounding blanks of a shell variable");
+        assertEquals(EngineOptions.defaults().withIoThreads(3), Main.engineOptions("3", null));
+        assertEquals(5, Main.engineOptions(" 5 ", null).ioThreads(), "surrounding blanks of a shell variable");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "0", "-2", "two", "1.5", "0x10", "99999999999", "3 threads"})
     void aValueThatIsNoNumberOfThreadsIsRefusedNamingTheProperty(String value) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(value));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(value, null));
         assertTrue(e.getMessage().startsWith("-Dgatehouse.io-threads=" + value + " is not a number of I/O threads"),
+                e.getMessage());
+    }
+
+    @Test
+    void thePropertySetsHowOftenCertificateFilesAreLookedAt() {
+        assertEquals(Duration.ofSeconds(2), Main.engineOptions(null, "2").certificateCheckInterval());
+        assertEquals(EngineOptions.DEFAULT_CERTIFICATE_CHECK_INTERVAL, EngineOptions.defaults().certificateCheckInterval());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(null, "0"));
+        assertTrue(e.getMessage().startsWith("-Dgatehouse.certificate-check-seconds=0 is not a number of seconds"),
                 e.getMessage());
     }
 }

@@ -30,6 +30,9 @@ public final class ServerSettingsMapper {
     /** The feature flag that turns HTTP/2 over plain TCP on. */
     public static final String H2C = "server.h2c";
 
+    /** The feature flag that re-reads HTTPS certificates when their files change. */
+    public static final String REFRESH_CERTS = "ssl.refresh-certs";
+
     private ServerSettingsMapper() {
     }
 
@@ -77,6 +80,9 @@ public final class ServerSettingsMapper {
                             config.http2(ValueReader.bool(flag.value(), key + " " + Token.quote(H2PROTO)));
                         } else if (H2C.equals(flag.key())) {
                             config.h2c(ValueReader.bool(flag.value(), key + " " + Token.quote(H2C)));
+                        } else if (REFRESH_CERTS.equals(flag.key())) {
+                            config.refreshCertificates(ValueReader.bool(flag.value(),
+                                    key + " " + Token.quote(REFRESH_CERTS)));
                         }
                     }
                     Entry graceful = flags.get(GRACEFUL_TIMEOUT).orElse(null);

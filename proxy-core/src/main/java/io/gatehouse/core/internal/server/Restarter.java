@@ -1,6 +1,7 @@
 package io.gatehouse.core.internal.server;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.tls.TlsContexts;
+import io.gatehouse.core.internal.tls.TlsFileStamps;
 import io.gatehouse.core.internal.tls.TlsFileException;
 import io.gatehouse.spawn.SpawnedBackend;
 import io.undertow.server.HttpHandler;
@@ -60,10 +62,12 @@ public final class Restarter {
     private volatile boolean inProgress;
     private volatile boolean stopping;
     private long lastNumber;
+    /** The HTTPS files as they were when the serving certificates were read. */
+    private TlsFileStamps tlsStamps;
 
     public Restarter(GenerationHolder generations, GenerationGate gate, ListenerSet listeners,
             Function<ListenerConfig, HttpHandler> dispatchers, Function<ServerConfig, GatewayHandler> gateways,
-            ServerStateFile stateFile, ErrorLog errorLog, RetiringGenerations retiring) {
+            ServerStateFile stateFile, ErrorLog errorLog, RetiringGenerations retiring, TlsFileStamps tlsStamps) {
         this.generations = generations;
         this.gate = gate;
         this.listeners = listeners;
@@ -73,6 +77,7 @@ public final class Restarter {
         this.errorLog = errorLog;
         this.retiring = retiring;
         this.lastNumber = generations.current().number();
+        this.tlsStamps = tlsStamps;
     }
 
     /** What {@link #status()} reports. */
@@ -144,6 +149,7 @@ public final class Restarter {
                     + " limit in effect until then");
         }
         TlsContexts tls;
+        TlsFileStamps stamps = TlsFileStamps.of(next.listeners());
         try {
             // Read now, so a certificate or key that cannot serve leaves the old ones serving.
             tls = TlsContexts.load(next.listeners(), Instant.now());
@@ -174,11 +180,50 @@ public final class Restarter {
                 : sequenced(old, next, number, added, removed, timeline);
         if (ok) {
             listeners.apply(next, tls);
+            tlsStamps = stamps;
             restarts.incrementAndGet();
         }
         errorLog.info("restart", "generation " + generations.current().number() + " serving"
                 + (ok ? "" : " (the old config)") + "; " + timeline.describe());
         return ok;
+    }
+
+    /**
+     * {@code ssl.refresh-certs}: when a certificate, key or CA file of the serving config has
+     * changed since it was read, reads them again and gives them to new connections (open ones keep
+     * theirs), as a reload would. Files that cannot serve (a key that no longer matches, a file half
+     * written) are logged, and the certificates read before keep serving until a file changes again.
+     * Skipped while a restart runs: it reads the files itself.
+     */
+    public void refreshCertificates() {
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            ServerConfig config = generations.current().config();
+            if (stopping || !config.refreshCertificates()) {
+                return;
+            }
+            TlsFileStamps now = TlsFileStamps.of(config.listeners());
+            List<Path> changed = now.changedSince(tlsStamps);
+            if (changed.isEmpty()) {
+                return;
+            }
+            tlsStamps = now;
+            TlsContexts tls;
+            try {
+                tls = TlsContexts.load(config.listeners(), Instant.now());
+            } catch (TlsFileException e) {
+                errorLog.error("tls", "ssl.refresh-certs: " + changed + " changed, but GH-TLS-001 " + e.getMessage()
+                        + "; the certificates read before keep serving");
+                return;
+            }
+            listeners.apply(config, tls);
+            errorLog.info("tls", "ssl.refresh-certs: " + changed + " changed: new connections get the"
+                    + " certificates read now");
+        } finally {
+            lock.unlock();
+        }
     }
 
     private boolean sequenced(Generation old, ServerConfig next, long number, List<ListenerConfig> added,
