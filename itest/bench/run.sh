@@ -308,6 +308,10 @@ main() {
         suffix="$suffix-$(IFS=+; echo "${SELECTED[*]}")"
     fi
     [ "$RUN_LOAD" -eq 0 ] && suffix="$suffix-jmh"
+    # gatehouse on another JDK than the harness: its directory's name (temurin-25-jdk-amd64) in the file name
+    if [ "$(readlink -f "$GATEHOUSE_JAVA")" != "$(readlink -f "$JAVA_BIN")" ]; then
+        suffix="$suffix-$(basename "$(dirname "$(dirname "$(readlink -f "$GATEHOUSE_JAVA")")")")"
+    fi
     mkdir -p "$BENCH_DIR/results"
     results_file="$BENCH_DIR/results/$(date '+%Y-%m-%d')-$(hostname -s)$suffix.md"
     {
