@@ -41,10 +41,6 @@ public final class TlsFileStamps {
         return new TlsFileStamps(Map.copyOf(stamps));
     }
 
-    public boolean isEmpty() {
-        return stamps.isEmpty();
-    }
-
     /** The files whose stamp is not the same in {@code other}, in no particular order. */
     public List<Path> changedSince(TlsFileStamps other) {
         List<Path> changed = new ArrayList<>();
