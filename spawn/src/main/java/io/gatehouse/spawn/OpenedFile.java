@@ -12,6 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.Optional;
 
+import io.gatehouse.spawn.internal.FileTrust;
 import io.gatehouse.spawn.internal.LibC;
 import io.gatehouse.spawn.internal.NativeLib;
 
@@ -31,7 +32,6 @@ import io.gatehouse.spawn.internal.NativeLib;
  */
 public record OpenedFile(FileChannel channel, long inode, long size, FileTime modified) implements Closeable {
 
-    private static final String OPEN_FILES = "/proc/self/fd/";
     private static final int EACCES = 13;
     private static final int ENOTDIR = 20;
 
@@ -65,10 +65,10 @@ public record OpenedFile(FileChannel channel, long inode, long size, FileTime mo
             throw new IOException("cannot open " + path + ": " + lib.describeErrno(errno));
         }
         try {
-            Path open = Path.of(OPEN_FILES + fd);
+            Path open = NativeLib.openFileLink(fd);
             // stat follows the descriptor's link to the open file, not the path it was opened by
             Map<String, Object> attributes = Files.readAttributes(open, "unix:mode,ino,size,lastModifiedTime");
-            if (!isRegular((Integer) attributes.get("mode"))) {
+            if (!FileTrust.Attributes.isRegularFile((Integer) attributes.get("mode"))) {
                 return Optional.empty();
             }
             // A regular file: reopening it cannot block; the blocking channel the JDK needs for sendfile.
@@ -90,10 +90,6 @@ public record OpenedFile(FileChannel channel, long inode, long size, FileTime mo
         } catch (SpawnException e) {
             // reported by openRegular, when a file is asked for
         }
-    }
-
-    private static boolean isRegular(int mode) {
-        return (mode & 0170000) == 0100000;
     }
 
     @Override

@@ -139,6 +139,11 @@ public final class FileTrust {
         }
 
         public boolean isRegularFile() {
+            return isRegularFile(mode);
+        }
+
+        /** Whether {@code mode}'s type bits say a regular file. */
+        public static boolean isRegularFile(int mode) {
             return (mode & S_IFMT) == S_IFREG;
         }
 

@@ -2,6 +2,7 @@ package io.gatehouse.spawn.internal;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -143,6 +144,14 @@ public final class NativeLib {
 
     public LibC libc() {
         return libc;
+    }
+
+    /**
+     * The kernel's link to the file descriptor {@code fd} of this process is open on: a stat
+     * through it describes the open file, whatever sits at the path it was opened by now.
+     */
+    public static Path openFileLink(int fd) {
+        return Path.of("/proc/self/fd/" + fd);
     }
 
     /** The effective uid: the user whose files gatehouse trusts. */

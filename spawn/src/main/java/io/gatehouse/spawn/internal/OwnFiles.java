@@ -30,8 +30,6 @@ import jnr.ffi.Pointer;
  */
 public final class OwnFiles {
 
-    /** Where the kernel links each open descriptor to the file it is open on. */
-    private static final String OPEN_FILES = "/proc/self/fd/";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int TEMP_NAME_BYTES = 8;
     private static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
@@ -64,7 +62,7 @@ public final class OwnFiles {
         }
         try {
             // stat follows the descriptor's link to the file opened, whatever sits at the path now
-            Map<String, Object> stat = Files.readAttributes(Path.of(OPEN_FILES + fd), "unix:uid,mode,size");
+            Map<String, Object> stat = Files.readAttributes(NativeLib.openFileLink(fd), "unix:uid,mode,size");
             FileTrust.Attributes file = new FileTrust.Attributes((Integer) stat.get("uid"), (Integer) stat.get("mode"));
             long size = (Long) stat.get("size");
             int euid = lib.euid();
