@@ -26,6 +26,7 @@ import io.gatehouse.itest.support.PhpScripts;
 import io.gatehouse.itest.support.TempDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,6 +53,9 @@ class PhpFpmKeepAliveTest {
     private static final int REQUESTS_PER_CLIENT = 25;
     /** A hello request takes milliseconds; one stalled behind kept connections waits the idle timeout (4 s). */
     private static final Duration STALL_LIMIT = Duration.ofSeconds(2);
+
+    /** Still running at the reload, and longer than {@link #STALL_LIMIT}. */
+    private static final Duration SLOW_REQUEST = Duration.ofSeconds(5);
 
     private static Path dir;
     private static final int WORKERS = 2;
@@ -180,6 +184,56 @@ class PhpFpmKeepAliveTest {
         } finally {
             clients.shutdownNow();
             assertTrue(clients.awaitTermination(STALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /**
+     * A reload with external backends only (an overlap restart) must not leave the old generation's
+     * idle kept connections open while its requests in flight drain: each holds a php-fpm worker,
+     * and the new generation's connections would wait in the pool's backlog until the drain ends.
+     */
+    @Test
+    void aReloadFreesTheWorkersHeldByTheOldGenerationsIdleConnectionsAtOnce() throws Exception {
+        int port = limited.port();
+        Path errorLog = dir.resolve("limited").resolve(ConfigFiles.ERROR_LOG);
+        long restartsBefore = restartsIn(errorLog);
+        ExecutorService slowClient = Executors.newSingleThreadExecutor();
+        try {
+            // Worker 1: a request of the old generation still running when the reload comes.
+            Future<HttpResponse<String>> slow = slowClient.submit(() -> HttpClients.get(port,
+                    "/slow.php?ms=" + SLOW_REQUEST.toMillis()));
+            Thread.sleep(SLOW_REQUEST.toMillis() / 10);
+            // Worker 2: its connection kept idle by the old generation after this request.
+            assertEquals(200, HttpClients.get(port, "/hello.php").statusCode(), logs("limited"));
+            assertTrue(establishedConnectionsTo(limited.pool().socketPath()) >= 2, logs("limited"));
+
+            limited.process().signal("USR1");
+            awaitRestarts(errorLog, restartsBefore + 1);
+            long started = System.nanoTime();
+            HttpResponse<String> hello = HttpClients.client().send(HttpClients.request(port, "/hello.php")
+                    .timeout(SLOW_REQUEST.multipliedBy(2)).build(), HttpResponse.BodyHandlers.ofString());
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertEquals(200, hello.statusCode(), logs("limited"));
+            assertTrue(!slow.isDone(), "the old generation's request ended before the new one was measured");
+            assertTrue(took.compareTo(STALL_LIMIT) < 0, "the new generation's first request took " + took.toMillis()
+                    + " ms: it waited for the old generation's drain\n" + logs("limited"));
+            assertEquals(200, slow.get(SLOW_REQUEST.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS).statusCode());
+        } finally {
+            slowClient.shutdownNow();
+            assertTrue(slowClient.awaitTermination(SLOW_REQUEST.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    private static long restartsIn(Path errorLog) {
+        return LogFiles.read(errorLog).lines().filter(line -> line.contains("(restart) generation")
+                && line.contains(" serving; ")).count();
+    }
+
+    private static void awaitRestarts(Path errorLog, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + SLOW_REQUEST.toNanos();
+        while (restartsIn(errorLog) < count) {
+            assertTrue(System.nanoTime() < deadline, "no restart logged\n" + logs("limited"));
+            Thread.sleep(20);
         }
     }
 

@@ -29,6 +29,10 @@ public final class RetiringGenerations {
     /** Closes {@code old} (the next generation must be installed already) and retires it in the background. */
     public void retire(Generation old, Duration drainTimeout) {
         old.inFlight().close();
+        // At once, not after the drain: a php-fpm worker serves one connection until it closes, so
+        // an idle kept connection of the old generation holds a worker that the next generation's
+        // new connections wait for. Connections its requests in flight release are closed too.
+        old.closeIdleConnections();
         Thread thread = new Thread(() -> {
             try {
                 long started = System.nanoTime();
@@ -36,7 +40,6 @@ public final class RetiringGenerations {
                 boolean drained = awaitDrained(old, drainTimeout);
                 int aborted = drained ? 0 : old.inFlight().abortAll();
                 long drainMillis = elapsedMillis(started);
-                old.closeIdleConnections();
                 BackendProcesses.StopReportSummary stop = old.processes().stop();
                 errorLog.info("restart", "generation " + old.number() + " retired in the background: " + waiting
                         + " requests in flight drained in " + drainMillis + " ms"
