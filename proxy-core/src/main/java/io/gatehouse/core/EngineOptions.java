@@ -6,7 +6,8 @@ import io.gatehouse.conf.ServerConfig;
  * How the request engine of one {@link Gatehouse} runs, beside what it serves (its
  * {@link ServerConfig}): given to {@link Gatehouse#start(ServerConfig, EngineOptions)} and read
  * nowhere else, so two servers in one JVM can run with different options. The command line takes
- * {@code -Dgatehouse.io-threads=N} into it; an embedding service builds its own.
+ * {@code -Dgatehouse.io-threads=N} and {@code -Dgatehouse.tls-engine=NAME} into it; an embedding
+ * service builds its own.
  *
  * <pre>{@code
  * Gatehouse.start(config, EngineOptions.defaults().withIoThreads(4).withThreadName("site-a"));
@@ -16,10 +17,11 @@ import io.gatehouse.conf.ServerConfig;
  *                   start to end, backend calls included
  * @param threadName what the server's threads are called ({@code NAME I/O-1}, {@code NAME-task}),
  *                   so two servers in one JVM can be told apart in a thread dump
+ * @param tlsEngine  the TLS implementation of the HTTPS listeners; a reload keeps it
  *
  * <p>Immutable.
  */
-public record EngineOptions(int ioThreads, String threadName) {
+public record EngineOptions(int ioThreads, String threadName, TlsEngine tlsEngine) {
 
     /** The name of the threads of a server started with the defaults. */
     public static final String DEFAULT_THREAD_NAME = "gatehouse";
@@ -32,9 +34,17 @@ public record EngineOptions(int ioThreads, String threadName) {
         if (threadName == null || threadName.isBlank()) {
             throw new IllegalArgumentException("the thread name must not be blank");
         }
+        if (tlsEngine == null) {
+            throw new IllegalArgumentException("the TLS engine must be given");
+        }
     }
 
-    /** {@link #defaultIoThreads()} threads named {@value #DEFAULT_THREAD_NAME}. */
+    /** With the default TLS engine, {@link TlsEngine#JSSE}. */
+    public EngineOptions(int ioThreads, String threadName) {
+        this(ioThreads, threadName, TlsEngine.JSSE);
+    }
+
+    /** {@link #defaultIoThreads()} threads named {@value #DEFAULT_THREAD_NAME}, TLS by {@link TlsEngine#JSSE}. */
     public static EngineOptions defaults() {
         return new EngineOptions(defaultIoThreads(), DEFAULT_THREAD_NAME);
     }
@@ -50,10 +60,14 @@ public record EngineOptions(int ioThreads, String threadName) {
     }
 
     public EngineOptions withIoThreads(int count) {
-        return new EngineOptions(count, threadName);
+        return new EngineOptions(count, threadName, tlsEngine);
     }
 
     public EngineOptions withThreadName(String name) {
-        return new EngineOptions(ioThreads, name);
+        return new EngineOptions(ioThreads, name, tlsEngine);
+    }
+
+    public EngineOptions withTlsEngine(TlsEngine engine) {
+        return new EngineOptions(ioThreads, threadName, engine);
     }
 }

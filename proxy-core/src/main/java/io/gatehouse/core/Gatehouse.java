@@ -127,7 +127,8 @@ public final class Gatehouse implements AutoCloseable {
         try {
             TlsContexts tls;
             try {
-                tls = TlsContexts.load(config.listeners(), Instant.now());
+                TlsContexts.requireAvailable(options.tlsEngine());
+                tls = TlsContexts.load(config.listeners(), Instant.now(), options.tlsEngine());
             } catch (TlsFileException e) {
                 throw new IOException("GH-TLS-001 " + e.getMessage(), e);
             }
@@ -155,7 +156,7 @@ public final class Gatehouse implements AutoCloseable {
             }
             RetiringGenerations retiring = new RetiringGenerations(errorLog);
             Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,
-                    errorLog, retiring);
+                    errorLog, retiring, options.tlsEngine());
             Gatehouse server = new Gatehouse(errorLog, accessLog, readBuffers, generations, gate, listeners,
                     retiring, restarter);
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "

@@ -41,6 +41,9 @@ public final class Main {
     /** The number of I/O threads, as the README documents it ({@code GATEHOUSE_JAVA_OPTS=-Dgatehouse.io-threads=N}). */
     static final String IO_THREADS_PROPERTY = "gatehouse.io-threads";
 
+    /** The TLS engine, as the README documents it ({@code GATEHOUSE_JAVA_OPTS=-Dgatehouse.tls-engine=openssl}). */
+    static final String TLS_ENGINE_PROPERTY = "gatehouse.tls-engine";
+
     private static final String USAGE = """
             usage: gatehouse [-f FILE] [-D] [-t | -tt] [-s reload|stop|quit] [-v] [-h]
 
@@ -108,8 +111,15 @@ public final class Main {
             }
             return serveEmbeddedDefault(err);
         }
+        TlsEngine tlsEngine;
+        try {
+            tlsEngine = engineOptions(null, System.getProperty(TLS_ENGINE_PROPERTY)).tlsEngine();
+        } catch (IllegalArgumentException e) {
+            err.println("gatehouse: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         if (options.control != null) {
-            return ControlCommand.run(options.control, options.configFile, err, EXIT_CONFIG, EXIT_RUNTIME);
+            return ControlCommand.run(options.control, options.configFile, tlsEngine, err, EXIT_CONFIG, EXIT_RUNTIME);
         }
         ServerConfig config;
         try {
@@ -127,7 +137,7 @@ public final class Main {
         }
         if (options.preflight) {
             List<String> problems = new ArrayList<>(Preflight.check(config));
-            problems.addAll(TlsContexts.preflight(config.listeners(), Instant.now(),
+            problems.addAll(TlsContexts.preflight(config.listeners(), Instant.now(), tlsEngine,
                     warning -> err.println("gatehouse: WARNING: " + warning)));
             problems.forEach(problem -> err.println("gatehouse: " + problem));
             return problems.isEmpty() ? EXIT_OK : EXIT_CONFIG;
@@ -157,7 +167,7 @@ public final class Main {
     private static int serve(ServerConfig config, Predicate<Gatehouse> reload, PrintStream err) {
         EngineOptions engine;
         try {
-            engine = engineOptions(System.getProperty(IO_THREADS_PROPERTY));
+            engine = engineOptions(System.getProperty(IO_THREADS_PROPERTY), System.getProperty(TLS_ENGINE_PROPERTY));
         } catch (IllegalArgumentException e) {
             err.println("gatehouse: " + e.getMessage());
             return EXIT_USAGE;
@@ -220,13 +230,21 @@ public final class Main {
 
     /**
      * The engine options of the command line: the defaults, with {@code ioThreads} (the value of
-     * {@code -Dgatehouse.io-threads}) when set. System properties are read here, at the edge, and
-     * passed in as a value: the engine reads none.
+     * {@code -Dgatehouse.io-threads}) and {@code tlsEngine} ({@code -Dgatehouse.tls-engine}) when
+     * set. System properties are read here, at the edge, and passed in as a value: the engine reads none.
      *
-     * @throws IllegalArgumentException when {@code ioThreads} is not a whole number of at least 1
+     * @throws IllegalArgumentException when {@code ioThreads} is not a whole number of at least 1,
+     *                                  or {@code tlsEngine} names no engine
      */
-    static EngineOptions engineOptions(String ioThreads) {
+    static EngineOptions engineOptions(String ioThreads, String tlsEngine) {
         EngineOptions defaults = EngineOptions.defaults();
+        if (tlsEngine != null) {
+            try {
+                defaults = defaults.withTlsEngine(TlsEngine.of(tlsEngine));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("-D" + TLS_ENGINE_PROPERTY + "=" + tlsEngine + ": " + e.getMessage(), e);
+            }
+        }
         if (ioThreads == null) {
             return defaults;
         }

@@ -35,19 +35,19 @@ class EngineOptionsTest {
 
     @Test
     void withoutThePropertyTheCommandLineUsesTheDefaults() {
-        assertEquals(EngineOptions.defaults(), Main.engineOptions(null));
+        assertEquals(EngineOptions.defaults(), Main.engineOptions(null, null));
     }
 
     @Test
     void thePropertySetsTheNumberOfIoThreads() {
-        assertEquals(EngineOptions.defaults().withIoThreads(3), Main.engineOptions("3"));
-        assertEquals(5, Main.engineOptions(" 5 ").ioThreads(), "surrounding blanks of a shell variable");
+        assertEquals(EngineOptions.defaults().withIoThreads(3), Main.engineOptions("3", null));
+        assertEquals(5, Main.engineOptions(" 5 ", null).ioThreads(), "surrounding blanks of a shell variable");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "0", "-2", "two", "1.5", "0x10", "99999999999", "3 threads"})
     void aValueThatIsNoNumberOfThreadsIsRefusedNamingTheProperty(String value) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(value));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(value, null));
         assertTrue(e.getMessage().startsWith("-Dgatehouse.io-threads=" + value + " is not a number of I/O threads"),
                 e.getMessage());
     }

@@ -13,6 +13,7 @@ import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
+import io.gatehouse.core.TlsEngine;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.tls.TlsContexts;
@@ -53,6 +54,8 @@ public final class Restarter {
     private final ServerStateFile stateFile;
     private final ErrorLog errorLog;
     private final RetiringGenerations retiring;
+    /** The TLS engine the server started with: reloads build their contexts for it. */
+    private final TlsEngine tlsEngine;
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicLong restarts = new AtomicLong();
     private final AtomicLong failedReloads = new AtomicLong();
@@ -63,7 +66,7 @@ public final class Restarter {
 
     public Restarter(GenerationHolder generations, GenerationGate gate, ListenerSet listeners,
             Function<ListenerConfig, HttpHandler> dispatchers, Function<ServerConfig, GatewayHandler> gateways,
-            ServerStateFile stateFile, ErrorLog errorLog, RetiringGenerations retiring) {
+            ServerStateFile stateFile, ErrorLog errorLog, RetiringGenerations retiring, TlsEngine tlsEngine) {
         this.generations = generations;
         this.gate = gate;
         this.listeners = listeners;
@@ -72,6 +75,7 @@ public final class Restarter {
         this.stateFile = stateFile;
         this.errorLog = errorLog;
         this.retiring = retiring;
+        this.tlsEngine = tlsEngine;
         this.lastNumber = generations.current().number();
     }
 
@@ -146,7 +150,7 @@ public final class Restarter {
         TlsContexts tls;
         try {
             // Read now, so a certificate or key that cannot serve leaves the old ones serving.
-            tls = TlsContexts.load(next.listeners(), Instant.now());
+            tls = TlsContexts.load(next.listeners(), Instant.now(), tlsEngine);
         } catch (TlsFileException e) {
             fail("reload rejected, still serving generation " + old.number() + ": GH-TLS-001 " + e.getMessage());
             return false;
