@@ -48,6 +48,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(LeakCheck.class)
 class TlsE2ETest {
 
+    /**
+     * The JVM options that choose the TLS engine of the gatehouse under test: none here (JSSE, the
+     * default); the Openssl subclass runs every test again on BoringSSL.
+     */
+    List<String> engineOptions() {
+        return List.of();
+    }
+
     /** Prints the variables mod_openssl and the scheme set, as sorted KEY=value lines. */
     private static final String TLS_PAGE = """
             <?php
@@ -127,7 +135,7 @@ class TlsE2ETest {
 
     @Test
     void theBackendSeesHttpsAndModOpensslVariablesOverHttp1AndHttp2() {
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort, engineOptions())) {
             Map<String, String> h2 = tlsVariables("--http2");
             assertEquals("on", h2.get("HTTPS"), h2.toString());
             assertEquals("https", h2.get("REQUEST_SCHEME"));
@@ -163,7 +171,7 @@ class TlsE2ETest {
 
     @Test
     void tls12And13AreNegotiatedAndTls11IsRefused() {
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort, engineOptions())) {
             TlsPeers.Run old = TlsPeers.handshake(dir, tlsPort, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
             assertNotEquals(0, old.exitCode(), old.output());
             assertTrue(old.output().contains("alert protocol version"), old.output());
@@ -183,7 +191,7 @@ class TlsE2ETest {
     @Test
     void h2protoDisabledLeavesAlpnToHttp11() {
         Path conf = config(List.of("server.feature-flags += ( \"server.h2proto\" => \"disable\" )"));
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort, engineOptions())) {
             assertEquals("HTTP/1.1", tlsVariables("--http2").get("SERVER_PROTOCOL"));
             TlsPeers.Run alpn = TlsPeers.handshake(dir, tlsPort, "-alpn", "h2");
             assertTrue(alpn.output().contains("No ALPN negotiated"), alpn.output());
@@ -192,7 +200,7 @@ class TlsE2ETest {
 
     @Test
     void h2cOnlyWithItsFeatureFlagWhichAReloadTurnsOn() throws Exception {
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort, engineOptions())) {
             String plain = "http://127.0.0.1:" + port + "/tls.php";
             TlsPeers.Run refused = TlsPeers.run(dir, List.of(Peers.require("curl").toString(), "-sS", "--max-time", "10",
                     "--http2-prior-knowledge", plain));
@@ -213,7 +221,7 @@ class TlsE2ETest {
     void reloadServesTheNewCertificateToNewConnectionsAndKeepsOpenOnes() throws Exception {
         // The kept connection idles through two reloads: longer than lighttpd's 5 s keep-alive default.
         Path conf = config(List.of("server.max-keep-alive-idle = 120"));
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort, engineOptions())) {
             String first = TlsPeers.servedSerial(dir, tlsPort);
             try (SSLSocket kept = (SSLSocket) TrustAnything.context().getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
                 kept.setSoTimeout(15_000);
@@ -261,7 +269,7 @@ class TlsE2ETest {
                 "    ssl.pemfile = " + quote(dir.resolve("a.crt").toString()),
                 "    ssl.privkey = " + quote(dir.resolve("a.key").toString()),
                 "  }");
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort, engineOptions())) {
             assertEquals("subject=CN = a.example", TlsPeers.servedSubject(dir, tlsPort, "a.example"));
             assertEquals("subject=CN = any.org", TlsPeers.servedSubject(dir, tlsPort, "www.example.org"));
             assertEquals("subject=CN = localhost", TlsPeers.servedSubject(dir, tlsPort, "b.example"));
@@ -297,7 +305,7 @@ class TlsE2ETest {
                 "  ssl.verifyclient.activate = \"enable\"",
                 "  ssl.verifyclient.enforce = \"disable\"",
                 "  ssl.verifyclient.username = \"SSL_CLIENT_S_DN_CN\"");
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort, engineOptions())) {
             Map<String, String> alice = tlsVariables("--cert", dir.resolve("alice.crt").toString(),
                     "--key", dir.resolve("alice.key").toString());
             assertEquals("SUCCESS", alice.get("SSL_CLIENT_VERIFY"), alice.toString());
@@ -324,7 +332,7 @@ class TlsE2ETest {
         Path conf = config(List.of(),
                 "  ssl.ca-file = " + quote(dir.resolve("clients.crt").toString()),
                 "  ssl.verifyclient.activate = \"enable\"");
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort, engineOptions())) {
             TlsPeers.Run anonymous = TlsPeers.run(dir, List.of(Peers.require("curl").toString(), "-sk",
                     "--max-time", "10", "https://127.0.0.1:" + tlsPort + "/tls.php"));
             assertNotEquals(0, anonymous.exitCode(), "served without a client certificate:\n" + anonymous.output());

@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The engine options, and how the command line takes {@code -Dgatehouse.io-threads} into them. */
+/**
+ * The engine options, and how the command line takes {@code -Dgatehouse.io-threads} and
+ * {@code -Dgatehouse.tls-engine} into them.
+ */
 class EngineOptionsTest {
 
     @Test
@@ -16,6 +19,7 @@ class EngineOptionsTest {
         EngineOptions defaults = EngineOptions.defaults();
         assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), defaults.ioThreads());
         assertEquals("gatehouse", defaults.threadName());
+        assertEquals(TlsEngine.JSSE, defaults.tlsEngine());
     }
 
     @Test
@@ -50,5 +54,23 @@ class EngineOptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(value, null));
         assertTrue(e.getMessage().startsWith("-Dgatehouse.io-threads=" + value + " is not a number of I/O threads"),
                 e.getMessage());
+    }
+
+    @Test
+    void thePropertyChoosesTheTlsEngineAndKeepsTheOtherOptions() {
+        assertEquals(EngineOptions.defaults().withTlsEngine(TlsEngine.OPENSSL), Main.engineOptions(null, "openssl"));
+        assertEquals(TlsEngine.OPENSSL, Main.engineOptions("2", " OpenSSL ").tlsEngine(), "case and blanks");
+        assertEquals(2, Main.engineOptions("2", "openssl").ioThreads());
+        assertEquals(TlsEngine.JSSE, Main.engineOptions(null, "jsse").tlsEngine());
+        assertEquals(TlsEngine.JSSE, new EngineOptions(1, "x").tlsEngine(), "the two-option constructor");
+        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, "x", null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "boringssl", "open ssl", "conscrypt", "openssl\u0000"})
+    void aValueThatNamesNoTlsEngineIsRefusedNamingThePropertyAndTheEngines(String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(null, value));
+        assertTrue(e.getMessage().startsWith("-Dgatehouse.tls-engine=" + value + ": "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("is not a TLS engine (one of jsse, openssl)"), e.getMessage());
     }
 }

@@ -142,6 +142,7 @@ final class BoringSslSettings {
         return protocols;
     }
 
+    /** The TLS 1.2 suites to configure, after checking that BoringSSL serves every suite as JSSE would. */
     private static List<String> cipherSuites(TlsSettings settings, SSLParameters jsse, List<String> protocols)
             throws TlsFileException {
         Set<String> jsseSuites = new HashSet<>(Arrays.asList(jsse.getCipherSuites()));
@@ -155,8 +156,8 @@ final class BoringSslSettings {
                 continue;
             }
             if (TLS13_SUITES.contains(suite)) {
+                // checked below, and not passed on: BoringSSL sets TLS 1.3's suites itself
                 tls13.add(suite);
-                suites.add(suite);
             } else if (nativeSuites.contains(suite)) {
                 suites.add(suite);
                 tls12 = true;
