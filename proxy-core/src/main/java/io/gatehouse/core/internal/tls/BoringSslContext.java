@@ -1,23 +1,16 @@
 package io.gatehouse.core.internal.tls;
 
 import java.lang.ref.Cleaner;
-import java.security.KeyManagementException;
 import java.security.Provider;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocketFactory;
 import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
@@ -108,7 +101,7 @@ final class BoringSslContext {
         }
     }
 
-    private static final class Spi extends SSLContextSpi {
+    private static final class Spi extends ServerEngineSpi {
         private final BoringSslContext contexts;
         private final List<String> alpn;
 
@@ -128,28 +121,8 @@ final class BoringSslContext {
         }
 
         @Override
-        protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) throws KeyManagementException {
-            throw new KeyManagementException("already initialised");
-        }
-
-        @Override
-        protected SSLSocketFactory engineGetSocketFactory() {
-            throw new UnsupportedOperationException("server engines only");
-        }
-
-        @Override
-        protected SSLServerSocketFactory engineGetServerSocketFactory() {
-            throw new UnsupportedOperationException("server engines only");
-        }
-
-        @Override
         protected SSLSessionContext engineGetServerSessionContext() {
             return contexts.byAlpn.get(List.of()).sessionContext();
-        }
-
-        @Override
-        protected SSLSessionContext engineGetClientSessionContext() {
-            throw new UnsupportedOperationException("server engines only");
         }
 
         @Override

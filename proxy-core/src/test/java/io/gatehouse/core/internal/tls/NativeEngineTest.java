@@ -13,8 +13,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import io.gatehouse.conf.Guard;
 import io.gatehouse.conf.RequestFacts;
@@ -23,6 +21,7 @@ import io.gatehouse.conf.TlsSettings;
 import io.gatehouse.conf.TlsSettings.ClientVerification;
 import io.gatehouse.conf.TlsSettings.HostCertificate;
 import io.gatehouse.core.TlsEngine;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,20 +179,7 @@ class NativeEngineTest {
     /** The JDK's client engine, trusting any certificate, asking for {@code serverName} (null: none). */
     private static SSLEngine client(String serverName, String... alpn) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
+        context.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(true);
         SSLParameters parameters = engine.getSSLParameters();
