@@ -12,4 +12,9 @@ class OpensslTlsE2ETest extends TlsE2ETest {
     List<String> engineOptions() {
         return OpensslEngine.JVM_OPTIONS;
     }
+
+    @Override
+    boolean refusesWithAnAlert() {
+        return false;
+    }
 }

@@ -120,7 +120,7 @@ class OpensslTlsEngineTest {
     void thousandsOfHandshakesGiveTheirNativeMemoryBack() throws Exception {
         List<String> jvm = new ArrayList<>(OpensslEngine.JVM_OPTIONS);
         // A fixed heap, so RSS moves with native memory; every engine tracked by netty's leak detector.
-        jvm.addAll(List.of("-Xms64m", "-Xmx64m", "-Dio.netty.leakDetection.level=paranoid"));
+        jvm.addAll(List.of("-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch", "-Dio.netty.leakDetection.level=paranoid"));
         try (GatehouseProcess gatehouse = GatehouseProcess.start(config(), tlsPort, jvm)) {
             SSLContext client = TrustAnything.context();
             long deadline = System.nanoTime() + HANDSHAKE_LOOP_LIMIT.toNanos();
@@ -131,6 +131,7 @@ class OpensslTlsEngineTest {
             collectGarbage(gatehouse);
             handshakes(client, 50, deadline); // the leak detector reports while tracking new engines
             long after = rssKb(gatehouse.pid());
+            System.out.println("RSS over " + MEASURED_HANDSHAKES + " handshakes: " + before + " kB -> " + after + " kB");
             assertTrue(after - before < RSS_GROWTH_LIMIT_KB, "RSS grew from " + before + " kB to " + after
                     + " kB over " + MEASURED_HANDSHAKES + " handshakes");
             assertFalse(gatehouse.log().contains("LEAK:"), gatehouse.logTail());

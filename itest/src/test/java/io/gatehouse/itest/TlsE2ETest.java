@@ -56,6 +56,14 @@ class TlsE2ETest {
         return List.of();
     }
 
+    /**
+     * Whether a handshake refused for its protocol version ends with TLS's alert saying so, as
+     * lighttpd's does. On BoringSSL the refusal holds but the client sees the connection closed.
+     */
+    boolean refusesWithAnAlert() {
+        return true;
+    }
+
     /** Prints the variables mod_openssl and the scheme set, as sorted KEY=value lines. */
     private static final String TLS_PAGE = """
             <?php
@@ -174,7 +182,9 @@ class TlsE2ETest {
         try (GatehouseProcess gatehouse = GatehouseProcess.start(config(List.of()), tlsPort, engineOptions())) {
             TlsPeers.Run old = TlsPeers.handshake(dir, tlsPort, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
             assertNotEquals(0, old.exitCode(), old.output());
-            assertTrue(old.output().contains("alert protocol version"), old.output());
+            if (refusesWithAnAlert()) {
+                assertTrue(old.output().contains("alert protocol version"), old.output());
+            }
             TlsPeers.Run tls12 = TlsPeers.handshake(dir, tlsPort, "-tls1_2");
             assertEquals(0, tls12.exitCode(), tls12.output());
             assertTrue(tls12.output().contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-"), tls12.output());

@@ -63,7 +63,9 @@ final class BoringSslContext {
     static BoringSslContext create(ContextMaker maker, List<String> alpn) throws SSLException {
         Map<List<String>, SslContext> byAlpn = new ConcurrentHashMap<>();
         byAlpn.put(List.of(), maker.make(List.of()));
-        byAlpn.put(List.copyOf(alpn), maker.make(alpn));
+        if (!alpn.isEmpty()) {
+            byAlpn.put(List.copyOf(alpn), maker.make(alpn));
+        }
         BoringSslContext contexts = new BoringSslContext(maker, byAlpn);
         // The action holds the map only: one that reached this object would keep it reachable.
         RELEASER.register(contexts, () -> byAlpn.values().forEach(ReferenceCountUtil::release));

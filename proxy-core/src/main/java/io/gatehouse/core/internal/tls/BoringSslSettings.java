@@ -15,6 +15,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.KeyManagerFactorySpi;
 import javax.net.ssl.ManagerFactoryParameters;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -26,6 +27,7 @@ import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -40,11 +42,12 @@ import io.netty.handler.ssl.SslProvider;
  */
 final class BoringSslSettings {
 
-    /** TLS 1.3's suites: BoringSSL enables all three, always, and none can be turned off. */
-    static final Set<String> TLS13_SUITES = Set.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+    /**
+     * TLS 1.3's suites: BoringSSL enables all three, always, and none can be turned off. netty
+     * turns TLS 1.3 off when none is named, and logs when they are named in another order than this.
+     */
+    static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256");
-
-    private static final List<String> NO_ALPN = List.of();
 
     private BoringSslSettings() {
     }
@@ -65,7 +68,7 @@ final class BoringSslSettings {
     }
 
     /**
-     * The contexts of {@code settings}, engines first made with {@code alpn}.
+     * The contexts of {@code settings}: the one without ALPN and the one offering HTTP/2 made now.
      *
      * @param verifier the client certificate verifier, null without {@code ssl.verifyclient.activate}
      * @throws TlsFileException for a setting BoringSSL cannot honour, or one it refuses
@@ -92,18 +95,27 @@ final class BoringSslSettings {
             }
             SslContext context = builder.build();
             if (verifier != null) {
-                // A resumed session skips the verifier, and with it the verdict the CGI
-                // environment reads: every connection of a verifying listener handshakes in full.
-                ((OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
+                noResumption((ReferenceCountedOpenSslContext) context);
             }
             return context;
         };
         try {
-            return BoringSslContext.create(maker, NO_ALPN);
-        } catch (javax.net.ssl.SSLException | RuntimeException e) {
+            return BoringSslContext.create(maker, ServerTlsContext.HTTP2_ALPN);
+        } catch (SSLException | RuntimeException e) {
             throw new TlsFileException(settings.location() + ": tls-engine = openssl: BoringSSL refuses this"
                     + " listener's TLS settings: " + e.getMessage());
         }
+    }
+
+    /**
+     * A resumed session skips the verifier, and with it the verdict the CGI environment reads
+     * (JSSE keeps it in the session object it resumes; netty makes a new one), so a verifying
+     * listener keeps no session cache. Session tickets still resume TLS 1.2 sessions: such a
+     * connection's CGI environment has no SSL_CLIENT_* variables (the backend sees no verified
+     * client, never a false one).
+     */
+    private static void noResumption(ReferenceCountedOpenSslContext context) {
+        ((OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
     }
 
     /** What JSSE would enable: the JDK's disabled algorithms apply to gatehouse's TLS whichever the engine. */
@@ -156,8 +168,7 @@ final class BoringSslSettings {
                 continue;
             }
             if (TLS13_SUITES.contains(suite)) {
-                // checked below, and not passed on: BoringSSL sets TLS 1.3's suites itself
-                tls13.add(suite);
+                tls13.add(suite); // checked below, passed on in BoringSSL's order
             } else if (nativeSuites.contains(suite)) {
                 suites.add(suite);
                 tls12 = true;
@@ -170,7 +181,7 @@ final class BoringSslSettings {
                     + " suites of this listener (ssl.cipher-list, ssl.openssl.ssl-conf-cmd CipherString): BoringSSL"
                     + " has no " + String.join(", ", missing) + "; leave them out, or use tls-engine = jsse");
         }
-        if (protocols.contains("TLSv1.3") && !tls13.equals(TLS13_SUITES)) {
+        if (protocols.contains("TLSv1.3") && !tls13.equals(Set.copyOf(TLS13_SUITES))) {
             throw new TlsFileException(settings.location() + ": tls-engine = openssl cannot honour the TLS 1.3"
                     + " cipher suites of this listener (ssl.openssl.ssl-conf-cmd Ciphersuites): BoringSSL always"
                     + " offers all of " + TLS13_SUITES + "; configure all three, set MaxProtocol TLSv1.2, or use"
@@ -183,6 +194,9 @@ final class BoringSslSettings {
                 throw new TlsFileException(settings.location() + ": no cipher suite of this listener serves"
                         + " TLSv1.2, its only protocol");
             }
+        }
+        if (protocols.contains("TLSv1.3")) {
+            suites.addAll(TLS13_SUITES);
         }
         return suites;
     }
