@@ -57,6 +57,8 @@ usage: itest/bench/run.sh [options]
   --warmup S         seconds of load before each measurement (default 15; the JIT needs longer
                      for TLS and HTTP/2 on a busy machine)
   --tls-key TYPE     the TLS scenarios' certificate key: ecdsa (P-256, the default) or rsa (2048 bits)
+  --tls-engines      the TLS scenarios also run gatehouse-openssl (gatehouse with
+                     -Dgatehouse.tls-engine=openssl) in the same rounds, as a fourth server
   -h, --help         this help
 
 Environment: GATEHOUSE_JAVA_OPTS  more JVM options for gatehouse, after bin/gatehouse's own (so they win)
@@ -80,6 +82,8 @@ RUN_LOAD=1
 KEEP_LOGS=""
 SELECTED=()
 TLS_KEY_TYPE=ecdsa
+# The servers of the TLS scenarios (--tls-engines adds gatehouse on BoringSSL).
+TLS_SERVERS=(gatehouse lighttpd nginx)
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -96,6 +100,7 @@ while [ $# -gt 0 ]; do
         --jmh) RUN_JMH=1 ;;
         --jmh-only) RUN_JMH=1 RUN_LOAD=0 ;;
         --no-build) BUILD=0 ;;
+        --tls-engines) TLS_SERVERS=(gatehouse gatehouse-openssl lighttpd nginx) ;;
         --keep-logs)
             [ -n "${2:-}" ] || die "--keep-logs needs a directory"
             KEEP_LOGS=$2

@@ -35,14 +35,17 @@ with_server() {
     stop_server
 }
 
-# Round after round, starts each of ALL_SERVERS on backend KIND and runs "$@" NAME ROUND with it
-# (the server's name and the round appended). DETAIL follows the round in the progress line.
+# Round after round, starts each of ALL_SERVERS (or ROUND_SERVERS when set) on backend KIND and
+# runs "$@" NAME ROUND with it (the server's name and the round appended). DETAIL follows the
+# round in the progress line.
 each_server_each_round() {
-    local scenario=$1 kind=$2 detail=$3 round name
+    local scenario=$1 kind=$2 detail=$3 round name servers
     shift 3
+    servers=("${ALL_SERVERS[@]}")
+    [ -n "${ROUND_SERVERS:-}" ] && read -r -a servers <<<"$ROUND_SERVERS"
     for round in $(seq 1 "$ROUNDS"); do
         log "$scenario: round $round of $ROUNDS$detail"
-        for name in "${ALL_SERVERS[@]}"; do
+        for name in "${servers[@]}"; do
             with_server "$scenario" "$name" "$kind" "$round" "$@" "$name" "$round"
         done
     done

@@ -135,7 +135,7 @@ server_url() {
     fi
 }
 
-# Starts server NAME (gatehouse | lighttpd | nginx) with backend KIND (fpm | spawned | scgi |
+# Starts server NAME (gatehouse | gatehouse-openssl | lighttpd | nginx) with backend KIND (fpm | spawned | scgi |
 # uwsgi, https, or fpm-no-keepalive for gatehouse only); sets SERVER_PID, SERVER_LOG,
 # SERVER_HELLO_PATH and START_US (the moment just before the exec). gatehouse and lighttpd read the
 # same file, RUN_DIR/KIND.conf; nginx's one config has a location for each backend but spawned,
@@ -153,6 +153,12 @@ start_server() {
             # The launcher users run (bin/gatehouse: its heap and GC settings, GATEHOUSE_JAVA_OPTS
             # after them); it execs java, so the background pid is gatehouse's.
             GATEHOUSE_JAVA="$GATEHOUSE_JAVA" GATEHOUSE_JAR="$JAR" GATEHOUSE_JAVA_OPTS="$GATEHOUSE_JAVA_OPTS" \
+                "$REPO_DIR/bin/gatehouse" -D -f "$RUN_DIR/$kind.conf" >"$SERVER_LOG" 2>&1 &
+            ;;
+        gatehouse-openssl)
+            # gatehouse on BoringSSL (--tls-engines), the option placed after the user's.
+            GATEHOUSE_JAVA="$JAVA_BIN" GATEHOUSE_JAR="$JAR" \
+                GATEHOUSE_JAVA_OPTS="$GATEHOUSE_JAVA_OPTS -Dgatehouse.tls-engine=openssl" \
                 "$REPO_DIR/bin/gatehouse" -D -f "$RUN_DIR/$kind.conf" >"$SERVER_LOG" 2>&1 &
             ;;
         lighttpd)

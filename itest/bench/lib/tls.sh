@@ -87,7 +87,7 @@ prepare_tls() {
 # Records a failed round of SCENARIO for each server, for REASON (default: the TLS set-up's).
 tls_unavailable() {
     local scenario=$1 reason=${2:-$TLS_STATE} name
-    for name in "${ALL_SERVERS[@]}"; do
+    for name in "${TLS_SERVERS[@]}"; do
         record_failure "$scenario" "$name" 1 "$reason"
     done
 }
@@ -188,7 +188,7 @@ https_hello_load() {
 
 scenario_https_hello() {
     prepare_tls || { tls_unavailable https-hello; return 0; }
-    each_server_each_round https-hello https "" https_hello_load
+    ROUND_SERVERS="${TLS_SERVERS[*]}" each_server_each_round https-hello https "" https_hello_load
 }
 
 # Whether the server at URL offers sessions to resume, from a 2 s wrk run with the no-resumption
@@ -232,7 +232,7 @@ scenario_https_hello_no_keepalive() {
         tls_unavailable https-hello-no-keepalive "lib/no_tls_resumption.c did not build"
         return 0
     fi
-    each_server_each_round https-hello-no-keepalive https " (a full handshake per request)" handshake_load
+    ROUND_SERVERS="${TLS_SERVERS[*]}" each_server_each_round https-hello-no-keepalive https " (a full handshake per request)" handshake_load
 }
 
 # h2-hello: HTTP/2 over TLS (ALPN h2), H2_CONNECTIONS × H2_STREAMS streams, after a warm-up of
@@ -260,7 +260,7 @@ scenario_h2_hello() {
         tls_unavailable h2-hello "h2load (nghttp2-client) is not installed"
         return 0
     fi
-    each_server_each_round h2-hello https " ($H2_CONNECTIONS connections × $H2_STREAMS streams)" h2_load
+    ROUND_SERVERS="${TLS_SERVERS[*]}" each_server_each_round h2-hello https " ($H2_CONNECTIONS connections × $H2_STREAMS streams)" h2_load
 }
 
 # The results file's line about the TLS scenarios, when one of them ran.

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gatehouse.itest.support.ConfigFiles;
@@ -37,6 +38,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(LeakCheck.class)
 class Http2AbuseE2ETest {
+
+    /**
+     * The JVM options that choose the TLS engine of the gatehouse under test: none here (JSSE, the
+     * default); the Openssl subclass runs every test again on BoringSSL.
+     */
+    List<String> engineOptions() {
+        return List.of();
+    }
 
     /** Far more than the 200 resets per 30 s a connection may send. */
     private static final int FLOOD_STREAMS = 5_000;
@@ -71,7 +80,7 @@ class Http2AbuseE2ETest {
                 "fastcgi.server = ( \".php\" => ( \"php\" => ( \"socket\" => " + quote(dir.resolve("php.sock").toString())
                         + ", \"bin-path\" => " + quote(Peers.require("php-cgi").toString()) + ", \"max-procs\" => 1 ) ) )"),
                 ConfigFiles.tlsListener(tlsPort, dir).toArray(String[]::new));
-        gatehouse = GatehouseProcess.start(conf, tlsPort); // bound after the plain one
+        gatehouse = GatehouseProcess.start(conf, tlsPort, engineOptions()); // bound after the plain one
     }
 
     @AfterEach

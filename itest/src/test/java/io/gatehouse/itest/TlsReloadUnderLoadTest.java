@@ -40,6 +40,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 @ExtendWith(LeakCheck.class)
 class TlsReloadUnderLoadTest {
 
+    /**
+     * The JVM options that choose the TLS engine of the gatehouse under test: none here (JSSE, the
+     * default); the Openssl subclass runs every test again on BoringSSL.
+     */
+    List<String> engineOptions() {
+        return List.of();
+    }
+
     private static final int RELOADS = 2;
     /** Long enough for both reloads to happen inside it, with load before, between and after. */
     private static final int LOAD_SECONDS = 6;
@@ -80,7 +88,7 @@ class TlsReloadUnderLoadTest {
                         + ", \"bin-path\" => " + quote(Peers.require("php-cgi").toString())
                         + ", \"max-procs\" => 1, \"bin-environment\" => ( \"PHP_FCGI_CHILDREN\" => \"4\" ) ) ) )"),
                 ConfigFiles.tlsListener(tlsPort, dir).toArray(String[]::new));
-        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort)) {
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort, engineOptions())) {
             String url = "https://127.0.0.1:" + tlsPort + "/hello.php";
             Process http2 = h2load("http2.out", "-c", "4", "-m", "4", url);
             Process http11 = h2load("http11.out", "--h1", "-c", "4", url);

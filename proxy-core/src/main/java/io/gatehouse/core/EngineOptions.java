@@ -8,7 +8,8 @@ import io.gatehouse.conf.ServerConfig;
  * How the request engine of one {@link Gatehouse} runs, beside what it serves (its
  * {@link ServerConfig}): given to {@link Gatehouse#start(ServerConfig, EngineOptions)} and read
  * nowhere else, so two servers in one JVM can run with different options. The command line takes
- * {@code -Dgatehouse.io-threads=N} into it; an embedding service builds its own.
+ * {@code -Dgatehouse.io-threads=N} and {@code -Dgatehouse.tls-engine=NAME} into it; an embedding
+ * service builds its own.
  *
  * <pre>{@code
  * Gatehouse.start(config, EngineOptions.defaults().withIoThreads(4).withThreadName("site-a"));
@@ -20,10 +21,12 @@ import io.gatehouse.conf.ServerConfig;
  *                   so two servers in one JVM can be told apart in a thread dump
  * @param certificateCheckInterval how often {@code ssl.refresh-certs} looks whether the certificate
  *                   files changed
+ * @param tlsEngine  the TLS implementation of the HTTPS listeners; a reload keeps it
  *
  * <p>Immutable.
  */
-public record EngineOptions(int ioThreads, String threadName, Duration certificateCheckInterval) {
+public record EngineOptions(int ioThreads, String threadName, Duration certificateCheckInterval,
+        TlsEngine tlsEngine) {
 
     /** The name of the threads of a server started with the defaults. */
     public static final String DEFAULT_THREAD_NAME = "gatehouse";
@@ -31,7 +34,10 @@ public record EngineOptions(int ioThreads, String threadName, Duration certifica
     /** Once a minute: a renewed certificate is served within a minute of being written. */
     public static final Duration DEFAULT_CERTIFICATE_CHECK_INTERVAL = Duration.ofMinutes(1);
 
-    /** @throws IllegalArgumentException for fewer than one I/O thread or a blank thread name */
+    /**
+     * @throws IllegalArgumentException for fewer than one I/O thread, a blank thread name, an
+     *                                  interval under a millisecond or no TLS engine
+     */
     public EngineOptions {
         if (ioThreads < 1) {
             throw new IllegalArgumentException("io-threads must be at least 1, not " + ioThreads);
@@ -43,16 +49,22 @@ public record EngineOptions(int ioThreads, String threadName, Duration certifica
             throw new IllegalArgumentException("the certificate check interval must be positive, not "
                     + certificateCheckInterval);
         }
+        if (tlsEngine == null) {
+            throw new IllegalArgumentException("the TLS engine must be given");
+        }
     }
 
-    /** {@code ioThreads} threads named {@code threadName}, certificates checked once a minute. */
+    /**
+     * {@code ioThreads} threads named {@code threadName}, certificates checked once a minute, TLS by
+     * {@link TlsEngine#JSSE}.
+     */
     public EngineOptions(int ioThreads, String threadName) {
-        this(ioThreads, threadName, DEFAULT_CERTIFICATE_CHECK_INTERVAL);
+        this(ioThreads, threadName, DEFAULT_CERTIFICATE_CHECK_INTERVAL, TlsEngine.JSSE);
     }
 
-    /** {@link #defaultIoThreads()} threads named {@value #DEFAULT_THREAD_NAME}. */
+    /** {@link #defaultIoThreads()} threads named {@value #DEFAULT_THREAD_NAME}, the other defaults as above. */
     public static EngineOptions defaults() {
-        return new EngineOptions(defaultIoThreads(), DEFAULT_THREAD_NAME, DEFAULT_CERTIFICATE_CHECK_INTERVAL);
+        return new EngineOptions(defaultIoThreads(), DEFAULT_THREAD_NAME);
     }
 
     /**
@@ -66,14 +78,18 @@ public record EngineOptions(int ioThreads, String threadName, Duration certifica
     }
 
     public EngineOptions withIoThreads(int count) {
-        return new EngineOptions(count, threadName, certificateCheckInterval);
+        return new EngineOptions(count, threadName, certificateCheckInterval, tlsEngine);
     }
 
     public EngineOptions withThreadName(String name) {
-        return new EngineOptions(ioThreads, name, certificateCheckInterval);
+        return new EngineOptions(ioThreads, name, certificateCheckInterval, tlsEngine);
     }
 
     public EngineOptions withCertificateCheckInterval(Duration interval) {
-        return new EngineOptions(ioThreads, threadName, interval);
+        return new EngineOptions(ioThreads, threadName, interval, tlsEngine);
+    }
+
+    public EngineOptions withTlsEngine(TlsEngine engine) {
+        return new EngineOptions(ioThreads, threadName, certificateCheckInterval, engine);
     }
 }

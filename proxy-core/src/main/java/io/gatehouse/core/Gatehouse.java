@@ -133,7 +133,8 @@ public final class Gatehouse implements AutoCloseable {
             TlsContexts tls;
             TlsFileStamps tlsStamps = TlsFileStamps.of(config.listeners());
             try {
-                tls = TlsContexts.load(config.listeners(), Instant.now());
+                TlsContexts.requireAvailable(options.tlsEngine());
+                tls = TlsContexts.load(config.listeners(), Instant.now(), options.tlsEngine());
             } catch (TlsFileException e) {
                 throw new IOException("GH-TLS-001 " + e.getMessage(), e);
             }
@@ -161,7 +162,7 @@ public final class Gatehouse implements AutoCloseable {
             }
             RetiringGenerations retiring = new RetiringGenerations(errorLog);
             Restarter restarter = new Restarter(generations, gate, listeners, dispatchers, gateways, stateFile,
-                    errorLog, retiring, tlsStamps);
+                    errorLog, retiring, tlsStamps, options.tlsEngine());
             CertificateRefresh certificateRefresh = CertificateRefresh.start(restarter,
                     options.certificateCheckInterval(), options.threadName());
             Gatehouse server = new Gatehouse(errorLog, accessLog, readBuffers, generations, gate, listeners,

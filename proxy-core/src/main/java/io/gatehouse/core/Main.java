@@ -46,6 +46,9 @@ public final class Main {
     /** Seconds between two looks at the certificate files with {@code ssl.refresh-certs} (default 60). */
     static final String CERTIFICATE_CHECK_PROPERTY = "gatehouse.certificate-check-seconds";
 
+    /** The TLS engine, as the README documents it ({@code GATEHOUSE_JAVA_OPTS=-Dgatehouse.tls-engine=openssl}). */
+    static final String TLS_ENGINE_PROPERTY = "gatehouse.tls-engine";
+
     private static final String USAGE = """
             usage: gatehouse [-f FILE] [-D] [-t | -tt] [-s reload|stop|quit] [-v] [-h]
 
@@ -124,8 +127,15 @@ public final class Main {
             StartupOverlap.begin();
             return serveEmbeddedDefault(err);
         }
+        TlsEngine tlsEngine;
+        try {
+            tlsEngine = engineOptions(null, null, System.getProperty(TLS_ENGINE_PROPERTY)).tlsEngine();
+        } catch (IllegalArgumentException e) {
+            err.println("gatehouse: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         if (options.control != null) {
-            return ControlCommand.run(options.control, options.configFile, err, EXIT_CONFIG, EXIT_RUNTIME);
+            return ControlCommand.run(options.control, options.configFile, tlsEngine, err, EXIT_CONFIG, EXIT_RUNTIME);
         }
         if (!options.syntaxCheck && !options.preflight) {
             StartupOverlap.begin();
@@ -146,7 +156,7 @@ public final class Main {
         }
         if (options.preflight) {
             List<String> problems = new ArrayList<>(Preflight.check(config));
-            problems.addAll(TlsContexts.preflight(config.listeners(), Instant.now(),
+            problems.addAll(TlsContexts.preflight(config.listeners(), Instant.now(), tlsEngine,
                     warning -> err.println("gatehouse: WARNING: " + warning)));
             problems.forEach(problem -> err.println("gatehouse: " + problem));
             return problems.isEmpty() ? EXIT_OK : EXIT_CONFIG;
@@ -176,7 +186,8 @@ public final class Main {
     private static int serve(ServerConfig config, Predicate<Gatehouse> reload, PrintStream err) {
         EngineOptions engine;
         try {
-            engine = engineOptions(System.getProperty(IO_THREADS_PROPERTY), System.getProperty(CERTIFICATE_CHECK_PROPERTY));
+            engine = engineOptions(System.getProperty(IO_THREADS_PROPERTY), System.getProperty(CERTIFICATE_CHECK_PROPERTY),
+                    System.getProperty(TLS_ENGINE_PROPERTY));
         } catch (IllegalArgumentException e) {
             err.println("gatehouse: " + e.getMessage());
             return EXIT_USAGE;
@@ -239,14 +250,23 @@ public final class Main {
 
     /**
      * The engine options of the command line: the defaults, with {@code ioThreads} (the value of
-     * {@code -Dgatehouse.io-threads}) and {@code certificateCheckSeconds} ({@code
-     * -Dgatehouse.certificate-check-seconds}) where set. System properties are read here, at the
-     * edge, and passed in as a value: the engine reads none.
+     * {@code -Dgatehouse.io-threads}), {@code certificateCheckSeconds} ({@code
+     * -Dgatehouse.certificate-check-seconds}) and {@code tlsEngine} ({@code -Dgatehouse.tls-engine})
+     * where set. System properties are read here, at the edge, and passed in as a value: the engine
+     * reads none.
      *
-     * @throws IllegalArgumentException when a value is not a whole number of at least 1
+     * @throws IllegalArgumentException when a number is not a whole number of at least 1, or
+     *                                  {@code tlsEngine} names no engine
      */
-    static EngineOptions engineOptions(String ioThreads, String certificateCheckSeconds) {
+    static EngineOptions engineOptions(String ioThreads, String certificateCheckSeconds, String tlsEngine) {
         EngineOptions options = EngineOptions.defaults();
+        if (tlsEngine != null) {
+            try {
+                options = options.withTlsEngine(TlsEngine.of(tlsEngine));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("-D" + TLS_ENGINE_PROPERTY + "=" + tlsEngine + ": " + e.getMessage(), e);
+            }
+        }
         if (ioThreads != null) {
             options = options.withIoThreads(atLeastOne(IO_THREADS_PROPERTY, ioThreads, "number of I/O threads"));
         }

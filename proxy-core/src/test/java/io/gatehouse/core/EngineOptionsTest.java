@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The engine options, and how the command line takes {@code -Dgatehouse.io-threads} into them. */
+/**
+ * The engine options, and how the command line takes {@code -Dgatehouse.io-threads} and
+ * {@code -Dgatehouse.tls-engine} into them.
+ */
 class EngineOptionsTest {
 
     @Test
@@ -18,6 +21,7 @@ class EngineOptionsTest {
         EngineOptions defaults = EngineOptions.defaults();
         assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), defaults.ioThreads());
         assertEquals("gatehouse", defaults.threadName());
+        assertEquals(TlsEngine.JSSE, defaults.tlsEngine());
     }
 
     @Test
@@ -33,35 +37,53 @@ class EngineOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> new EngineOptions(-1, "gatehouse"));
         assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, " "));
         assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, null));
-        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, "gatehouse", Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, "gatehouse", null));
+        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, "gatehouse", Duration.ZERO, TlsEngine.JSSE));
+        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, "gatehouse", null, TlsEngine.JSSE));
     }
 
     @Test
     void withoutThePropertyTheCommandLineUsesTheDefaults() {
-        assertEquals(EngineOptions.defaults(), Main.engineOptions(null, null));
+        assertEquals(EngineOptions.defaults(), Main.engineOptions(null, null, null));
     }
 
     @Test
     void thePropertySetsTheNumberOfIoThreads() {
-        assertEquals(EngineOptions.defaults().withIoThreads(3), Main.engineOptions("3", null));
-        assertEquals(5, Main.engineOptions(" 5 ", null).ioThreads(), "surrounding blanks of a shell variable");
+        assertEquals(EngineOptions.defaults().withIoThreads(3), Main.engineOptions("3", null, null));
+        assertEquals(5, Main.engineOptions(" 5 ", null, null).ioThreads(), "surrounding blanks of a shell variable");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "0", "-2", "two", "1.5", "0x10", "99999999999", "3 threads"})
     void aValueThatIsNoNumberOfThreadsIsRefusedNamingTheProperty(String value) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(value, null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(value, null, null));
         assertTrue(e.getMessage().startsWith("-Dgatehouse.io-threads=" + value + " is not a number of I/O threads"),
                 e.getMessage());
     }
 
     @Test
     void thePropertySetsHowOftenCertificateFilesAreLookedAt() {
-        assertEquals(Duration.ofSeconds(2), Main.engineOptions(null, "2").certificateCheckInterval());
+        assertEquals(Duration.ofSeconds(2), Main.engineOptions(null, "2", null).certificateCheckInterval());
         assertEquals(EngineOptions.DEFAULT_CERTIFICATE_CHECK_INTERVAL, EngineOptions.defaults().certificateCheckInterval());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(null, "0"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(null, "0", null));
         assertTrue(e.getMessage().startsWith("-Dgatehouse.certificate-check-seconds=0 is not a number of seconds"),
                 e.getMessage());
+    }
+
+    @Test
+    void thePropertyChoosesTheTlsEngineAndKeepsTheOtherOptions() {
+        assertEquals(EngineOptions.defaults().withTlsEngine(TlsEngine.OPENSSL), Main.engineOptions(null, null, "openssl"));
+        assertEquals(TlsEngine.OPENSSL, Main.engineOptions("2", null, " OpenSSL ").tlsEngine(), "case and blanks");
+        assertEquals(2, Main.engineOptions("2", "5", "openssl").ioThreads());
+        assertEquals(TlsEngine.JSSE, Main.engineOptions(null, null, "jsse").tlsEngine());
+        assertEquals(TlsEngine.JSSE, new EngineOptions(1, "x").tlsEngine(), "the two-option constructor");
+        assertThrows(IllegalArgumentException.class, () -> new EngineOptions(1, "x", Duration.ofMinutes(1), null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "boringssl", "open ssl", "conscrypt", "openssl\u0000"})
+    void aValueThatNamesNoTlsEngineIsRefusedNamingThePropertyAndTheEngines(String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.engineOptions(null, null, value));
+        assertTrue(e.getMessage().startsWith("-Dgatehouse.tls-engine=" + value + ": "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("is not a TLS engine (one of jsse, openssl)"), e.getMessage());
     }
 }

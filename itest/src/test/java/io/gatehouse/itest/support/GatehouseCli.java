@@ -56,6 +56,12 @@ public final class GatehouseCli {
                 timeout);
     }
 
+    /** As {@link #run(List, Path, Duration)}, with JVM options placed before {@code -jar}. */
+    public static Result run(List<String> jvmOptions, List<String> args, Path workDir, Duration timeout) {
+        return run(GatehouseProcess.command(GatehouseProcess.jar(), jvmOptions, args), Map.of(), workDir, args,
+                timeout);
+    }
+
     /**
      * Runs {@code bin/gatehouse -D -f <conf>} as users start it, with extra environment variables,
      * in the directory of {@code conf}, expecting it to end by itself (a start that must fail);

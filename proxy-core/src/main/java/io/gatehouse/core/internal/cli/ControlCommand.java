@@ -12,6 +12,7 @@ import io.gatehouse.conf.ConfigException;
 import io.gatehouse.conf.ConfigParser;
 import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
+import io.gatehouse.core.TlsEngine;
 import io.gatehouse.core.internal.tls.TlsContexts;
 import io.gatehouse.spawn.ProcessSignal;
 import jnr.constants.platform.Signal;
@@ -53,10 +54,13 @@ public final class ControlCommand {
     /**
      * Runs {@code action} for the gatehouse of {@code configFile}.
      *
+     * @param tlsEngine   the engine the running gatehouse serves TLS with: the preflight of a
+     *                    reload checks what it cannot honour
      * @param configError exit code for a config that does not parse or fails the preflight
      * @param failure     exit code for a gatehouse that cannot be signalled
      */
-    public static int run(Action action, Path configFile, PrintStream err, int configError, int failure) {
+    public static int run(Action action, Path configFile, TlsEngine tlsEngine, PrintStream err, int configError,
+            int failure) {
         ServerConfig config;
         try {
             config = ConfigParser.parse(configFile);
@@ -66,7 +70,7 @@ public final class ControlCommand {
         }
         if (action == Action.RELOAD) {
             List<String> problems = new ArrayList<>(Preflight.check(config));
-            problems.addAll(TlsContexts.preflight(config.listeners(), Instant.now(),
+            problems.addAll(TlsContexts.preflight(config.listeners(), Instant.now(), tlsEngine,
                     warning -> err.println("gatehouse: WARNING: " + warning)));
             if (!problems.isEmpty()) {
                 problems.forEach(problem -> err.println("gatehouse: " + problem));

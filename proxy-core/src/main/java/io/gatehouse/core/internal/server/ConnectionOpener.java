@@ -74,7 +74,8 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
         plain.setRootHandler(h2c ? h2cRoot : plainRoot);
         applyOptions();
         mode = tls == null ? new Mode(null, false, h2c)
-                : new Mode(new UndertowXnioSsl(xnio, OptionMap.EMPTY, tlsBuffers, tls.sslContext()), http2, false);
+                : new Mode(new UndertowXnioSsl(xnio, OptionMap.EMPTY, tlsBuffers,
+                        http2 ? tls.http2SslContext() : tls.sslContext()), http2, false);
     }
 
     /** Whether new connections are served over TLS. */

@@ -14,6 +14,7 @@ import io.gatehouse.conf.BackendConfig;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
+import io.gatehouse.core.TlsEngine;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.tls.TlsContexts;
@@ -55,6 +56,8 @@ public final class Restarter {
     private final ServerStateFile stateFile;
     private final ErrorLog errorLog;
     private final RetiringGenerations retiring;
+    /** The TLS engine the server started with: reloads build their contexts for it. */
+    private final TlsEngine tlsEngine;
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicLong restarts = new AtomicLong();
     private final AtomicLong failedReloads = new AtomicLong();
@@ -67,7 +70,8 @@ public final class Restarter {
 
     public Restarter(GenerationHolder generations, GenerationGate gate, ListenerSet listeners,
             Function<ListenerConfig, HttpHandler> dispatchers, Function<ServerConfig, GatewayHandler> gateways,
-            ServerStateFile stateFile, ErrorLog errorLog, RetiringGenerations retiring, TlsFileStamps tlsStamps) {
+            ServerStateFile stateFile, ErrorLog errorLog, RetiringGenerations retiring, TlsFileStamps tlsStamps,
+            TlsEngine tlsEngine) {
         this.generations = generations;
         this.gate = gate;
         this.listeners = listeners;
@@ -76,6 +80,7 @@ public final class Restarter {
         this.stateFile = stateFile;
         this.errorLog = errorLog;
         this.retiring = retiring;
+        this.tlsEngine = tlsEngine;
         this.lastNumber = generations.current().number();
         this.tlsStamps = tlsStamps;
     }
@@ -152,7 +157,7 @@ public final class Restarter {
         TlsFileStamps stamps = TlsFileStamps.of(next.listeners());
         try {
             // Read now, so a certificate or key that cannot serve leaves the old ones serving.
-            tls = TlsContexts.load(next.listeners(), Instant.now());
+            tls = TlsContexts.load(next.listeners(), Instant.now(), tlsEngine);
         } catch (TlsFileException e) {
             fail("reload rejected, still serving generation " + old.number() + ": GH-TLS-001 " + e.getMessage());
             return false;
@@ -212,7 +217,7 @@ public final class Restarter {
             tlsStamps = now;
             TlsContexts tls;
             try {
-                tls = TlsContexts.load(config.listeners(), Instant.now());
+                tls = TlsContexts.load(config.listeners(), Instant.now(), tlsEngine);
             } catch (TlsFileException e) {
                 errorLog.error("tls", "ssl.refresh-certs: " + changed + " changed, but GH-TLS-001 " + e.getMessage()
                         + "; the certificates read before keep serving");

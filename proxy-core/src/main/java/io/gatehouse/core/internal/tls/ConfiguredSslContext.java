@@ -1,21 +1,14 @@
 package io.gatehouse.core.internal.tls;
 
-import java.security.KeyManagementException;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocketFactory;
 import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
 
 import io.gatehouse.conf.TlsSettings;
 
@@ -33,7 +26,7 @@ final class ConfiguredSslContext extends SSLContext {
         super(new Spi(delegate, settings), delegate.getProvider(), delegate.getProtocol());
     }
 
-    private static final class Spi extends SSLContextSpi {
+    private static final class Spi extends ServerEngineSpi {
         private final SSLContext delegate;
         private final List<String> protocols;
         private final List<String> cipherSuites;
@@ -67,21 +60,6 @@ final class ConfiguredSslContext extends SSLContext {
         }
 
         @Override
-        protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) throws KeyManagementException {
-            throw new KeyManagementException("already initialised");
-        }
-
-        @Override
-        protected SSLSocketFactory engineGetSocketFactory() {
-            throw new UnsupportedOperationException("server engines only");
-        }
-
-        @Override
-        protected SSLServerSocketFactory engineGetServerSocketFactory() {
-            throw new UnsupportedOperationException("server engines only");
-        }
-
-        @Override
         protected SSLEngine engineCreateSSLEngine() {
             return configure(delegate.createSSLEngine());
         }
@@ -94,11 +72,6 @@ final class ConfiguredSslContext extends SSLContext {
         @Override
         protected SSLSessionContext engineGetServerSessionContext() {
             return delegate.getServerSessionContext();
-        }
-
-        @Override
-        protected SSLSessionContext engineGetClientSessionContext() {
-            return delegate.getClientSessionContext();
         }
 
         @Override

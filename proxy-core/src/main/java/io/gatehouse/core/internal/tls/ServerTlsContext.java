@@ -25,20 +25,28 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import io.gatehouse.conf.SourceLocation;
 import io.gatehouse.conf.TlsSettings;
 import io.gatehouse.conf.TlsSettings.HostCertificate;
+import io.gatehouse.core.TlsEngine;
 
 /**
  * One listener's TLS, loaded: its certificate chain and key, and those of its {@code $HTTP["host"]}
  * blocks (SNI), read from the files its {@link TlsSettings} name, checked (each key matches its
- * certificate, each certificate is in its validity period), and the {@link SSLContext} new
- * connections are served with.
+ * certificate, each certificate is in its validity period), and the {@link SSLContext}s new
+ * connections are served with: the JDK's (JSSE), or BoringSSL's with {@link TlsEngine#OPENSSL}.
  *
  * <p>Immutable; thread-safe. Loading reads the files each time: a reload picks up renewed certificates.
  *
+ * @param sslContext   makes the engines of connections without HTTP/2 (no ALPN)
+ * @param http2SslContext makes the engines of connections offered HTTP/2 by ALPN ({@link #HTTP2_ALPN});
+ *                     for JSSE the same as {@code sslContext}, for BoringSSL (which takes ALPN from
+ *                     its context) one whose engines start with ALPN set
  * @param chain        the listener's own certificate chain, leaf first
  * @param certificates every certificate served: the listener's, then the host certificates in config order
  */
-public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List<X509Certificate> chain,
-        List<LoadedCertificate> certificates) {
+public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, SSLContext http2SslContext,
+        List<X509Certificate> chain, List<LoadedCertificate> certificates) {
+
+    /** The ALPN protocols Undertow offers when HTTP/2 is on, in its order (HTTP/2 preferred). */
+    public static final List<String> HTTP2_ALPN = List.of("h2", "http/1.1");
 
     /** Below this much validity left, {@code -tt} warns (as certificate monitors commonly do). */
     public static final Duration EXPIRY_WARNING = Duration.ofDays(14);
@@ -58,12 +66,18 @@ public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List
         }
     }
 
-    /**
-     * Loads the files and builds the context.
-     *
-     * @throws TlsFileException naming the file and what is wrong, or the setting that is
-     */
+    /** {@link #load(TlsSettings, Instant, TlsEngine)} with JSSE. */
     public static ServerTlsContext load(TlsSettings settings, Instant now) throws TlsFileException {
+        return load(settings, now, TlsEngine.JSSE);
+    }
+
+    /**
+     * Loads the files and builds the context for {@code engine}.
+     *
+     * @throws TlsFileException naming the file and what is wrong, or the setting that is (also one
+     *                          that {@code engine} cannot honour)
+     */
+    public static ServerTlsContext load(TlsSettings settings, Instant now, TlsEngine engine) throws TlsFileException {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -89,16 +103,21 @@ public record ServerTlsContext(TlsSettings settings, SSLContext sslContext, List
             if (jdkKeys == null) {
                 throw new GeneralSecurityException("the JDK offers no X509ExtendedKeyManager");
             }
-            TrustManager[] trust = null;
+            ClientCertificateVerifier verifier = null;
             if (settings.clientVerification().activate()) {
                 List<X509Certificate> cas = PemFiles.certificates(settings.caFile().orElseThrow());
-                trust = new TrustManager[] {ClientCertificateVerifier.of(cas, settings.clientVerification())};
+                verifier = ClientCertificateVerifier.of(cas, settings.clientVerification());
+            }
+            ServerKeyManager chooser = new ServerKeyManager(jdkKeys, DEFAULT_ALIAS, hosts, settings.clientVerification());
+            if (engine == TlsEngine.OPENSSL) {
+                BoringSslContext contexts = BoringSslSettings.contexts(settings, chooser, verifier);
+                return new ServerTlsContext(settings, contexts.sslContext(List.of()), contexts.sslContext(HTTP2_ALPN),
+                        own.chain(), List.copyOf(certificates));
             }
             SSLContext context = SSLContext.getInstance("TLS");
-            KeyManager chooser = new ServerKeyManager(jdkKeys, DEFAULT_ALIAS, hosts, settings.clientVerification());
-            context.init(new KeyManager[] {chooser}, trust, null);
-            return new ServerTlsContext(settings, new ConfiguredSslContext(context, settings), own.chain(),
-                    List.copyOf(certificates));
+            context.init(new KeyManager[] {chooser}, verifier == null ? null : new TrustManager[] {verifier}, null);
+            SSLContext configured = new ConfiguredSslContext(context, settings);
+            return new ServerTlsContext(settings, configured, configured, own.chain(), List.copyOf(certificates));
         } catch (GeneralSecurityException | IOException e) {
             throw new TlsFileException(settings.certificateLocation() + ": cannot build the TLS context for "
                     + settings.certificateFile() + ": " + e.getMessage());

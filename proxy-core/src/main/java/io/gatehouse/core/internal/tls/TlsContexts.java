@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.TlsSettings;
+import io.gatehouse.core.TlsEngine;
 
 /**
  * The loaded TLS of every HTTPS listener of one config, by address. Loaded whole before anything
@@ -36,16 +37,18 @@ public final class TlsContexts {
     }
 
     /**
-     * Reads and checks the files of every listener with TLS.
+     * Reads and checks the files of every listener with TLS, for {@code engine}.
      *
-     * @throws TlsFileException for the first listener whose files cannot serve, naming the file and the setting
+     * @throws TlsFileException for the first listener whose files cannot serve, or whose settings
+     *                          {@code engine} cannot honour, naming the file and the setting
      */
-    public static TlsContexts load(Collection<ListenerConfig> listeners, Instant now) throws TlsFileException {
+    public static TlsContexts load(Collection<ListenerConfig> listeners, Instant now, TlsEngine engine)
+            throws TlsFileException {
         Map<String, ServerTlsContext> loaded = new LinkedHashMap<>();
         for (ListenerConfig listener : listeners) {
             Optional<TlsSettings> tls = listener.tls();
             if (tls.isPresent()) {
-                loaded.put(listener.normalizedToken(), ServerTlsContext.load(tls.get(), now));
+                loaded.put(listener.normalizedToken(), ServerTlsContext.load(tls.get(), now, engine));
             }
         }
         return loaded.isEmpty() ? NONE : new TlsContexts(Map.copyOf(loaded));
@@ -58,15 +61,34 @@ public final class TlsContexts {
      */
     public static List<String> preflight(Collection<ListenerConfig> listeners, Instant now,
             Consumer<String> warnings) {
+        return preflight(listeners, now, TlsEngine.JSSE, warnings);
+    }
+
+    /** {@link #preflight(Collection, Instant, Consumer)}, checking also what {@code engine} cannot honour. */
+    public static List<String> preflight(Collection<ListenerConfig> listeners, Instant now, TlsEngine engine,
+            Consumer<String> warnings) {
         List<String> problems = new ArrayList<>();
         for (ListenerConfig listener : listeners) {
             try {
-                load(List.of(listener), now).expiryWarnings(now).forEach(warnings);
+                load(List.of(listener), now, engine).expiryWarnings(now).forEach(warnings);
             } catch (TlsFileException e) {
                 problems.add("GH-TLS-001 " + e.getMessage());
             }
         }
         return problems;
+    }
+
+    /**
+     * Whether {@code engine} can serve here, checked at start even without HTTPS listeners, so
+     * that a server asked for BoringSSL on a platform without it fails at once, not at the first
+     * reload that adds HTTPS.
+     *
+     * @throws TlsFileException naming the option and what to do
+     */
+    public static void requireAvailable(TlsEngine engine) throws TlsFileException {
+        if (engine == TlsEngine.OPENSSL) {
+            BoringSslSettings.requireAvailable();
+        }
     }
 
     /** The context of {@code listener}, empty when it serves plain HTTP. */
