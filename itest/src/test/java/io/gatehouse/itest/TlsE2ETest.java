@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.gatehouse.itest.support.ConfigFiles.quote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -385,6 +387,61 @@ class TlsE2ETest {
             assertTrue(mallory.get("SSL_CLIENT_VERIFY").startsWith("FAILED:"), mallory.toString());
             assertEquals(null, mallory.get("REMOTE_USER"), "a certificate that failed names no user");
         }
+    }
+
+    /**
+     * A client that comes back with the session of an earlier handshake skips the certificate
+     * exchange, and with it the verifier. The verdict must stay the first handshake's: a
+     * certificate that failed (enforce disabled) stays FAILED, never SUCCESS for its subject; a
+     * verified one keeps its variables. Resumed with the verdict (JSSE keeps it in the session
+     * object) or not resumed at all (BoringSSL's engine, whose resumed sessions lose it).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.2", "1.3"})
+    void aClientComingBackWithItsSessionKeepsTheVerdictOfItsCertificate(String version) {
+        TlsPeers.selfSigned(dir, "clients", "/CN=Client CA", 30);
+        TlsPeers.signedBy(dir, "clients", "carol", "/CN=carol");
+        TlsPeers.selfSigned(dir, "mallory", "/CN=mallory", 30);
+        Path conf = config(List.of(),
+                "  ssl.ca-file = " + quote(dir.resolve("clients.crt").toString()),
+                "  ssl.verifyclient.activate = \"enable\"",
+                "  ssl.verifyclient.enforce = \"disable\"");
+        try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort, engineOptions())) {
+            for (String client : List.of("carol", "mallory")) {
+                String first = requestWithSession(version, client, "-sess_out");
+                String again = requestWithSession(version, client, "-sess_in");
+                assertEquals(clientVariables(first), clientVariables(again),
+                        "the connection that offered " + client + "'s session:\n" + again);
+            }
+            assertTrue(clientVariables(requestWithSession(version, "carol", "-sess_in"))
+                    .contains("SSL_CLIENT_VERIFY=SUCCESS"));
+            assertTrue(clientVariables(requestWithSession(version, "mallory", "-sess_in")).stream()
+                    .anyMatch(line -> line.startsWith("SSL_CLIENT_VERIFY=FAILED:")));
+        }
+    }
+
+    /** The SSL_CLIENT_* lines of a response. */
+    private static List<String> clientVariables(String output) {
+        return output.lines().filter(line -> line.startsWith("SSL_CLIENT_")).toList();
+    }
+
+    /**
+     * GET /tls.php over HTTP/1.0 by {@code openssl s_client} with {@code client}'s certificate and
+     * TLS {@code version}, saving ({@code -sess_out}) or offering ({@code -sess_in}) the session in
+     * {@code client}.session: s_client's output (its "New" or "Reused" line) and the response. A
+     * server that resumes nothing gives no session to save, and then none is offered.
+     */
+    private String requestWithSession(String version, String client, String sessionOption) {
+        String session = client + ".session";
+        List<String> sessionArgs = sessionOption.equals("-sess_in") && !Files.exists(dir.resolve(session))
+                ? List.of() : List.of(sessionOption, session);
+        String command = String.join(" ", Peers.require("openssl").toString(), "s_client", "-connect",
+                "127.0.0.1:" + tlsPort, "-servername", "localhost", "-tls" + version.replace('.', '_'),
+                "-cert", client + ".crt", "-key", client + ".key", String.join(" ", sessionArgs), "-ign_eof");
+        TlsPeers.Run run = TlsPeers.run(dir, List.of("sh", "-c",
+                "printf 'GET /tls.php HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' | " + command));
+        assertEquals(0, run.exitCode(), run.output());
+        return run.output();
     }
 
     @Test

@@ -15,6 +15,7 @@ import javax.net.ssl.SSLSessionContext;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
+import io.netty.internal.tcnative.SSL;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -48,25 +49,29 @@ final class BoringSslContext {
 
     private final ContextMaker maker;
     private final Map<List<String>, SslContext> byAlpn;
+    private final boolean resumable;
 
-    private BoringSslContext(ContextMaker maker, Map<List<String>, SslContext> byAlpn) {
+    private BoringSslContext(ContextMaker maker, Map<List<String>, SslContext> byAlpn, boolean resumable) {
         this.maker = maker;
         this.byAlpn = byAlpn;
+        this.resumable = resumable;
     }
 
     /**
      * Makes the contexts without ALPN and with {@code alpn}, so that settings BoringSSL refuses
      * fail here, at load.
      *
+     * @param resumable false: no engine of these contexts resumes a session by a ticket (the
+     *                  contexts' session cache must be off too)
      * @throws SSLException when BoringSSL refuses the settings
      */
-    static BoringSslContext create(ContextMaker maker, List<String> alpn) throws SSLException {
+    static BoringSslContext create(ContextMaker maker, List<String> alpn, boolean resumable) throws SSLException {
         Map<List<String>, SslContext> byAlpn = new ConcurrentHashMap<>();
         byAlpn.put(List.of(), maker.make(List.of()));
         if (!alpn.isEmpty()) {
             byAlpn.put(List.copyOf(alpn), maker.make(alpn));
         }
-        BoringSslContext contexts = new BoringSslContext(maker, byAlpn);
+        BoringSslContext contexts = new BoringSslContext(maker, byAlpn, resumable);
         // The action holds the map only: one that reached this object would keep it reachable.
         RELEASER.register(contexts, () -> byAlpn.values().forEach(ReferenceCountUtil::release));
         return contexts;
@@ -83,9 +88,14 @@ final class BoringSslContext {
         if (context == null) {
             context = byAlpn.computeIfAbsent(List.copyOf(alpn), this::make);
         }
-        SSLEngine engine = host == null ? context.newEngine(ByteBufAllocator.DEFAULT)
-                : context.newEngine(ByteBufAllocator.DEFAULT, host, port);
-        return (ReferenceCountedOpenSslEngine) engine;
+        ReferenceCountedOpenSslEngine engine = (ReferenceCountedOpenSslEngine) (host == null
+                ? context.newEngine(ByteBufAllocator.DEFAULT) : context.newEngine(ByteBufAllocator.DEFAULT, host, port));
+        if (!resumable) {
+            // Set on each connection before its handshake: netty offers no context-wide switch.
+            // BoringSSL then neither issues tickets nor accepts one (TLS 1.2 and 1.3 alike).
+            SSL.setOptions(engine.sslPointer(), SSL.SSL_OP_NO_TICKET);
+        }
+        return engine;
     }
 
     private SslContext make(List<String> alpn) {

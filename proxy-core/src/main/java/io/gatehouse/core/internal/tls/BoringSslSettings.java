@@ -100,7 +100,7 @@ final class BoringSslSettings {
             return context;
         };
         try {
-            return BoringSslContext.create(maker, ServerTlsContext.HTTP2_ALPN);
+            return BoringSslContext.create(maker, ServerTlsContext.HTTP2_ALPN, verifier == null);
         } catch (SSLException | RuntimeException e) {
             throw new TlsFileException(settings.location() + ": tls-engine = openssl: BoringSSL refuses this"
                     + " listener's TLS settings: " + e.getMessage());
@@ -109,10 +109,10 @@ final class BoringSslSettings {
 
     /**
      * A resumed session skips the verifier, and with it the verdict the CGI environment reads
-     * (JSSE keeps it in the session object it resumes; netty makes a new one), so a verifying
-     * listener keeps no session cache. Session tickets still resume TLS 1.2 sessions: such a
-     * connection's CGI environment has no SSL_CLIENT_* variables (the backend sees no verified
-     * client, never a false one).
+     * (JSSE keeps it in the session object it resumes; netty makes a new one holding only the
+     * certificate): a certificate that failed verification would come back as SUCCESS. So a
+     * verifying listener resumes no session: no session cache here, no tickets on its engines
+     * ({@link BoringSslContext#engine}); every connection pays a full handshake.
      */
     private static void noResumption(ReferenceCountedOpenSslContext context) {
         ((OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
