@@ -57,6 +57,9 @@ class PhpFpmKeepAliveTest {
     /** Still running at the reload, and longer than {@link #STALL_LIMIT}. */
     private static final Duration SLOW_REQUEST = Duration.ofSeconds(5);
 
+    /** Load around a reload: long enough for requests queued before it and sent after it. */
+    private static final Duration RELOAD_LOAD = Duration.ofSeconds(3);
+
     private static Path dir;
     private static final int WORKERS = 2;
 
@@ -67,7 +70,7 @@ class PhpFpmKeepAliveTest {
      * One gatehouse, the port it serves and its own PHP-FPM pool: a pool shared by both would have
      * its workers held by the other's kept connections.
      */
-    private record Front(GatehouseProcess process, int port, PhpFpmPool pool) {
+    private record Front(GatehouseProcess process, int port, PhpFpmPool pool, Path errorLog) {
     }
 
     @BeforeAll
@@ -81,14 +84,17 @@ class PhpFpmKeepAliveTest {
     }
 
     private static Front startGatehouse(String name, String options) throws IOException {
-        PhpFpmPool pool = PhpFpmPool.start(WORKERS, Duration.ZERO,
-                List.of("pm.max_requests = " + MAX_REQUESTS_PER_WORKER));
+        return startGatehouse(name, options, List.of("pm.max_requests = " + MAX_REQUESTS_PER_WORKER));
+    }
+
+    private static Front startGatehouse(String name, String options, List<String> poolLines) throws IOException {
+        PhpFpmPool pool = PhpFpmPool.start(WORKERS, Duration.ZERO, poolLines);
         LeakCheck.expectGone(pool.directory());
         int port = FreePort.get();
         Path confDir = Files.createDirectory(dir.resolve(name));
         Path conf = ConfigFiles.phpBackend(confDir, port, dir.resolve("www"), "php-fpm", pool.socketPath(), options);
         try {
-            return new Front(GatehouseProcess.start(conf, port), port, pool);
+            return new Front(GatehouseProcess.start(conf, port), port, pool, confDir.resolve(ConfigFiles.ERROR_LOG));
         } catch (RuntimeException | Error e) {
             pool.close();
             throw e;
@@ -118,8 +124,11 @@ class PhpFpmKeepAliveTest {
     }
 
     private static String logs(String name) {
-        return front(name).process().logTail() + LogFiles.tail(List.of(dir.resolve(name).resolve(ConfigFiles.ERROR_LOG)))
-                + front(name).pool().log();
+        return logs(front(name));
+    }
+
+    private static String logs(Front front) {
+        return front.process().logTail() + LogFiles.tail(List.of(front.errorLog())) + front.pool().log();
     }
 
     @ParameterizedTest
@@ -195,7 +204,7 @@ class PhpFpmKeepAliveTest {
     @Test
     void aReloadFreesTheWorkersHeldByTheOldGenerationsIdleConnectionsAtOnce() throws Exception {
         int port = limited.port();
-        Path errorLog = dir.resolve("limited").resolve(ConfigFiles.ERROR_LOG);
+        Path errorLog = limited.errorLog();
         long restartsBefore = restartsIn(errorLog);
         ExecutorService slowClient = Executors.newSingleThreadExecutor();
         try {
@@ -208,7 +217,7 @@ class PhpFpmKeepAliveTest {
             assertTrue(establishedConnectionsTo(limited.pool().socketPath()) >= 2, logs("limited"));
 
             limited.process().signal("USR1");
-            awaitRestarts(errorLog, restartsBefore + 1);
+            awaitRestarts(errorLog, restartsBefore + 1, limited);
             long started = System.nanoTime();
             HttpResponse<String> hello = HttpClients.client().send(HttpClients.request(port, "/hello.php")
                     .timeout(SLOW_REQUEST.multipliedBy(2)).build(), HttpResponse.BodyHandlers.ofString());
@@ -224,15 +233,71 @@ class PhpFpmKeepAliveTest {
         }
     }
 
+    /**
+     * The other half of the same reload: requests queued in the old generation for one of its
+     * connections still get one. Had each connection closed as its request ended, each queued
+     * request would open its own beside the new generation's, more than the pool has workers, and
+     * the ones left in its backlog would wait for a kept connection's idle timeout (4 s).
+     */
+    @Test
+    void aReloadUnderLoadStallsNoRequestOfEitherGeneration() throws Exception {
+        // Workers that are never recycled: one that exits (pm.max_requests) frees a queued connection.
+        Front lasting = startGatehouse("lasting", "\"keep-alive\" => \"enable\", \"max-connections\" => " + WORKERS,
+                List.of());
+        try (PhpFpmPool pool = lasting.pool(); GatehouseProcess gatehouse = lasting.process()) {
+            underLoadAReloadStallsNothing(lasting);
+        }
+    }
+
+    private static void underLoadAReloadStallsNothing(Front front) throws Exception {
+        int port = front.port();
+        Path errorLog = front.errorLog();
+        long restartsBefore = restartsIn(errorLog);
+        long loadEnds = System.nanoTime() + RELOAD_LOAD.toNanos();
+        ExecutorService clients = Executors.newFixedThreadPool(CONCURRENT_CLIENTS);
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (int c = 0; c < CONCURRENT_CLIENTS; c++) {
+                results.add(clients.submit(() -> {
+                    int served = 0;
+                    while (System.nanoTime() < loadEnds) {
+                        HttpResponse<String> answer = HttpClients.client().send(HttpClients.request(port,
+                                "/slow.php?ms=50").timeout(STALL_LIMIT).build(), HttpResponse.BodyHandlers.ofString());
+                        if (answer.statusCode() != 200) {
+                            return "status " + answer.statusCode() + " after " + served + " requests";
+                        }
+                        served++;
+                    }
+                    return "ok";
+                }));
+            }
+            Thread.sleep(RELOAD_LOAD.toMillis() / 3);
+            front.process().signal("USR1");
+            awaitRestarts(errorLog, restartsBefore + 1, front);
+            for (Future<String> result : results) {
+                try {
+                    assertEquals("ok", result.get(RELOAD_LOAD.plus(STALL_LIMIT).toMillis(), TimeUnit.MILLISECONDS),
+                            logs(front));
+                } catch (ExecutionException e) {
+                    throw new AssertionError("a request failed or stalled past " + STALL_LIMIT.toMillis() + " ms: "
+                            + e.getCause() + "\n" + logs(front), e);
+                }
+            }
+        } finally {
+            clients.shutdownNow();
+            assertTrue(clients.awaitTermination(STALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
     private static long restartsIn(Path errorLog) {
         return LogFiles.read(errorLog).lines().filter(line -> line.contains("(restart) generation")
                 && line.contains(" serving; ")).count();
     }
 
-    private static void awaitRestarts(Path errorLog, long count) throws InterruptedException {
+    private static void awaitRestarts(Path errorLog, long count, Front front) throws InterruptedException {
         long deadline = System.nanoTime() + SLOW_REQUEST.toNanos();
         while (restartsIn(errorLog) < count) {
-            assertTrue(System.nanoTime() < deadline, "no restart logged\n" + logs("limited"));
+            assertTrue(System.nanoTime() < deadline, "no restart logged\n" + logs(front));
             Thread.sleep(20);
         }
     }

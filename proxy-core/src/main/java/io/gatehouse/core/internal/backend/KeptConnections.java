@@ -24,7 +24,8 @@ import org.xnio.XnioIoThread;
  * idle, and as a last safety valve no connection carries more than {@link #MAX_REQUESTS} requests.
  *
  * <p>Idle connections close after {@link #IDLE_TIMEOUT}, checked by one timer while any are idle,
- * and all of them at {@link #close()}; connections released after that are closed at once.
+ * and all of them at {@link #close()}; connections released after that go to the requests still
+ * queued, then close.
  *
  * <p>Thread-safe: one lock guards the queues and counts; connections and waiters are called
  * outside it.
@@ -112,9 +113,12 @@ final class KeptConnections {
         synchronized (this) {
             // Checked under the lock that closeIdle() takes after counting a new connection: a
             // connection is either seen by closeIdle() or sees the count.
-            close |= closed || host.newConnectionsWaiting();
+            close |= host.newConnectionsWaiting();
             next = waiting.pollFirst();
-            close |= next == null && idle.size() >= MAX_IDLE;
+            // A closed pool (its generation retiring) still serves the requests queued for it on
+            // the connections it has: were each closed at once, every one of them would open its
+            // own, beside the next generation's, more connections than the backend has workers.
+            close |= next == null && (closed || idle.size() >= MAX_IDLE);
             if (close) {
                 if (next == null) {
                     open--;
@@ -202,7 +206,10 @@ final class KeptConnections {
         idleNow.forEach(KeptConnection::close);
     }
 
-    /** Closes the idle connections; connections released later are closed at once. Idempotent. */
+    /**
+     * Closes the idle connections; connections released later are closed unless a request queued
+     * before is waiting for one. Idempotent.
+     */
     void close() {
         synchronized (this) {
             closed = true;
