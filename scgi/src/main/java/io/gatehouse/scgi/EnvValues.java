@@ -1,64 +1,41 @@
 package io.gatehouse.scgi;
 
-import java.nio.ByteBuffer;
-import java.util.Map;
-
 /**
- * Checks and encodes CGI variables shared by both protocols. Variables are byte strings: one char
+ * The checks of CGI variables shared by both protocols. Variables are byte strings: one char
  * per octet, so ISO-8859-1 in both directions.
  */
 final class EnvValues {
 
     /** Highest char that is one octet in a byte string. */
-    private static final char MAX_OCTET = 0xff;
+    static final char MAX_OCTET = 0xff;
 
     private EnvValues() {
     }
 
-    /**
-     * Checks that every name is non-empty and every char of names and values is an octet, and
-     * (when {@code nulAllowed} is false) not NUL.
-     */
-    static void check(String protocol, Map<String, String> env, boolean nulAllowed) throws ScgiException {
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            String name = e.getKey();
-            String value = e.getValue();
-            if (name == null || name.isEmpty()) {
-                throw new ScgiException(protocol + " variable name is empty (value " + quoteOrNull(value)
-                        + "): a name needs at least one byte");
-            }
-            if (value == null) {
-                throw new ScgiException(protocol + " variable " + Printable.quote(name)
-                        + " has a null value: use \"\" for an empty value");
-            }
-            checkOctets(protocol, name, "name", name, nulAllowed);
-            checkOctets(protocol, name, "value", value, nulAllowed);
+    /** Checks that {@code name} is not empty and {@code value} not null; the chars are checked apart. */
+    static void checkPair(String protocol, String name, String value) throws ScgiException {
+        if (name == null || name.isEmpty()) {
+            throw new ScgiException(protocol + " variable name is empty (value " + quoteOrNull(value)
+                    + "): a name needs at least one byte");
+        }
+        if (value == null) {
+            throw new ScgiException(protocol + " variable " + Printable.quote(name)
+                    + " has a null value: use \"\" for an empty value");
         }
     }
 
-    private static void checkOctets(String protocol, String name, String part, String s, boolean nulAllowed)
-            throws ScgiException {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c > MAX_OCTET) {
-                throw new ScgiException(String.format(
-                        "%s variable %s: %s has char U+%04X at index %d, above the byte limit U+00FF;"
-                                + " CGI variables are byte strings (encode text as UTF-8 octets first)",
-                        protocol, Printable.quote(name), part, (int) c, i));
-            }
-            if (c == 0 && !nulAllowed) {
-                throw new ScgiException(String.format(
-                        "%s variable %s: %s has a NUL byte at index %d; %s terminates names and values with NUL",
-                        protocol, Printable.quote(name), part, i, protocol));
-            }
+    /** What is wrong with char {@code i} of {@code s}, the {@code part} (name or value) of variable {@code name}. */
+    static ScgiException badOctet(String protocol, String name, String part, String s, int i) {
+        char c = s.charAt(i);
+        if (c > MAX_OCTET) {
+            return new ScgiException(String.format(
+                    "%s variable %s: %s has char U+%04X at index %d, above the byte limit U+00FF;"
+                            + " CGI variables are byte strings (encode text as UTF-8 octets first)",
+                    protocol, Printable.quote(name), part, (int) c, i));
         }
-    }
-
-    /** Writes {@code s} one octet per char; {@link #check} has already vetted the chars. */
-    static void putOctets(ByteBuffer out, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            out.put((byte) s.charAt(i));
-        }
+        return new ScgiException(String.format(
+                "%s variable %s: %s has a NUL byte at index %d; %s terminates names and values with NUL",
+                protocol, Printable.quote(name), part, i, protocol));
     }
 
     /**

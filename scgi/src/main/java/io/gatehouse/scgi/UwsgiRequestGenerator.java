@@ -1,7 +1,6 @@
 package io.gatehouse.scgi;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Map;
 
 /**
@@ -12,11 +11,6 @@ import java.util.Map;
  * <p>Stateless: thread-safe.
  */
 public final class UwsgiRequestGenerator {
-
-    private static final String PROTOCOL = "uwsgi";
-
-    /** Bytes of one length prefix: a u16. */
-    private static final int LENGTH_PREFIX = 2;
 
     private UwsgiRequestGenerator() {
     }
@@ -30,30 +24,10 @@ public final class UwsgiRequestGenerator {
      *     proxy answers 431 then, as lighttpd), a name is empty, or a char is above U+00FF
      */
     public static ByteBuffer header(Map<String, String> env) throws ScgiException {
-        EnvValues.check(PROTOCOL, env, true);
-        long datasize = 0;
+        UwsgiHeaderWriter writer = new UwsgiHeaderWriter();
         for (Map.Entry<String, String> e : env.entrySet()) {
-            datasize += LENGTH_PREFIX + (long) e.getKey().length() + LENGTH_PREFIX + e.getValue().length();
+            writer.put(e.getKey(), e.getValue());
         }
-        if (datasize > Uwsgi.MAX_PACKET_SIZE) {
-            throw new ScgiException("uwsgi datasize " + datasize + " bytes (" + env.size()
-                    + " vars) exceeds the limit " + Uwsgi.MAX_PACKET_SIZE
-                    + " (a u16 on the wire): request header fields too large");
-        }
-
-        ByteBuffer out = ByteBuffer.allocate(Uwsgi.HEADER_LENGTH + (int) datasize).order(ByteOrder.LITTLE_ENDIAN);
-        out.put((byte) Uwsgi.MODIFIER1_VARS);
-        out.putShort((short) datasize);
-        out.put((byte) Uwsgi.MODIFIER2_VARS);
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            putString(out, e.getKey());
-            putString(out, e.getValue());
-        }
-        return out.flip();
-    }
-
-    private static void putString(ByteBuffer out, String s) {
-        out.putShort((short) s.length());
-        EnvValues.putOctets(out, s);
+        return writer.finish();
     }
 }

@@ -32,6 +32,35 @@ class ScgiRequestGeneratorTest {
     }
 
     @Test
+    void theLargestContentLengthFitsTheRoomLeftBeforeTheVariables() throws ScgiException {
+        String largest = Long.toString(Long.MAX_VALUE);
+        ByteBuffer header = new ScgiHeaderWriter().put("HTTP_HOST", "h").put("CONTENT_LENGTH", largest).finish();
+
+        assertEquals(0, header.position());
+        assertEquals(netstring(nulTerminated("CONTENT_LENGTH", largest, "HTTP_HOST", "h", "SCGI", "1")),
+                WireText.text(header));
+    }
+
+    @Test
+    void variablesHandedOverOneByOneMakeTheSameHeaderAsTheirMap() throws ScgiException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("REQUEST_METHOD", "POST");
+        for (int i = 0; i < 100; i++) {
+            env.put("HTTP_X_" + i, "v".repeat(i)); // past the writer's first array
+        }
+        env.put("CONTENT_LENGTH", "12");
+        ScgiHeaderWriter scgi = new ScgiHeaderWriter();
+        UwsgiHeaderWriter uwsgi = new UwsgiHeaderWriter();
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            scgi.put(e.getKey(), e.getValue());
+            uwsgi.put(e.getKey(), e.getValue());
+        }
+
+        assertEquals(WireText.text(ScgiRequestGenerator.header(env)), WireText.text(scgi.finish()));
+        assertEquals(WireText.text(UwsgiRequestGenerator.header(env)), WireText.text(uwsgi.finish()));
+    }
+
+    @Test
     void keepsScgiWhereTheCallerPutItAndWritesItOnce() throws ScgiException {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("SCGI", "1");

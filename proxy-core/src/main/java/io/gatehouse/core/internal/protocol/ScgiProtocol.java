@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 
+import io.gatehouse.scgi.ScgiHeaderWriter;
 import io.gatehouse.scgi.ScgiRequestGenerator;
+import io.gatehouse.scgi.UwsgiHeaderWriter;
 import io.gatehouse.scgi.UwsgiRequestGenerator;
 
 /**
@@ -25,6 +27,19 @@ public final class ScgiProtocol implements BackendProtocol {
     @Override
     public ByteBuffer requestHead(Map<String, String> env, boolean keepConn) throws IOException {
         return uwsgi ? UwsgiRequestGenerator.header(env) : ScgiRequestGenerator.header(env);
+    }
+
+    /** Each variable goes straight into the header's bytes as it comes. */
+    @Override
+    public ByteBuffer requestHead(VariableSource variables, boolean keepConn) throws IOException {
+        if (uwsgi) {
+            UwsgiHeaderWriter writer = new UwsgiHeaderWriter();
+            variables.writeTo(writer::put);
+            return writer.finish();
+        }
+        ScgiHeaderWriter writer = new ScgiHeaderWriter();
+        variables.writeTo(writer::put);
+        return writer.finish();
     }
 
     @Override
