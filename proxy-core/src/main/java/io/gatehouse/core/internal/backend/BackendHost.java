@@ -202,7 +202,10 @@ public final class BackendHost {
         return kept == null ? 0 : kept.idleCount();
     }
 
-    /** Closes the kept connections, and any offered later: the host's generation is stopping. */
+    /**
+     * Closes the idle kept connections, and any offered later once no request queued for one is
+     * left: the host's generation is stopping.
+     */
     public void closeIdleConnections() {
         if (kept != null) {
             kept.close();

@@ -31,7 +31,8 @@ public final class RetiringGenerations {
         old.inFlight().close();
         // At once, not after the drain: a php-fpm worker serves one connection until it closes, so
         // an idle kept connection of the old generation holds a worker that the next generation's
-        // new connections wait for. Connections its requests in flight release are closed too.
+        // new connections wait for. The connections its requests in flight hold serve the requests
+        // still queued for them, then close (KeptConnections).
         old.closeIdleConnections();
         Thread thread = new Thread(() -> {
             try {
