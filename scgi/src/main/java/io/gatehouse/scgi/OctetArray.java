@@ -62,11 +62,6 @@ final class OctetArray {
         bytes[end++] = (byte) (value >>> 8);
     }
 
-    /** Checks a variable's name and value as {@link EnvValues#check} does for a map. */
-    void checkPair(String name, String value) throws ScgiException {
-        EnvValues.checkPair(protocol, name, value);
-    }
-
     void ensureRoom(int more) throws ScgiException {
         if (bytes.length - end >= more) {
             return;

@@ -17,7 +17,8 @@ public final class ScgiHeaderWriter {
     private static final String PROTOCOL = "SCGI";
     /**
      * Left free before the variables for the length digits, the colon and the CONTENT_LENGTH pair,
-     * which are known last: 10 digits of an int, ':', "CONTENT_LENGTH\0", 19 digits of a long, NUL.
+     * which are known last: 10 digits of an int, ':', "CONTENT_LENGTH\0", 19 digits of a long, NUL
+     * (a value padded with zeros past that makes {@link #finish} copy the variables once).
      */
     private static final int RESERVED = 10 + 1 + Scgi.CONTENT_LENGTH.length() + 1 + 19 + 1;
 
@@ -32,7 +33,7 @@ public final class ScgiHeaderWriter {
      *                       CONTENT_LENGTH is not a non-negative integer, or SCGI is not "1"
      */
     public ScgiHeaderWriter put(String name, String value) throws ScgiException {
-        out.checkPair(name, value);
+        EnvValues.checkPair(PROTOCOL, name, value);
         if (name.equals(Scgi.CONTENT_LENGTH)) {
             EnvValues.parseContentLength(PROTOCOL, value);
             contentLength = value;
@@ -63,15 +64,22 @@ public final class ScgiHeaderWriter {
             putPair(Scgi.SCGI, Scgi.SCGI_VERSION);
         }
         out.put((byte) ',');
+        int variables = out.end - RESERVED;
         int contentLengthPair = Scgi.CONTENT_LENGTH.length() + 1 + contentLength.length() + 1;
-        long content = (long) out.end - 1 - RESERVED + contentLengthPair;
-        byte[] digits = Long.toString(content).getBytes(StandardCharsets.US_ASCII);
-        int start = RESERVED - contentLengthPair - 1 - digits.length;
-        if (start < 0) {
-            throw new ScgiException("SCGI header size " + content + " bytes exceeds the buffer limit "
-                    + OctetArray.MAX_LENGTH);
+        byte[] digits = Long.toString((long) contentLengthPair + variables - 1).getBytes(StandardCharsets.US_ASCII);
+        int prefix = digits.length + 1 + contentLengthPair;
+        if ((long) prefix + variables > OctetArray.MAX_LENGTH) {
+            throw new ScgiException("SCGI header size " + ((long) prefix + variables)
+                    + " bytes exceeds the buffer limit " + OctetArray.MAX_LENGTH);
         }
         byte[] bytes = out.bytes;
+        int start = RESERVED - prefix;
+        if (start < 0) {
+            // A CONTENT_LENGTH padded with zeros past the room left for it: the variables move.
+            bytes = new byte[prefix + variables];
+            System.arraycopy(out.bytes, RESERVED, bytes, prefix, variables);
+            start = 0;
+        }
         int at = start;
         System.arraycopy(digits, 0, bytes, at, digits.length);
         at += digits.length;
@@ -80,7 +88,7 @@ public final class ScgiHeaderWriter {
         bytes[at++] = 0;
         at = latin1(bytes, at, contentLength);
         bytes[at] = 0;
-        return ByteBuffer.wrap(bytes, start, out.end - start).slice();
+        return ByteBuffer.wrap(bytes, start, prefix + variables).slice();
     }
 
     private void putPair(String name, String value) throws ScgiException {

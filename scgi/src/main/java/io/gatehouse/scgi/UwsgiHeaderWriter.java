@@ -23,7 +23,7 @@ public final class UwsgiHeaderWriter {
      * @throws ScgiException if the name is empty, the value null or a char is above U+00FF
      */
     public UwsgiHeaderWriter put(String name, String value) throws ScgiException {
-        out.checkPair(name, value);
+        EnvValues.checkPair(PROTOCOL, name, value);
         putString(name, "name", name);
         putString(name, "value", value);
         vars++;

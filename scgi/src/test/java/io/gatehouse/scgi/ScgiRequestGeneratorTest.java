@@ -42,6 +42,16 @@ class ScgiRequestGeneratorTest {
     }
 
     @Test
+    void aContentLengthPaddedWithZerosPastTheRoomLeftForItIsWrittenWhole() throws ScgiException {
+        String padded = "0".repeat(40) + "12";
+        ByteBuffer header = new ScgiHeaderWriter().put("HTTP_HOST", "h").put("CONTENT_LENGTH", padded).finish();
+
+        assertEquals(0, header.position());
+        assertEquals(netstring(nulTerminated("CONTENT_LENGTH", padded, "HTTP_HOST", "h", "SCGI", "1")),
+                WireText.text(header));
+    }
+
+    @Test
     void variablesHandedOverOneByOneMakeTheSameHeaderAsTheirMap() throws ScgiException {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("REQUEST_METHOD", "POST");
