@@ -13,6 +13,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSessionContext;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.internal.tcnative.SSL;
@@ -61,15 +62,19 @@ final class BoringSslContext {
      * Makes the contexts without ALPN and with {@code alpn}, so that settings BoringSSL refuses
      * fail here, at load.
      *
-     * @param resumable false: no engine of these contexts resumes a session by a ticket (the
-     *                  contexts' session cache must be off too)
+     * @param resumable false for a listener that verifies client certificates: a resumed session
+     *                  skips the verifier, and with it the verdict the CGI environment reads (JSSE
+     *                  keeps it in the session object it resumes; netty makes a new one holding only
+     *                  the certificate), so a certificate that failed verification would come back
+     *                  as SUCCESS. Such contexts keep no session cache and their engines neither
+     *                  issue nor accept tickets: every connection pays a full handshake.
      * @throws SSLException when BoringSSL refuses the settings
      */
     static BoringSslContext create(ContextMaker maker, List<String> alpn, boolean resumable) throws SSLException {
         Map<List<String>, SslContext> byAlpn = new ConcurrentHashMap<>();
-        byAlpn.put(List.of(), maker.make(List.of()));
+        byAlpn.put(List.of(), made(maker, List.of(), resumable));
         if (!alpn.isEmpty()) {
-            byAlpn.put(List.copyOf(alpn), maker.make(alpn));
+            byAlpn.put(List.copyOf(alpn), made(maker, alpn, resumable));
         }
         BoringSslContext contexts = new BoringSslContext(maker, byAlpn, resumable);
         // The action holds the map only: one that reached this object would keep it reachable.
@@ -100,11 +105,19 @@ final class BoringSslContext {
 
     private SslContext make(List<String> alpn) {
         try {
-            return maker.make(alpn);
+            return made(maker, alpn, resumable);
         } catch (SSLException e) {
             // The same settings made the context without ALPN at load: not a config problem.
             throw new IllegalStateException("BoringSSL refused a context with ALPN " + alpn, e);
         }
+    }
+
+    private static SslContext made(ContextMaker maker, List<String> alpn, boolean resumable) throws SSLException {
+        SslContext context = maker.make(alpn);
+        if (!resumable) {
+            ((OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
+        }
+        return context;
     }
 
     private static final class EngineSource extends SSLContext {

@@ -26,9 +26,6 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
-import io.netty.handler.ssl.OpenSslSessionContext;
-import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 
@@ -93,29 +90,15 @@ final class BoringSslSettings {
                 builder.trustManager(verifier).clientAuth(
                         settings.clientVerification().enforce() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
             }
-            SslContext context = builder.build();
-            if (verifier != null) {
-                noResumption((ReferenceCountedOpenSslContext) context);
-            }
-            return context;
+            return builder.build();
         };
         try {
+            // A verifying listener resumes no session (BoringSslContext#create says why).
             return BoringSslContext.create(maker, ServerTlsContext.HTTP2_ALPN, verifier == null);
         } catch (SSLException | RuntimeException e) {
             throw new TlsFileException(settings.location() + ": tls-engine = openssl: BoringSSL refuses this"
                     + " listener's TLS settings: " + e.getMessage());
         }
-    }
-
-    /**
-     * A resumed session skips the verifier, and with it the verdict the CGI environment reads
-     * (JSSE keeps it in the session object it resumes; netty makes a new one holding only the
-     * certificate): a certificate that failed verification would come back as SUCCESS. So a
-     * verifying listener resumes no session: no session cache here, no tickets on its engines
-     * ({@link BoringSslContext#engine}); every connection pays a full handshake.
-     */
-    private static void noResumption(ReferenceCountedOpenSslContext context) {
-        ((OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
     }
 
     /** What JSSE would enable: the JDK's disabled algorithms apply to gatehouse's TLS whichever the engine. */
