@@ -204,8 +204,7 @@ class PhpFpmKeepAliveTest {
     @Test
     void aReloadFreesTheWorkersHeldByTheOldGenerationsIdleConnectionsAtOnce() throws Exception {
         int port = limited.port();
-        Path errorLog = limited.errorLog();
-        long restartsBefore = restartsIn(errorLog);
+        long restartsBefore = restartsIn(limited);
         ExecutorService slowClient = Executors.newSingleThreadExecutor();
         try {
             // Worker 1: a request of the old generation still running when the reload comes.
@@ -213,19 +212,19 @@ class PhpFpmKeepAliveTest {
                     "/slow.php?ms=" + SLOW_REQUEST.toMillis()));
             Thread.sleep(SLOW_REQUEST.toMillis() / 10);
             // Worker 2: its connection kept idle by the old generation after this request.
-            assertEquals(200, HttpClients.get(port, "/hello.php").statusCode(), logs("limited"));
-            assertTrue(establishedConnectionsTo(limited.pool().socketPath()) >= 2, logs("limited"));
+            assertEquals(200, HttpClients.get(port, "/hello.php").statusCode(), logs(limited));
+            assertTrue(establishedConnectionsTo(limited.pool().socketPath()) >= 2, logs(limited));
 
             limited.process().signal("USR1");
-            awaitRestarts(errorLog, restartsBefore + 1, limited);
+            awaitRestarts(limited, restartsBefore + 1);
             long started = System.nanoTime();
             HttpResponse<String> hello = HttpClients.client().send(HttpClients.request(port, "/hello.php")
                     .timeout(SLOW_REQUEST.multipliedBy(2)).build(), HttpResponse.BodyHandlers.ofString());
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            assertEquals(200, hello.statusCode(), logs("limited"));
+            assertEquals(200, hello.statusCode(), logs(limited));
             assertTrue(!slow.isDone(), "the old generation's request ended before the new one was measured");
             assertTrue(took.compareTo(STALL_LIMIT) < 0, "the new generation's first request took " + took.toMillis()
-                    + " ms: it waited for the old generation's drain\n" + logs("limited"));
+                    + " ms: it waited for the old generation's drain\n" + logs(limited));
             assertEquals(200, slow.get(SLOW_REQUEST.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS).statusCode());
         } finally {
             slowClient.shutdownNow();
@@ -251,8 +250,7 @@ class PhpFpmKeepAliveTest {
 
     private static void underLoadAReloadStallsNothing(Front front) throws Exception {
         int port = front.port();
-        Path errorLog = front.errorLog();
-        long restartsBefore = restartsIn(errorLog);
+        long restartsBefore = restartsIn(front);
         long loadEnds = System.nanoTime() + RELOAD_LOAD.toNanos();
         ExecutorService clients = Executors.newFixedThreadPool(CONCURRENT_CLIENTS);
         try {
@@ -273,7 +271,7 @@ class PhpFpmKeepAliveTest {
             }
             Thread.sleep(RELOAD_LOAD.toMillis() / 3);
             front.process().signal("USR1");
-            awaitRestarts(errorLog, restartsBefore + 1, front);
+            awaitRestarts(front, restartsBefore + 1);
             for (Future<String> result : results) {
                 try {
                     assertEquals("ok", result.get(RELOAD_LOAD.plus(STALL_LIMIT).toMillis(), TimeUnit.MILLISECONDS),
@@ -289,14 +287,14 @@ class PhpFpmKeepAliveTest {
         }
     }
 
-    private static long restartsIn(Path errorLog) {
-        return LogFiles.read(errorLog).lines().filter(line -> line.contains("(restart) generation")
+    private static long restartsIn(Front front) {
+        return LogFiles.read(front.errorLog()).lines().filter(line -> line.contains("(restart) generation")
                 && line.contains(" serving; ")).count();
     }
 
-    private static void awaitRestarts(Path errorLog, long count, Front front) throws InterruptedException {
+    private static void awaitRestarts(Front front, long count) throws InterruptedException {
         long deadline = System.nanoTime() + SLOW_REQUEST.toNanos();
-        while (restartsIn(errorLog) < count) {
+        while (restartsIn(front) < count) {
             assertTrue(System.nanoTime() < deadline, "no restart logged\n" + logs(front));
             Thread.sleep(20);
         }

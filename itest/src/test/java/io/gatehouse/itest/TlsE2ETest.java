@@ -243,9 +243,7 @@ class TlsE2ETest {
         Path conf = config(List.of("server.max-keep-alive-idle = 120"));
         try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort, engineOptions())) {
             String first = TlsPeers.servedSerial(dir, tlsPort);
-            try (SSLSocket kept = (SSLSocket) TrustAnything.context().getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
-                kept.setSoTimeout(15_000);
-                assertEquals(200, keptAliveGet(kept));
+            try (SSLSocket kept = keptAliveConnection()) {
                 X509Certificate keptCert = (X509Certificate) kept.getSession().getPeerCertificates()[0];
 
                 TlsPeers.selfSigned(dir, "site", "/CN=renewed", 30); // renewed in place, as certbot does
@@ -281,9 +279,7 @@ class TlsE2ETest {
                 "server.max-keep-alive-idle = 120"));
         try (GatehouseProcess gatehouse = GatehouseProcess.start(conf, tlsPort, checkingEverySecond())) {
             String first = TlsPeers.servedSerial(dir, tlsPort);
-            try (SSLSocket kept = (SSLSocket) TrustAnything.context().getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
-                kept.setSoTimeout(15_000);
-                assertEquals(200, keptAliveGet(kept));
+            try (SSLSocket kept = keptAliveConnection()) {
                 X509Certificate keptCert = (X509Certificate) kept.getSession().getPeerCertificates()[0];
 
                 TlsPeers.selfSigned(dir, "site", "/CN=renewed", 30);
@@ -478,6 +474,19 @@ class TlsE2ETest {
 
     private void awaitLog(GatehouseProcess gatehouse, String text) throws InterruptedException {
         LogFiles.await(dir.resolve("error.log"), text, LOG_WAIT, gatehouse::logTail);
+    }
+
+    /** A TLS connection that has had one 200 from GET /tls.php and stays open for more. */
+    private SSLSocket keptAliveConnection() throws Exception {
+        SSLSocket kept = (SSLSocket) TrustAnything.context().getSocketFactory().createSocket("127.0.0.1", tlsPort);
+        try {
+            kept.setSoTimeout(15_000);
+            assertEquals(200, keptAliveGet(kept));
+            return kept;
+        } catch (Exception | AssertionError e) {
+            kept.close();
+            throw e;
+        }
     }
 
     /** GET /tls.php with keep-alive on {@code socket}; returns the status, having read the whole body. */
