@@ -134,7 +134,12 @@ class TlsReloadUnderLoadTest {
         assertEquals(done, Long.parseLong(requests.group(4)), what + ": every request done succeeded\n" + output);
         assertEquals("0 0 0", requests.group(5) + " " + requests.group(6) + " " + requests.group(7),
                 what + ": failed, errored, timed out\n" + output);
-        assertEquals(done, Long.parseLong(status.group(1)), what + ": every status 2xx\n" + output);
+        // h2load counts a status when the response head arrives, a request as done when its body has: a
+        // response cut by the end of the run is a 2xx that is not done, so only "no other status" is exact.
+        long ok = Long.parseLong(status.group(1));
+        assertTrue(ok >= done && ok <= Long.parseLong(requests.group(2)), what + ": a 2xx for every request done\n" + output);
+        assertEquals("0 0 0", status.group(2) + " " + status.group(3) + " " + status.group(4),
+                what + ": 3xx, 4xx, 5xx\n" + output);
     }
 
     private void awaitLog(GatehouseProcess gatehouse, String text) throws InterruptedException {
