@@ -28,6 +28,7 @@ import io.gatehouse.itest.support.ConfigFiles;
 import io.gatehouse.itest.support.FreePort;
 import io.gatehouse.itest.support.GatehouseProcess;
 import io.gatehouse.itest.support.HttpClients;
+import io.gatehouse.itest.support.Peers;
 import io.gatehouse.itest.support.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,9 +90,11 @@ class LauncherTest {
     }
 
     /**
-     * The first run of {@code java} writes {@code gatehouse-KIND-<key>.SUFFIX.<pid>} with
-     * {@code writeOption}, the next takes it into place and runs with {@code useOption}, and the
-     * classes come from it; {@code GATEHOUSE_CDS=off} passes neither.
+     * Runs that check the config or print and exit write no archive; the first run of {@code java}
+     * that serves writes {@code gatehouse-KIND-<key>.SUFFIX.<pid>} with {@code writeOption}, the
+     * next takes it into place and runs with {@code useOption}, and the classes come from it, the
+     * libc binding's too although the writing run spawned nothing; {@code GATEHOUSE_CDS=off}
+     * passes neither.
      */
     private void archivesOnTheFirstRunAndUsesTheArchiveLater(Path java, String kind, String suffix,
             String writeOption, String useOption) throws Exception {
@@ -103,20 +106,33 @@ class LauncherTest {
                 "GATEHOUSE_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
         String archive = dir + "/gatehouse-" + kind + "-[0-9]+\\." + suffix;
 
-        long firstPid = runAndStop(env, port, conf, argv -> assertTrue(argv.stream().anyMatch(
+        for (List<String> check : List.of(List.of("-tt", "-f", conf.toString()), List.of("-v"))) {
+            Process checking = start(env, check.toArray(String[]::new));
+            assertTrue(checking.waitFor(60, TimeUnit.SECONDS), check + " did not exit");
+            assertEquals(0, checking.exitValue(), check + ": " + Files.readString(dir.resolve("launcher.log")));
+            assertEquals(List.of(), archiveFiles(), check + " writes no archive: its classes would slow every later start");
+        }
+
+        // A first run that neither spawns nor serves files: nothing in it needs the libc binding.
+        Path noFiles = ConfigFiles.write(dir.resolve("nofiles.conf"), "server.bind = \"127.0.0.1\"",
+                "server.port = " + port);
+        long firstPid = runAndStop(env, port, noFiles, argv -> assertTrue(argv.stream().anyMatch(
                 a -> a.matches(writeOption + "=" + archive + "\\.[0-9]+")), argv.toString()));
         List<String> written = archiveFiles();
         assertEquals(1, written.size(), "the archive, and nothing else left behind: " + written);
         assertTrue(written.get(0).matches("gatehouse-" + kind + "-[0-9]+\\." + suffix + "\\." + firstPid),
                 "written under the writer's pid: " + written);
 
-        runAndStop(env, port, conf, argv -> assertTrue(argv.stream().anyMatch(
+        runAndStop(env, port, spawningSite(port), argv -> assertTrue(argv.stream().anyMatch(
                 a -> a.matches(useOption + "=" + archive)), argv.toString()));
         List<String> promoted = archiveFiles();
         assertEquals(1, promoted.size(), promoted.toString());
         assertTrue(promoted.get(0).endsWith("." + suffix), "the finished archive was taken into place: " + promoted);
-        assertTrue(Files.readString(classLog).contains("io.gatehouse.core.Main source: shared objects file"),
+        String classes = Files.readString(classLog);
+        assertTrue(classes.contains("io.gatehouse.core.Main source: shared objects file"),
                 "gatehouse's classes came from the archive");
+        assertTrue(classes.contains("jnr.ffi.LibraryLoader source: shared objects file"),
+                "the libc binding's classes came from the archive");
 
         Map<String, String> off = Map.of("GATEHOUSE_JAR", jar.toString(), "GATEHOUSE_JAVA", java.toString(),
                 "GATEHOUSE_CDS", "off");
@@ -150,7 +166,7 @@ class LauncherTest {
             Consumer<List<String>> checkCommandLine) throws Exception {
         Process launcher = start(env, "-D", "-f", conf.toString());
         try {
-            awaitAnswer(port, launcher, dir.resolve("launcher.log"));
+            awaitAnyAnswer(port, launcher, dir.resolve("launcher.log"));
             checkCommandLine.accept(commandLine(launcher.pid()));
         } finally {
             launcher.destroy();
@@ -248,6 +264,17 @@ class LauncherTest {
                 "server.document-root = " + ConfigFiles.quote(docroot.toString()));
     }
 
+    /** {@link #staticSite} with php-cgi spawned for {@code .php}. */
+    private Path spawningSite(int port) throws IOException {
+        staticSite(port);
+        return ConfigFiles.write(dir.resolve("spawning.conf"),
+                "include " + ConfigFiles.quote(dir.resolve("gatehouse.conf").toString()),
+                "server.modules += ( \"mod_fastcgi\" )",
+                "fastcgi.server = ( \".php\" => ( \"php\" => ( \"bin-path\" => "
+                        + ConfigFiles.quote(Peers.require("php-cgi").toString()) + ", \"max-procs\" => 1,"
+                        + " \"socket\" => " + ConfigFiles.quote(dir.resolve("php.sock").toString()) + " ) ) )");
+    }
+
     private Process start(Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("sh", LAUNCHER.toString()));
         command.addAll(Arrays.asList(args));
@@ -267,6 +294,22 @@ class LauncherTest {
             try {
                 HttpResponse<String> response = HttpClients.get(port, "/index.html");
                 assertEquals("launched\n", response.body());
+                return;
+            } catch (IOException e) {
+                if (!launcher.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("gatehouse did not answer: " + Files.readString(log), e);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /** Waits until {@code port} answers an HTTP request for {@code /}, whatever its status. */
+    private static void awaitAnyAnswer(int port, Process launcher, Path log) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try {
+                HttpClients.get(port, "/");
                 return;
             } catch (IOException e) {
                 if (!launcher.isAlive() || System.nanoTime() > deadline) {

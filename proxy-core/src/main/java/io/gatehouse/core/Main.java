@@ -14,6 +14,7 @@ import io.gatehouse.conf.ConfigParser;
 import io.gatehouse.conf.ConfigWarning;
 import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
+import io.gatehouse.core.internal.cli.ClassArchiveRun;
 import io.gatehouse.core.internal.cli.ControlCommand;
 import io.gatehouse.core.internal.cli.PidFile;
 import io.gatehouse.core.internal.cli.StartupOverlap;
@@ -97,6 +98,7 @@ public final class Main {
             System.setProperty(LOGGING_PROVIDER, "jdk");
         }
         int status = run(args, System.out, System.err);
+        ClassArchiveRun.loadWhatLaterStartsMayNeed();
         // Exit explicitly: a stray non-daemon thread of a library must not keep a stopped server alive.
         System.exit(status);
     }
