@@ -53,22 +53,23 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The built jar in front of a real PHP-FPM pool, driven by real clients (the JDK HttpClient and
  * curl): routing by suffix, the index file, the CGI variables PHP sees, bodies both ways at
- * 10 MB in a 64 MB heap, status codes, static files and the access log.
+ * 100 MiB through a 64 MiB heap, status codes, static files and the access log.
  */
 @ExtendWith(LeakCheck.class)
 class PhpFpmProxyTest {
 
-    /** Ten times the 1 MiB a streaming proxy might keep in flight: holding it whole would show. */
-    private static final int BIG_BODY = 10 * 1024 * 1024;
-    /** A heap that a proxy holding a few 10 MB bodies at once would exhaust. */
+    /** Larger than the whole heap (and the direct memory, which defaults to it): held whole, it fails. */
+    private static final int BIG_BODY = 100 * 1024 * 1024;
+    /** A heap that one body held whole would exhaust. */
     private static final int HEAP_MIB = 64;
     /**
-     * Peak RSS may grow during the 10 MB transfers by half the body at most: measured 0.6-1.3 MiB.
-     * Holding a body would add its 10 MB. The peak itself is not compared with a limit: what the
-     * JVM commits beside its heap follows the machine (G1's tables grow with its memory: 39 MB of
-     * a 110 MB idle process on a 24 GiB machine), not gatehouse.
+     * Peak RSS may grow during the transfers by a quarter of the body at most: measured 0.2-1.6 MiB
+     * here, once 8.6 MiB on a loaded machine (probably the JIT compiling during the transfer: its
+     * memory counts in the peak). Holding a body would add its 100 MiB. The peak itself is not compared with a limit:
+     * what the JVM commits beside its heap follows the machine (G1's tables grow with its memory:
+     * 39 MB of a 110 MB idle process on a 24 GiB machine), not gatehouse.
      */
-    private static final long MAX_RSS_GROWTH_KIB = BIG_BODY / 1024 / 2;
+    private static final long MAX_RSS_GROWTH_KIB = BIG_BODY / 1024 / 4;
     /** The access log is written after the response; a line appears within moments. */
     private static final Duration LOG_WAIT = Duration.ofSeconds(5);
     /** curl gives up waiting for {@code 100 Continue} after one second and sends the body anyway. */
@@ -231,7 +232,7 @@ class PhpFpmProxyTest {
     }
 
     @Test
-    void tenMegabytesStreamBothWaysInABoundedHeap() throws IOException, InterruptedException {
+    void aHundredMebibytesStreamBothWaysThroughASmallerHeap() throws IOException, InterruptedException {
         // Warm the path up first, so that JIT and lazily loaded classes are not counted as growth.
         upload(randomBytes(1024 * 1024, 1));
         download(1024 * 1024);
@@ -241,7 +242,7 @@ class PhpFpmProxyTest {
         download(BIG_BODY);
 
         long peak = ProcessTree.peakRssKib(gatehouse.pid());
-        System.out.printf("gatehouse -Xmx%dm peak RSS: %d KiB before, %d KiB after two 10 MB transfers%n",
+        System.out.printf("gatehouse -Xmx%dm peak RSS: %d KiB before, %d KiB after two 100 MiB transfers%n",
                 HEAP_MIB, before, peak);
         assertTrue(peak - before < MAX_RSS_GROWTH_KIB, "peak RSS grew by " + (peak - before)
                 + " KiB during the transfers (" + before + " -> " + peak + "), limit " + MAX_RSS_GROWTH_KIB
