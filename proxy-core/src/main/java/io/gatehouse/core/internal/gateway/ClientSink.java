@@ -2,6 +2,7 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -11,9 +12,15 @@ import org.xnio.channels.StreamSinkChannel;
 /**
  * The client side of a proxied response, on its I/O thread.
  *
- * <p>Body bytes of the backend's first read are held until that read is handled: a response that
- * ends in the read that began it (most small pages) gets a Content-Length instead of chunked
- * encoding, as lighttpd gives it, which also keeps HTTP/1.0 keep-alive connections open.
+ * <p>The body pieces of one backend read (a FastCGI record's content each) are gathered and
+ * written to the client together when the read is handled: one write, and one chunk of a chunked
+ * body, per read rather than per record (PHP writes a record per {@code flush()}). The pieces are
+ * views of the caller's read buffer, so the caller keeps that buffer until {@link #readHandled}
+ * or {@link #responseEnded} has run; bytes the client cannot take at once are copied.
+ *
+ * <p>A response that ends in the read that began it (most small pages) gets a Content-Length
+ * instead of chunked encoding, as lighttpd gives it, which also keeps HTTP/1.0 keep-alive
+ * connections open.
  *
  * <p>Flow control: bytes the client cannot take yet are kept (at most about one read's worth),
  * the backend side is told to stop reading ({@link Flow#clientBlocked}) and to go on once they are
@@ -37,11 +44,19 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         void clientFailed(ClientGoneException e);
     }
 
+    /**
+     * Pieces gathered in one read before they are written at once: a hostile backend's thousands of
+     * one-byte records in a read go out in writes of this many pieces.
+     */
+    static final int MAX_GATHERED = 64;
+
     private final HttpServerExchange exchange;
     private final Flow flow;
     private StreamSinkChannel client;
-    /** Body bytes of the first read, held until it is known whether the response ended in it. */
-    private ByteBuffer held;
+    /** Body pieces of the read in progress, views of its buffer; {@link #gatheredCount} of them. */
+    private ByteBuffer[] gathered = new ByteBuffer[8];
+    private int gatheredCount;
+    private long gatheredBytes;
     /** True until the first read that did not end the response has been passed on. */
     private boolean holding = true;
     /** Response bytes the client could not take yet. */
@@ -59,20 +74,22 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         return pending != null && pending.position() > 0;
     }
 
-    /** A read that did not end the response was handled: holding back ends. */
+    /** A read that did not end the response was handled: what it gathered goes out, holding back ends. */
     void readHandled() throws IOException {
-        passHeldOn();
+        holding = false;
+        writeGathered();
     }
 
     /**
-     * The response ended: what was held goes out, with a Content-Length when it is the whole body;
-     * the exchange ends once the client has every byte.
+     * The response ended: what was gathered goes out, with a Content-Length when it is the whole
+     * body; the exchange ends once the client has every byte.
      */
     void responseEnded() throws IOException {
         if (holding) {
+            holding = false;
             setContentLength();
-            passHeldOn();
         }
+        writeGathered();
         if (blocked()) {
             endWhenDrained = true;
         } else {
@@ -83,35 +100,65 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     /** The response failed: nothing more goes to the client from here. */
     void abandon() {
         abandoned = true;
+        dropGathered();
     }
 
-    /** The whole body is in {@link #held}: says so, unless the backend did or the response has no body. */
+    /** Forgets the gathered pieces: they are views of a buffer the caller reuses. */
+    private void dropGathered() {
+        Arrays.fill(gathered, 0, gatheredCount, null);
+        gatheredCount = 0;
+        gatheredBytes = 0;
+    }
+
+    /** The whole body was gathered: says so, unless the backend did or the response has no body. */
     private void setContentLength() {
         HeaderMap headers = exchange.getResponseHeaders();
         if (headers.contains(Headers.CONTENT_LENGTH) || headers.contains(Headers.TRANSFER_ENCODING)
                 || !Http10LengthBuffer.mayHaveBody(exchange)) {
             return;
         }
-        headers.put(Headers.CONTENT_LENGTH, held == null ? 0 : held.position());
+        headers.put(Headers.CONTENT_LENGTH, gatheredBytes);
     }
 
-    private void passHeldOn() throws IOException {
-        holding = false;
-        if (held != null) {
-            ByteBuffer body = held.flip();
-            held = null;
-            write(body);
-        }
-    }
-
+    /** Takes {@code data} (all of it: its position moves to its limit) as a view, written with the rest of the read. */
     @Override
     public void write(ByteBuffer data) throws IOException {
-        if (holding) {
-            held = append(held, data, 0);
+        if (blocked()) {
+            keep(data); // the client stopped taking bytes earlier in this read
             return;
         }
-        if (blocked()) {
-            keep(data);
+        if (gatheredCount == gathered.length) {
+            if (gatheredCount < MAX_GATHERED) {
+                gathered = Arrays.copyOf(gathered, gatheredCount * 2);
+            } else if (holding) {
+                mergeGathered();
+            } else {
+                writeGathered();
+                if (blocked()) {
+                    keep(data);
+                    return;
+                }
+            }
+        }
+        gatheredBytes += data.remaining();
+        gathered[gatheredCount++] = data.slice();
+        data.position(data.limit());
+    }
+
+    /** Copies the gathered pieces into one, so that holding the first read goes on. */
+    private void mergeGathered() {
+        ByteBuffer merged = ByteBuffer.allocate(Math.toIntExact(gatheredBytes));
+        for (int i = 0; i < gatheredCount; i++) {
+            merged.put(gathered[i]);
+            gathered[i] = null;
+        }
+        gathered[0] = merged.flip();
+        gatheredCount = 1;
+    }
+
+    /** Writes the gathered pieces in one go; what the client does not take is kept for later. */
+    private void writeGathered() throws IOException {
+        if (gatheredCount == 0) {
             return;
         }
         try {
@@ -119,14 +166,22 @@ final class ClientSink implements ResponseRelay.ClientWriter {
                 chunkEvenIfClosing();
                 client = exchange.getResponseChannel(); // sends the head with the first body bytes
             }
-            while (data.hasRemaining() && client.write(data) > 0) {
-                // the client takes what its socket buffer holds
+            long left = gatheredBytes;
+            long written;
+            while (left > 0 && (written = client.write(gathered, 0, gatheredCount)) > 0) {
+                left -= written; // the client takes what its socket buffer holds
             }
         } catch (IOException e) {
+            dropGathered();
             throw new ClientGoneException(e);
         }
-        if (data.hasRemaining()) {
-            keep(data);
+        for (int i = 0; i < gatheredCount; i++) {
+            if (gathered[i].hasRemaining()) {
+                keep(gathered[i]);
+            }
+        }
+        dropGathered();
+        if (blocked()) {
             flow.clientBlocked();
             client.getWriteSetter().set(sink -> flush());
             client.resumeWrites();

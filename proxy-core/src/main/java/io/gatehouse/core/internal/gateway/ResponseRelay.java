@@ -42,7 +42,10 @@ final class ResponseRelay implements ResponseSink {
     /** How body bytes reach the client. */
     interface ClientWriter {
 
-        /** Writes all of {@code data}, or takes what it cannot write yet. */
+        /**
+         * Takes all of {@code data}: writes it, or keeps it, possibly as a view, until the backend
+         * read it came from is handled. Its bytes must not change before then.
+         */
         void write(ByteBuffer data) throws IOException;
     }
 
@@ -120,7 +123,8 @@ final class ResponseRelay implements ResponseSink {
             dechunked.clear();
             bodyComplete = dechunker.decode(data, dechunked);
             dechunked.flip();
-            write(dechunked);
+            // The writer keeps a view of what it is given until the read is handled; this buffer is reused.
+            write(ByteBuffer.allocate(dechunked.remaining()).put(dechunked).flip());
         }
         data.position(data.limit()); // bytes after the last chunk are not part of the response
     }

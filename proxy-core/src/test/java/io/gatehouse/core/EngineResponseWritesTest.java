@@ -1,0 +1,152 @@
+package io.gatehouse.core;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.gatehouse.core.EngineFixture.Pool;
+import io.gatehouse.core.ScriptedBackend.Transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How a response's body reaches the client, with the backend's writes decided by the test: the
+ * records of one backend read go out as one write (one chunk of a chunked body), not one per
+ * record, and a backend's thousands of tiny records arrive whole, in few chunks.
+ */
+class EngineResponseWritesTest {
+
+    private static final String HEAD = "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n";
+    private static final int PIECE = 1000;
+    private static final int TINY_RECORDS = 2000;
+
+    /** PHP writes a record per flush(); those that arrive in one read go to the client in one chunk. */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void recordsOfOneReadGoToTheClientAsOneChunk(Transport transport) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
+            try (RawClient client = fixture.client()) {
+                client.sendHead("GET", "/flushed-pieces", 0);
+                try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                    int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                    backend.write(ScriptedConnection.stdout(id, HEAD + "a".repeat(PIECE)), EngineFixture.PROMPTLY);
+                    assertEquals(200, client.readHead(EngineFixture.PROMPTLY).status());
+                    backend.write(records(id, "bcdef", PIECE), EngineFixture.PROMPTLY);
+                    client.readAtLeast(5L * PIECE, EngineFixture.PROMPTLY); // out before the response ends
+                    backend.write(ScriptedConnection.endOfResponse(id), EngineFixture.PROMPTLY);
+                }
+                List<String> chunks = chunks(client.readToEnd(EngineFixture.PROMPTLY));
+                assertEquals(List.of(PIECE, 5 * PIECE, 0), chunks.stream().map(String::length).toList(), "chunk sizes");
+                assertEquals("a".repeat(PIECE) + "b".repeat(PIECE) + "c".repeat(PIECE) + "d".repeat(PIECE)
+                        + "e".repeat(PIECE) + "f".repeat(PIECE), String.join("", chunks));
+            }
+            fixture.assertNothingLeftBehind();
+        }
+    }
+
+    /** A hostile backend's one-byte records, in the read that starts the response: one body, whole. */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void thousandsOfOneByteRecordsWithTheHeadArriveWhole(Transport transport) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
+            try (RawClient client = fixture.client()) {
+                client.sendHead("GET", "/tiny-records-first", 0);
+                String expected = tinyBody();
+                try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                    int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                    ByteBuffer head = ScriptedConnection.stdout(id, HEAD);
+                    ByteBuffer tiny = tinyRecords(id, expected);
+                    ByteBuffer end = ScriptedConnection.endOfResponse(id);
+                    backend.write(ByteBuffer.allocate(head.remaining() + tiny.remaining() + end.remaining())
+                            .put(head).put(tiny).put(end).flip(), EngineFixture.PROMPTLY);
+                    RawClient.Head response = client.readHead(EngineFixture.PROMPTLY);
+                    assertEquals(200, response.status());
+                    String body = new String(client.readToEnd(EngineFixture.PROMPTLY), StandardCharsets.ISO_8859_1);
+                    String lowerHead = response.text().toLowerCase();
+                    assertEquals(expected, lowerHead.contains("transfer-encoding: chunked")
+                            ? String.join("", chunks(body.getBytes(StandardCharsets.ISO_8859_1))) : body);
+                }
+            }
+            fixture.assertNothingLeftBehind();
+        }
+    }
+
+    /** The same records after the head went out: the body arrives whole, gathered into few chunks. */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void thousandsOfOneByteRecordsInABodyArriveWholeInFewChunks(Transport transport) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
+            try (RawClient client = fixture.client()) {
+                client.sendHead("GET", "/tiny-records-later", 0);
+                String expected = tinyBody();
+                try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                    int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                    // The head goes out with the first body byte.
+                    backend.write(ScriptedConnection.stdout(id, HEAD + expected.charAt(0)), EngineFixture.PROMPTLY);
+                    assertEquals(200, client.readHead(EngineFixture.PROMPTLY).status());
+                    backend.write(tinyRecords(id, expected.substring(1)), EngineFixture.PROMPTLY);
+                    backend.write(ScriptedConnection.endOfResponse(id), EngineFixture.PROMPTLY);
+                }
+                List<String> chunks = chunks(client.readToEnd(EngineFixture.PROMPTLY));
+                assertEquals(expected, String.join("", chunks));
+                // One per record would be 2,000; a read's records go out in writes of up to 64.
+                assertTrue(chunks.size() <= 4 * TINY_RECORDS / 64, chunks.size() + " chunks");
+            }
+            fixture.assertNothingLeftBehind();
+        }
+    }
+
+    /** One STDOUT record of {@code length} bytes per letter of {@code letters}, in one buffer. */
+    private static ByteBuffer records(int id, String letters, int length) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (char letter : letters.toCharArray()) {
+            ByteBuffer record = ScriptedConnection.stdout(id, String.valueOf(letter).repeat(length));
+            out.write(record.array(), record.arrayOffset() + record.position(), record.remaining());
+        }
+        return ByteBuffer.wrap(out.toByteArray());
+    }
+
+    private static String tinyBody() {
+        StringBuilder body = new StringBuilder(TINY_RECORDS);
+        for (int i = 0; i < TINY_RECORDS; i++) {
+            body.append((char) ('a' + i % 26));
+        }
+        return body.toString();
+    }
+
+    /** A STDOUT record per byte of {@code body}. */
+    private static ByteBuffer tinyRecords(int id, String body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < body.length(); i++) {
+            ByteBuffer record = ScriptedConnection.stdout(id, body.substring(i, i + 1));
+            out.write(record.array(), record.arrayOffset() + record.position(), record.remaining());
+        }
+        return ByteBuffer.wrap(out.toByteArray());
+    }
+
+    /** The chunks of a chunked body, the last (empty) one included; fails on a malformed body. */
+    private static List<String> chunks(byte[] body) {
+        String text = new String(body, StandardCharsets.ISO_8859_1);
+        List<String> chunks = new ArrayList<>();
+        int at = 0;
+        while (true) {
+            int lineEnd = text.indexOf("\r\n", at);
+            assertTrue(lineEnd > at, "a chunk size line at " + at + " of " + text);
+            int size = Integer.parseInt(text.substring(at, lineEnd), 16);
+            int dataStart = lineEnd + 2;
+            assertEquals("\r\n", text.substring(dataStart + size, dataStart + size + 2), "the end of a chunk");
+            chunks.add(text.substring(dataStart, dataStart + size));
+            at = dataStart + size + 2;
+            if (size == 0) {
+                assertEquals(text.length(), at, "bytes after the last chunk");
+                return chunks;
+            }
+        }
+    }
+}
