@@ -5,12 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import io.gatehouse.core.EngineFixture.Pool;
 import io.gatehouse.core.ScriptedBackend.Transport;
+import io.gatehouse.fcgi.FcgiResponseGenerator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,6 +99,45 @@ class EngineResponseWritesTest {
                 assertEquals(expected, String.join("", chunks));
                 // One per record would be 2,000; a read's records go out in writes of up to 64.
                 assertTrue(chunks.size() <= 4 * TINY_RECORDS / 64, chunks.size() + " chunks");
+            }
+            fixture.assertNothingLeftBehind();
+        }
+    }
+
+    /**
+     * The end of a chunked body goes out with its last read's bytes; a client too slow to take them
+     * at once still gets every byte and the last chunk after them, once.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void theEndOfABodyReachesASlowClientWhole(Transport transport) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
+            try (RawClient client = RawClient.connect(fixture.port, 4096)) {
+                client.sendHead("GET", "/slow-reader", 0);
+                String expected;
+                try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                    int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                    backend.write(ScriptedConnection.stdout(id, HEAD + "<"), EngineFixture.PROMPTLY);
+                    assertEquals(200, client.readHead(EngineFixture.PROMPTLY).status());
+                    ByteBuffer rest = records(id, "abcdefghijklmnopqrstuvwxy", 4 * PIECE);
+                    ByteBuffer end = ScriptedConnection.endOfResponse(id);
+                    // gatehouse reads a backend 32 KiB at a time: the rest fills four reads but a few
+                    // bytes, so the last read, which ends the body, is nearly a whole one.
+                    int lastLength = 4 * 32 * 1024 - 10 - rest.remaining() - end.remaining()
+                            - FcgiResponseGenerator.encodedLength(0, false);
+                    ByteBuffer last = ScriptedConnection.stdout(id, "z".repeat(lastLength));
+                    // Less than the backend socket's buffer: written at once, read as the client takes it.
+                    backend.write(ByteBuffer.allocate(rest.remaining() + last.remaining() + end.remaining())
+                            .put(rest).put(last).put(end).flip(), EngineFixture.PROMPTLY);
+                    expected = "<" + "abcdefghijklmnopqrstuvwxy".chars()
+                            .mapToObj(letter -> String.valueOf((char) letter).repeat(4 * PIECE))
+                            .collect(Collectors.joining()) + "z".repeat(lastLength);
+                    while (client.receivedBytes() < expected.length()) {
+                        client.readAtLeast(1, EngineFixture.PROMPTLY);
+                        Thread.sleep(1); // the client's small buffer fills and gatehouse waits for it
+                    }
+                }
+                assertEquals(expected, String.join("", chunks(client.readToEnd(EngineFixture.PROMPTLY))));
             }
             fixture.assertNothingLeftBehind();
         }

@@ -77,7 +77,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     /** A read that did not end the response was handled: what it gathered goes out, holding back ends. */
     void readHandled() throws IOException {
         holding = false;
-        writeGathered();
+        writeGathered(false);
     }
 
     /**
@@ -89,7 +89,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             holding = false;
             setContentLength();
         }
-        writeGathered();
+        writeGathered(true);
         if (blocked()) {
             endWhenDrained = true;
         } else {
@@ -133,7 +133,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             } else if (holding) {
                 mergeGathered();
             } else {
-                writeGathered();
+                writeGathered(false);
                 if (blocked()) {
                     keep(data);
                     return;
@@ -156,8 +156,12 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         gatheredCount = 1;
     }
 
-    /** Writes the gathered pieces in one go; what the client does not take is kept for later. */
-    private void writeGathered() throws IOException {
+    /**
+     * Writes the gathered pieces in one go; what the client does not take is kept for later. The
+     * {@code last} pieces of a chunked body are written as its end, so that the last chunk goes out
+     * in the same write rather than in one of its own when the exchange ends.
+     */
+    private void writeGathered(boolean last) throws IOException {
         if (gatheredCount == 0) {
             return;
         }
@@ -166,10 +170,14 @@ final class ClientSink implements ResponseRelay.ClientWriter {
                 chunkEvenIfClosing();
                 client = exchange.getResponseChannel(); // sends the head with the first body bytes
             }
-            long left = gatheredBytes;
-            long written;
-            while (left > 0 && (written = client.write(gathered, 0, gatheredCount)) > 0) {
-                left -= written; // the client takes what its socket buffer holds
+            if (last && isChunked()) {
+                writeEnd();
+            } else {
+                long left = gatheredBytes;
+                long written;
+                while (left > 0 && (written = client.write(gathered, 0, gatheredCount)) > 0) {
+                    left -= written; // the client takes what its socket buffer holds
+                }
             }
         } catch (IOException e) {
             dropGathered();
@@ -186,6 +194,24 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             client.getWriteSetter().set(sink -> flush());
             client.resumeWrites();
         }
+    }
+
+    /**
+     * Writes the gathered pieces, one read's worth at most, as one buffer with the last chunk:
+     * Undertow appends it to the write of a single buffer only. Kept bytes carry it with them.
+     */
+    private void writeEnd() throws IOException {
+        if (gatheredCount > 1) {
+            mergeGathered();
+        }
+        ByteBuffer end = gathered[0];
+        while (end.hasRemaining() && client.writeFinal(end) > 0) {
+            // as much as the client's socket buffer takes
+        }
+    }
+
+    private boolean isChunked() {
+        return exchange.getResponseHeaders().contains(Headers.TRANSFER_ENCODING);
     }
 
     /**
