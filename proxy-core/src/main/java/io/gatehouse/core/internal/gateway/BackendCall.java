@@ -94,7 +94,7 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
         this.buffers = buffers;
         this.request = request;
         this.withBody = withBody;
-        this.sink = new ClientSink(exchange, this);
+        this.sink = new ClientSink(exchange, this, buffers);
         this.relay = new ResponseRelay(exchange, errorLog, host.describe(), sink);
         this.reader = protocol.newResponseReader(relay, host.describe());
         this.lease = new ConnectionLease(host, ioThread, this);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
+import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
@@ -52,6 +53,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
 
     private final HttpServerExchange exchange;
     private final Flow flow;
+    private final ReadBuffers buffers;
     private StreamSinkChannel client;
     /** Body pieces of the read in progress, views of its buffer; {@link #gatheredCount} of them. */
     private ByteBuffer[] gathered = new ByteBuffer[8];
@@ -64,9 +66,10 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     private boolean endWhenDrained;
     private boolean abandoned;
 
-    ClientSink(HttpServerExchange exchange, Flow flow) {
+    ClientSink(HttpServerExchange exchange, Flow flow, ReadBuffers buffers) {
         this.exchange = exchange;
         this.flow = flow;
+        this.buffers = buffers;
     }
 
     /** True while bytes wait for the client: the backend is not read meanwhile. */
@@ -198,13 +201,32 @@ final class ClientSink implements ResponseRelay.ClientWriter {
 
     /**
      * Writes the gathered pieces, one read's worth at most, as one buffer with the last chunk:
-     * Undertow appends it to the write of a single buffer only. Kept bytes carry it with them.
+     * Undertow appends it to the write of a single buffer only. Several pieces are copied into a
+     * pooled direct buffer (a heap copy would be zeroed first and copied again by the socket
+     * write). Kept bytes carry the last chunk with them.
      */
     private void writeEnd() throws IOException {
-        if (gatheredCount > 1) {
-            mergeGathered();
+        if (gatheredCount == 1) {
+            writeFinal(gathered[0]);
+            return;
         }
-        ByteBuffer end = gathered[0];
+        PooledByteBuffer pooled = buffers.acquire();
+        try {
+            ByteBuffer end = pooled.getBuffer(); // as large as the read the pieces come from
+            for (int i = 0; i < gatheredCount; i++) {
+                end.put(gathered[i]);
+            }
+            dropGathered();
+            writeFinal(end.flip());
+            if (end.hasRemaining()) {
+                keep(end);
+            }
+        } finally {
+            buffers.release(pooled);
+        }
+    }
+
+    private void writeFinal(ByteBuffer end) throws IOException {
         while (end.hasRemaining() && client.writeFinal(end) > 0) {
             // as much as the client's socket buffer takes
         }

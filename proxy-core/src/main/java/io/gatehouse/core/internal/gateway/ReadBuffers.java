@@ -13,8 +13,9 @@ import io.undertow.server.DefaultByteBufferPool;
  * proxy's allocation (and GC) under load, and reading a socket into a heap buffer makes the JDK
  * copy through a temporary direct one anyway.
  *
- * <p>A buffer is held only for one read ({@code BackendCall}), on an I/O thread, so no more are
- * out at once than there are I/O threads reading; each thread keeps the one it uses, and at most
+ * <p>A buffer is held only for one read ({@code BackendCall}) and, while it is, another for the
+ * write that ends a chunked response ({@code ClientSink}), on an I/O thread, so no more are out at
+ * once than two per I/O thread; each thread keeps the ones it uses, and at most
  * {@link #MAX_POOLED} more are kept for reuse: direct memory is limited to the heap size by
  * default, and a small heap must not run out of it.
  *
@@ -28,7 +29,7 @@ public final class ReadBuffers implements Closeable {
     /** 8 MiB of direct memory kept at most, beyond the per-thread caches. */
     static final int MAX_POOLED = 256;
 
-    /** Per I/O thread: the buffer of its read in progress, and one for a nested read. */
+    /** Per I/O thread: the buffer of its read in progress, and one the end of a response is copied into meanwhile. */
     private static final int PER_THREAD = 2;
 
     private final ByteBufferPool pool = new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED, PER_THREAD);
