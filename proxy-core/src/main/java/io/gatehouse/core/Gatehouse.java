@@ -272,8 +272,9 @@ public final class Gatehouse implements AutoCloseable {
     }
 
     /**
-     * Read buffers this server's requests hold now, for diagnostics: only a backend read in
-     * progress holds one, so it is at most about one per I/O thread, and 0 when nothing is read.
+     * Read buffers this server's requests hold now, for diagnostics: a backend read in progress
+     * holds one (about one per I/O thread at most), a request body on its way to its spool file
+     * up to two; 0 when nothing is read.
      */
     public int readBuffersInUse() {
         return readBuffers.inUse();

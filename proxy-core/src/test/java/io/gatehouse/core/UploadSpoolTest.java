@@ -4,10 +4,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -54,16 +59,69 @@ class UploadSpoolTest {
     void aClientThatLeavesMidBodyLeavesNothingBehind() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
                 s -> s.uploadDirs(List.of(uploads)))) {
-            try (Socket client = connect(proxy.port)) {
-                client.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        + firstChunk()).getBytes(StandardCharsets.ISO_8859_1));
-                awaitOpenSpoolFile();
-            }
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (openSpoolFile() != null && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            spoolingClient(proxy, "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + firstChunk()).close();
+            waitFor(() -> openSpoolFile() == null);
             assertEquals(null, openSpoolFile(), "the spool file is closed once the client is gone");
+        }
+        assertEquals(List.of(), list(uploads));
+    }
+
+    @Test
+    void aLargeBodyArrivesWholeAndInOrderThroughItsPieces() throws Exception {
+        byte[] body = new byte[5 * 1024 * 1024 + 123];
+        new Random(7).nextBytes(body);
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
+                s -> s.uploadDirs(List.of(uploads)))) {
+            HttpResponse<byte[]> response = proxy.post("/upload", body);
+            assertEquals(200, response.statusCode());
+            assertEquals("length=" + body.length + " sha256="
+                    + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)),
+                    new String(response.body(), StandardCharsets.ISO_8859_1));
+            assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces out after the upload");
+        }
+        assertEquals(List.of(), list(uploads));
+    }
+
+    @Test
+    void aClientThatSendsALittleAndStopsHasItOnDiskNotInMemory() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
+                s -> s.uploadDirs(List.of(uploads)))) {
+            try (Socket client = spoolingClient(proxy, "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\n"
+                    + "x".repeat(FIRST_CHUNK))) {
+                waitFor(() -> spoolFileSize() >= FIRST_CHUNK);
+                assertEquals(FIRST_CHUNK, spoolFileSize(), "what the stalled client sent is in its spool file");
+                assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces held for a stalled client");
+            }
+        }
+    }
+
+    @Test
+    void everyPieceGoesBackHoweverTheUploadEnds() throws Exception {
+        int limit = 3 * 1024 * 1024;
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
+                s -> s.uploadDirs(List.of(uploads)).maxRequestSizeBytes(limit))) {
+            spoolingClient(proxy, "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + limit + "\r\n\r\n"
+                    + "z".repeat(1024 * 1024)).close();
+            assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces out after a client left mid-body");
+            try (Socket client = connect(proxy.port)) {
+                byte[] request = ("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + Integer.toHexString(2 * limit) + "\r\n" + "y".repeat(2 * limit) + "\r\n0\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1);
+                Thread writer = new Thread(() -> {
+                    try {
+                        client.getOutputStream().write(request);
+                    } catch (IOException refusedMidway) {
+                        // The server closes once it has refused the body.
+                    }
+                });
+                writer.start();
+                String statusLine = new String(client.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+                assertEquals("HTTP/1.1 413", statusLine);
+                client.close();
+                writer.join(5000);
+            }
+            assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces out after a body over the limit");
         }
         assertEquals(List.of(), list(uploads));
     }
@@ -96,6 +154,14 @@ class UploadSpoolTest {
         return Integer.toHexString(FIRST_CHUNK) + "\r\n" + "x".repeat(FIRST_CHUNK) + "\r\n";
     }
 
+    /** A client that has sent {@code request}, a body past what is kept in memory, now being spooled. */
+    private Socket spoolingClient(ProxyFixture proxy, String request) throws Exception {
+        Socket client = connect(proxy.port);
+        client.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        awaitOpenSpoolFile();
+        return client;
+    }
+
     private static Socket connect(int port) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
@@ -120,14 +186,50 @@ class UploadSpoolTest {
         throw new AssertionError("no open, unlinked spool file in " + uploads + "; last seen: " + seen);
     }
 
+    /** The size of the spool file open in this JVM now; -1 when none is. */
+    private long spoolFileSize() throws IOException {
+        Path fd = spoolFileDescriptor();
+        try {
+            return fd == null ? -1 : Files.size(fd);
+        } catch (IOException closed) {
+            return -1;
+        }
+    }
+
+    private static void assertSettlesAtZero(IntSupplier count, String what) throws Exception {
+        waitFor(() -> count.getAsInt() == 0);
+        assertEquals(0, count.getAsInt(), what);
+    }
+
+    /** Waits up to 5 s for {@code condition}; the caller asserts what it waited for. */
+    private static void waitFor(Condition condition) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.met() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    private interface Condition {
+        boolean met() throws IOException;
+    }
+
     /** The target of this JVM's descriptor open on a spool file in {@link #uploads}, or null. */
     private String openSpoolFile() throws IOException {
+        Path fd = spoolFileDescriptor();
+        try {
+            return fd == null ? null : Files.readSymbolicLink(fd).toString();
+        } catch (IOException closed) {
+            return null;
+        }
+    }
+
+    /** This JVM's descriptor (under /proc/self/fd) open on a spool file in {@link #uploads}, or null. */
+    private Path spoolFileDescriptor() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : fds.toList()) {
                 try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith(uploads.toString())) {
-                        return target;
+                    if (Files.readSymbolicLink(fd).toString().startsWith(uploads.toString())) {
+                        return fd;
                     }
                 } catch (IOException gone) {
                     // Closed while we looked.

@@ -36,8 +36,11 @@ import org.xnio.channels.StreamSourceChannel;
  * altogether is cut by {@code server.max-read-idle}.
  *
  * <p>Confined to the exchange's I/O thread until it hands the body over, except the spool file's
- * creation and writes: they run on a worker thread while reading the client is suspended (a file
- * write may block), and reading resumes on the I/O thread when each is done.
+ * creation and writes: they run on a worker thread (a file write may block), one piece at a time,
+ * while the I/O thread reads the next piece; reading pauses only when that one is full before the
+ * write is done. A piece goes to the worker when it is full, or when the client has nothing more
+ * for now and the worker is idle, so pieces grow with the rate the body arrives at, and a body
+ * that trickles in is not held in memory.
  */
 public final class BodyCollector implements ChannelListener<StreamSourceChannel> {
 
@@ -49,9 +52,6 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
 
     private static final int INITIAL_MEMORY = 4096;
 
-    /** Reads of a body that is being spooled: fewer, larger reads and file writes (measured: a third less CPU). */
-    private static final int SPOOL_READ_SIZE = 128 * 1024;
-
     private static final AttachmentKey<RequestBody> COLLECTED = AttachmentKey.create(RequestBody.class);
 
     private final HttpServerExchange exchange;
@@ -59,23 +59,35 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     private final List<Path> uploadDirs;
     private final ErrorLog errorLog;
     private final Runnable whenCollected;
+    private final ReadBuffers buffers;
     private byte[] memory;
     private FileChannel spool;
     private long total;
     private StrictChunkedSource chunked;
     /** Past {@link #IN_MEMORY_LIMIT}: the body goes to a spool file, written by a worker thread. */
     private boolean spooling;
-    private ByteBuffer spoolReads;
-    /** Cut short by a restart or a stop ({@link RequestTicket#abort()}): nothing more is read or written. */
+    /** Of {@link #memory}, what was read before spooling began: the spool file's first bytes. */
+    private int heldInMemory;
+    /** While spooling: the piece being read into ({@link ReadBuffers#acquireSpoolPiece}); null between reads. */
+    private PooledByteBuffer filling;
+    /** The worker is writing a piece. */
+    private boolean writing;
+    /** The client has sent the whole body: what is left is writing the pieces and handing it over. */
+    private boolean bodyRead;
+    /**
+     * Cut short by a restart or a stop ({@link RequestTicket#abort()}), or answered already (too
+     * large, client gone): nothing more is read or written.
+     */
     private boolean aborted;
 
     private BodyCollector(HttpServerExchange exchange, long maxBytes, List<Path> uploadDirs, ErrorLog errorLog,
-            Runnable whenCollected) {
+            ReadBuffers buffers, Runnable whenCollected) {
         this.exchange = exchange;
         this.maxBytes = maxBytes;
         this.uploadDirs = uploadDirs;
         this.errorLog = errorLog;
         this.whenCollected = whenCollected;
+        this.buffers = buffers;
         long declared = exchange.getRequestContentLength();
         // Grown as bytes arrive: a client that announces a body and sends nothing holds little.
         this.memory = new byte[(int) Math.min(INITIAL_MEMORY, declared > 0 ? declared : INITIAL_MEMORY)];
@@ -93,8 +105,8 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
      * no upload dir) is answered here instead and {@code whenCollected} never runs.
      */
     public static void start(HttpServerExchange exchange, long maxBytes, List<Path> uploadDirs, ErrorLog errorLog,
-            Runnable whenCollected) {
-        BodyCollector collector = new BodyCollector(exchange, maxBytes, uploadDirs, errorLog, whenCollected);
+            ReadBuffers buffers, Runnable whenCollected) {
+        BodyCollector collector = new BodyCollector(exchange, maxBytes, uploadDirs, errorLog, buffers, whenCollected);
         RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
         if (ticket != null) {
             // A restart that cuts the request closes its connection, which no read will tell:
@@ -108,8 +120,7 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     /** On the I/O thread, after the ticket closed the client connection. */
     private void abort() {
         if (exchange.getAttachment(COLLECTED) == null) {
-            aborted = true;
-            closeSpool();
+            discardSpool();
         }
     }
 
@@ -150,22 +161,34 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
 
     @Override
     public void handleEvent(StreamSourceChannel channel) {
-        PooledByteBuffer pooled = null;
+        if (aborted) {
+            channel.suspendReads();
+            return;
+        }
         try {
+            if (spooling) {
+                spoolMore(channel);
+            } else {
+                readIntoMemory(channel);
+            }
+        } catch (BadRequestException e) {
+            channel.suspendReads();
+            refuse(e);
+        } catch (IOException e) {
+            // The client went away or broke the framing mid-body: nobody is left to answer.
+            channel.suspendReads();
+            discardSpool();
+            exchange.setPersistent(false);
+            ErrorPages.send(exchange, 400);
+        }
+    }
+
+    private void readIntoMemory(StreamSourceChannel channel) throws IOException {
+        try (PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate()) {
+            ByteBuffer buffer = pooled.getBuffer();
             while (true) {
-                ByteBuffer buffer;
-                if (spooling) {
-                    // A large body: read in big pieces straight into the spool file's writes.
-                    buffer = spoolReads();
-                } else {
-                    if (pooled == null) {
-                        pooled = exchange.getConnection().getByteBufferPool().allocate();
-                    }
-                    buffer = pooled.getBuffer();
-                }
                 buffer.clear();
-                // The channel tells when bytes arrive; a chunked body is decoded under it, strictly.
-                int n = chunked != null ? chunked.read(buffer) : channel.read(buffer);
+                int n = read(channel, buffer);
                 if (n == 0) {
                     channel.resumeReads();
                     return;
@@ -178,39 +201,93 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
                 buffer.flip();
                 total += n;
                 checkLimit(total, maxBytes);
-                if (!spooling && total <= IN_MEMORY_LIMIT) {
-                    keepInMemory(buffer);
-                    continue;
+                if (total > IN_MEMORY_LIMIT) {
+                    break;
                 }
-                if (!spooling) {
-                    spooling = true;
-                    buffer = spoolReads().clear().put(buffer).flip();
+                keepInMemory(buffer);
+            }
+            // Too large for memory: what is held becomes the spool file's start, this read its first piece.
+            spooling = true;
+            heldInMemory = (int) (total - buffer.remaining());
+            filling = buffers.acquireSpoolPiece();
+            filling.getBuffer().put(buffer);
+        }
+        spoolMore(channel);
+    }
+
+    /**
+     * Reads the client into the piece being filled and hands it to the worker when it is full, or
+     * when the client has nothing more for now and the worker is idle; when the worker still has
+     * the last one, a full piece waits for it ({@link #written}).
+     */
+    private void spoolMore(StreamSourceChannel channel) throws IOException {
+        while (!bodyRead) {
+            if (filling == null) {
+                filling = buffers.acquireSpoolPiece();
+            }
+            ByteBuffer piece = filling.getBuffer();
+            if (!piece.hasRemaining()) {
+                if (writing) {
+                    channel.suspendReads();
+                    return;
                 }
-                channel.suspendReads();
-                spoolOffThread(channel, buffer);
+                writeOffThread(channel);
+                continue;
+            }
+            int n = read(channel, piece);
+            if (n == 0) {
+                if (!writing && worthWritingNow(piece)) {
+                    writeOffThreadOrRelease(channel);
+                }
+                channel.resumeReads();
                 return;
             }
-        } catch (BadRequestException e) {
-            channel.suspendReads();
-            refuse(e);
-        } catch (IOException e) {
-            // The client went away or broke the framing mid-body: nobody is left to answer.
-            channel.suspendReads();
-            closeSpool();
-            exchange.setPersistent(false);
-            ErrorPages.send(exchange, 400);
-        } finally {
-            if (pooled != null) {
-                pooled.close();
+            if (n < 0) {
+                channel.suspendReads();
+                bodyRead = true;
+            } else {
+                total += n;
+                checkLimit(total, maxBytes);
             }
+        }
+        if (writing) {
+            return; // the write in progress comes back here
+        }
+        if (!writeOffThreadOrRelease(channel)) {
+            finish();
         }
     }
 
-    private ByteBuffer spoolReads() {
-        if (spoolReads == null) {
-            spoolReads = ByteBuffer.allocateDirect(SPOOL_READ_SIZE);
+    /**
+     * Whether a piece goes to the idle worker although not full, now that the client has nothing
+     * more for the moment: when half full (a body arriving fast fills the other half while the
+     * worker writes this one), or when it holds little, as from a client that sends slowly or has
+     * stopped, whose bytes belong on disk rather than in a large piece held until it sends more.
+     */
+    private static boolean worthWritingNow(ByteBuffer piece) {
+        return piece.position() >= piece.capacity() / 2 || piece.position() < ReadBuffers.SMALL_SPOOL_PIECE_SIZE;
+    }
+
+    /** Gives the worker what the piece being filled holds; an empty one goes back. False when it was empty. */
+    private boolean writeOffThreadOrRelease(StreamSourceChannel channel) {
+        if (filling != null && filling.getBuffer().position() > 0) {
+            writeOffThread(channel);
+            return true;
         }
-        return spoolReads;
+        releaseFilling();
+        return false;
+    }
+
+    private void releaseFilling() {
+        if (filling != null) {
+            filling.close();
+            filling = null;
+        }
+    }
+
+    /** The channel tells when bytes arrive; a chunked body is decoded under it, strictly. */
+    private int read(StreamSourceChannel channel, ByteBuffer into) throws IOException {
+        return chunked != null ? chunked.read(into) : channel.read(into);
     }
 
     private void keepInMemory(ByteBuffer bytes) {
@@ -222,18 +299,22 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     }
 
     /**
-     * Writes {@code bytes} (and, first of all, the spool file's creation and the bytes held in
-     * memory) on a worker thread: a file write may block, an I/O thread must not. Reading the
-     * client resumes on the I/O thread once the write is done.
+     * Writes the piece being filled (and, first of all, creates the spool file and writes the
+     * bytes held in memory) on a worker thread: a file write may block, an I/O thread must not.
+     * The I/O thread reads into a next piece meanwhile.
      */
-    private void spoolOffThread(StreamSourceChannel channel, ByteBuffer bytes) {
+    private void writeOffThread(StreamSourceChannel channel) {
+        PooledByteBuffer piece = filling;
+        filling = null;
+        writing = true;
+        ByteBuffer bytes = piece.getBuffer().flip();
         XnioIoThread ioThread = exchange.getIoThread();
         exchange.getConnection().getWorker().execute(() -> {
             IOException failure = null;
             try {
                 if (spool == null) {
                     spool = openUnlinked(uploadDirs);
-                    writeFully(ByteBuffer.wrap(memory, 0, (int) (total - bytes.remaining())));
+                    writeFully(ByteBuffer.wrap(memory, 0, heldInMemory));
                     memory = null;
                 }
                 writeFully(bytes);
@@ -241,16 +322,22 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
                 failure = e;
             }
             IOException failed = failure;
-            ioThread.execute(() -> {
-                if (aborted) {
-                    closeSpool(); // opened by the worker after the abort closed what there was
-                } else if (failed == null) {
-                    handleEvent(channel);
-                } else {
-                    spoolFailed(failed);
-                }
-            });
+            ioThread.execute(() -> written(channel, piece, failed));
         });
+    }
+
+    /** On the I/O thread, when the worker is done with {@code piece}. */
+    private void written(StreamSourceChannel channel, PooledByteBuffer piece, IOException failure) {
+        writing = false;
+        piece.close();
+        if (aborted) {
+            closeSpool(); // opened by the worker after the abort closed what there was
+        } else if (failure != null) {
+            channel.suspendReads();
+            spoolFailed(failure);
+        } else {
+            handleEvent(channel);
+        }
     }
 
     private void writeFully(ByteBuffer bytes) throws IOException {
@@ -265,7 +352,7 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
             refuse(refused);
             return;
         }
-        closeSpool();
+        discardSpool();
         errorLog.error("gateway", "writing the request body of " + exchange.getRequestURI() + " to its spool file"
                 + " failed: " + e.getMessage());
         exchange.setPersistent(false);
@@ -288,11 +375,18 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     }
 
     private void refuse(BadRequestException e) {
-        closeSpool();
+        discardSpool();
         errorLog.warn("gateway", e.getMessage() + " for " + exchange.getRequestURI());
         // Refused before its body was read: where the next request would start is unknown.
         exchange.setPersistent(false);
         ErrorPages.send(exchange, e.status());
+    }
+
+    /** Answered without the body: a write still in progress finds this and only closes the file. */
+    private void discardSpool() {
+        aborted = true;
+        closeSpool();
+        releaseFilling();
     }
 
     private void closeSpool() {

@@ -82,7 +82,7 @@ public final class GatewayHandler {
      * the root handler, for a request with a body ({@link BodyCollector#hasBody}).
      */
     public void collectBodyThen(HttpServerExchange exchange, Runnable whenCollected) {
-        BodyCollector.start(exchange, maxRequestBytes, uploadDirs, errorLog, whenCollected);
+        BodyCollector.start(exchange, maxRequestBytes, uploadDirs, errorLog, buffers, whenCollected);
     }
 
     private static BackendProtocol protocolOf(Protocol protocol) {

@@ -1,6 +1,7 @@
 package io.gatehouse.core.internal.gateway;
 
 import java.io.Closeable;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.undertow.connector.ByteBufferPool;
@@ -8,7 +9,7 @@ import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.DefaultByteBufferPool;
 
 /**
- * The direct buffers one server reads backend responses into, from an Undertow
+ * The direct buffers one server reads backend responses and spooled request bodies into, from an Undertow
  * {@link ByteBufferPool} of its own: a fresh 32 KiB heap array per response was most of the
  * proxy's allocation (and GC) under load, and reading a socket into a heap buffer makes the JDK
  * copy through a temporary direct one anyway.
@@ -18,6 +19,13 @@ import io.undertow.server.DefaultByteBufferPool;
  * once than two per I/O thread; each thread keeps the ones it uses, and at most
  * {@link #MAX_POOLED} more are kept for reuse: direct memory is limited to the heap size by
  * default, and a small heap must not run out of it.
+ *
+ * <p>Request bodies on their way to a spool file are read into pieces of their own
+ * ({@link #acquireSpoolPiece}): large ones while few are out, so that the hand-over of each to the
+ * worker thread that writes it carries much (on this machine a hand-over there and back took
+ * about 0.3 ms: with 64 KiB pieces a 100 MiB body spooled in about 400 ms, with 512 KiB pieces in
+ * about 100 ms, lighttpd's time); beyond {@link #MAX_SPOOL_PIECES}, small ones, so that many
+ * uploads at once each hold little direct memory and go slower rather than fail.
  *
  * <p>Thread-safe. Closed when its server stops; buffers given back after that are freed.
  */
@@ -32,8 +40,23 @@ public final class ReadBuffers implements Closeable {
     /** Per I/O thread: the buffer of its read in progress, and one the end of a response is copied into meanwhile. */
     private static final int PER_THREAD = 2;
 
+    static final int SPOOL_PIECE_SIZE = 512 * 1024;
+
+    /** Large spool pieces out at once at most: 16 MiB, two each for 16 uploads arriving at full speed. */
+    static final int MAX_SPOOL_PIECES = 32;
+
+    static final int SMALL_SPOOL_PIECE_SIZE = 64 * 1024;
+
+    /** Spool pieces kept for reuse (4 MiB large, 1 MiB small); more are allocated and freed as needed. */
+    private static final int SPOOL_PIECES_KEPT = 8;
+    private static final int SMALL_SPOOL_PIECES_KEPT = 16;
+
     private final ByteBufferPool pool = new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED, PER_THREAD);
     private final AtomicInteger inUse = new AtomicInteger();
+    private final ByteBufferPool spoolPieces = new DefaultByteBufferPool(true, SPOOL_PIECE_SIZE, SPOOL_PIECES_KEPT, 0);
+    private final ByteBufferPool smallSpoolPieces =
+            new DefaultByteBufferPool(true, SMALL_SPOOL_PIECE_SIZE, SMALL_SPOOL_PIECES_KEPT, 0);
+    private final AtomicInteger spoolPiecesOut = new AtomicInteger();
 
     /** A cleared buffer; give it back with {@link #release}. */
     PooledByteBuffer acquire() {
@@ -47,7 +70,18 @@ public final class ReadBuffers implements Closeable {
         buffer.close();
     }
 
-    /** Buffers acquired and not yet released: what this server's requests hold now (diagnostics). */
+    /** A cleared piece for a request body on its way to a spool file; give it back by closing it. */
+    PooledByteBuffer acquireSpoolPiece() {
+        boolean large = spoolPiecesOut.incrementAndGet() <= MAX_SPOOL_PIECES;
+        if (!large) {
+            spoolPiecesOut.decrementAndGet();
+        }
+        PooledByteBuffer piece = (large ? spoolPieces : smallSpoolPieces).allocate();
+        inUse.incrementAndGet();
+        return new CountedPiece(piece, large);
+    }
+
+    /** Buffers and spool pieces acquired and not yet given back: what this server's requests hold now (diagnostics). */
     public int inUse() {
         return inUse.get();
     }
@@ -55,5 +89,40 @@ public final class ReadBuffers implements Closeable {
     @Override
     public void close() {
         pool.close();
+        spoolPieces.close();
+        smallSpoolPieces.close();
+    }
+
+    /** A spool piece: counted out until it is given back, once. */
+    private final class CountedPiece implements PooledByteBuffer {
+
+        private final PooledByteBuffer piece;
+        private final boolean large;
+
+        CountedPiece(PooledByteBuffer piece, boolean large) {
+            this.piece = piece;
+            this.large = large;
+        }
+
+        @Override
+        public ByteBuffer getBuffer() {
+            return piece.getBuffer();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return piece.isOpen();
+        }
+
+        @Override
+        public void close() {
+            if (piece.isOpen()) {
+                piece.close();
+                inUse.decrementAndGet();
+                if (large) {
+                    spoolPiecesOut.decrementAndGet();
+                }
+            }
+        }
     }
 }
