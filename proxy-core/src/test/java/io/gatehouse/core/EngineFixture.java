@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -205,6 +206,12 @@ final class EngineFixture implements Closeable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot list /proc/self/fd", e);
         }
+    }
+
+    /** Asserts that {@code count} comes to 0 within {@link #SETTLE}. */
+    static void assertSettlesAtZero(IntSupplier count, String what) throws InterruptedException {
+        waitFor(SETTLE, () -> count.getAsInt() == 0);
+        assertEquals(0, count.getAsInt(), what);
     }
 
     static boolean waitFor(Duration limit, BooleanSupplier condition) throws InterruptedException {

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.function.IntSupplier;
 
 import io.gatehouse.conf.Protocol;
 import io.gatehouse.conf.Route;
@@ -69,20 +67,20 @@ class TwoServersInOneJvmTest {
                 assertServesDownload(betaPort);
                 assertEquals(1, alpha.resolvedPathsHeld(), "alpha keeps only the file it was asked for");
                 assertEquals(1, beta.resolvedPathsHeld(), "beta keeps only the file it was asked for");
-                assertSettlesAtZero(alpha::readBuffersInUse, "alpha's read buffers");
-                assertSettlesAtZero(beta::readBuffersInUse, "beta's read buffers");
+                EngineFixture.assertSettlesAtZero(alpha::readBuffersInUse, "alpha's read buffers");
+                EngineFixture.assertSettlesAtZero(beta::readBuffersInUse, "beta's read buffers");
 
                 alpha.close();
-                assertSettlesAtZero(() -> ioThreadsNamed("gh-alpha"), "alpha's I/O threads after its stop");
+                EngineFixture.assertSettlesAtZero(() -> ioThreadsNamed("gh-alpha"), "alpha's I/O threads after its stop");
                 assertEquals(3, ioThreadsNamed("gh-beta"), "alpha's stop left beta's I/O threads running");
                 assertEquals(1, beta.resolvedPathsHeld(), "alpha's stop left beta's cache alone");
                 // Alpha closed its buffer pool; beta reads a response of many buffers from its own.
                 assertServesDownload(betaPort);
                 assertServesEnv(betaPort);
                 assertEquals(2, beta.resolvedPathsHeld());
-                assertSettlesAtZero(beta::readBuffersInUse, "beta's read buffers");
+                EngineFixture.assertSettlesAtZero(beta::readBuffersInUse, "beta's read buffers");
             }
-            assertSettlesAtZero(() -> ioThreadsNamed("gh-beta"), "beta's I/O threads after its stop");
+            EngineFixture.assertSettlesAtZero(() -> ioThreadsNamed("gh-beta"), "beta's I/O threads after its stop");
         } finally {
             alpha.close();
         }
@@ -134,13 +132,5 @@ class TwoServersInOneJvmTest {
         return (int) Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().startsWith(name + " I/O-"))
                 .count();
-    }
-
-    private static void assertSettlesAtZero(IntSupplier count, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (count.getAsInt() != 0 && System.nanoTime() - deadline < 0) {
-            Thread.sleep(10);
-        }
-        assertEquals(0, count.getAsInt(), what);
     }
 }

@@ -2,6 +2,7 @@ package io.gatehouse.core;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -12,7 +13,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -61,7 +61,7 @@ class UploadSpoolTest {
                 s -> s.uploadDirs(List.of(uploads)))) {
             spoolingClient(proxy, "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + firstChunk()).close();
-            waitFor(() -> openSpoolFile() == null);
+            EngineFixture.waitFor(EngineFixture.SETTLE, () -> openSpoolFile() == null);
             assertEquals(null, openSpoolFile(), "the spool file is closed once the client is gone");
         }
         assertEquals(List.of(), list(uploads));
@@ -78,7 +78,7 @@ class UploadSpoolTest {
             assertEquals("length=" + body.length + " sha256="
                     + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)),
                     new String(response.body(), StandardCharsets.ISO_8859_1));
-            assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces out after the upload");
+            EngineFixture.assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces out after the upload");
         }
         assertEquals(List.of(), list(uploads));
     }
@@ -89,9 +89,9 @@ class UploadSpoolTest {
                 s -> s.uploadDirs(List.of(uploads)))) {
             try (Socket client = spoolingClient(proxy, "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\n"
                     + "x".repeat(FIRST_CHUNK))) {
-                waitFor(() -> spoolFileSize() >= FIRST_CHUNK);
+                EngineFixture.waitFor(EngineFixture.SETTLE, () -> spoolFileSize() >= FIRST_CHUNK);
                 assertEquals(FIRST_CHUNK, spoolFileSize(), "what the stalled client sent is in its spool file");
-                assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces held for a stalled client");
+                EngineFixture.assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces held for a stalled client");
             }
         }
     }
@@ -103,7 +103,7 @@ class UploadSpoolTest {
                 s -> s.uploadDirs(List.of(uploads)).maxRequestSizeBytes(limit))) {
             spoolingClient(proxy, "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + limit + "\r\n\r\n"
                     + "z".repeat(1024 * 1024)).close();
-            assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces out after a client left mid-body");
+            EngineFixture.assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces out after a client left mid-body");
             try (Socket client = connect(proxy.port)) {
                 byte[] request = ("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + Integer.toHexString(2 * limit) + "\r\n" + "y".repeat(2 * limit) + "\r\n0\r\n\r\n")
@@ -121,7 +121,7 @@ class UploadSpoolTest {
                 client.close();
                 writer.join(5000);
             }
-            assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces out after a body over the limit");
+            EngineFixture.assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces out after a body over the limit");
         }
         assertEquals(List.of(), list(uploads));
     }
@@ -187,7 +187,7 @@ class UploadSpoolTest {
     }
 
     /** The size of the spool file open in this JVM now; -1 when none is. */
-    private long spoolFileSize() throws IOException {
+    private long spoolFileSize() {
         Path fd = spoolFileDescriptor();
         try {
             return fd == null ? -1 : Files.size(fd);
@@ -196,25 +196,8 @@ class UploadSpoolTest {
         }
     }
 
-    private static void assertSettlesAtZero(IntSupplier count, String what) throws Exception {
-        waitFor(() -> count.getAsInt() == 0);
-        assertEquals(0, count.getAsInt(), what);
-    }
-
-    /** Waits up to 5 s for {@code condition}; the caller asserts what it waited for. */
-    private static void waitFor(Condition condition) throws Exception {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!condition.met() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-    }
-
-    private interface Condition {
-        boolean met() throws IOException;
-    }
-
     /** The target of this JVM's descriptor open on a spool file in {@link #uploads}, or null. */
-    private String openSpoolFile() throws IOException {
+    private String openSpoolFile() {
         Path fd = spoolFileDescriptor();
         try {
             return fd == null ? null : Files.readSymbolicLink(fd).toString();
@@ -224,7 +207,7 @@ class UploadSpoolTest {
     }
 
     /** This JVM's descriptor (under /proc/self/fd) open on a spool file in {@link #uploads}, or null. */
-    private Path spoolFileDescriptor() throws IOException {
+    private Path spoolFileDescriptor() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : fds.toList()) {
                 try {
@@ -235,6 +218,8 @@ class UploadSpoolTest {
                     // Closed while we looked.
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return null;
     }
