@@ -126,6 +126,36 @@ class UploadSpoolTest {
         assertEquals(List.of(), list(uploads));
     }
 
+    /**
+     * Clients that leave mid-body at every point of the spooling, some while a piece is still
+     * queued for the worker that writes it: the abort must not reach into that write (it once
+     * made the worker open a second spool file and fail, so its piece never came back).
+     */
+    @Test
+    void clientsLeavingWhileTheirPiecesAreBeingWrittenLeaveNothingBehind() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
+                s -> s.uploadDirs(List.of(uploads)))) {
+            Random random = new Random(11);
+            byte[] body = new byte[3 * 1024 * 1024];
+            for (int client = 0; client < 60; client++) {
+                int sent = FIRST_CHUNK + random.nextInt(body.length - FIRST_CHUNK);
+                try (Socket socket = connect(proxy.port)) {
+                    if (client % 2 == 0) {
+                        socket.setSoLinger(true, 0); // half of them reset the connection instead of closing it
+                    }
+                    OutputStream out = socket.getOutputStream();
+                    out.write(("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + body.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(body, 0, sent);
+                }
+            }
+            EngineFixture.assertSettlesAtZero(proxy.server::readBuffersInUse, "pieces out after the clients left");
+            EngineFixture.waitFor(EngineFixture.SETTLE, () -> openSpoolFile() == null);
+            assertEquals(null, openSpoolFile(), "a spool file left open");
+        }
+        assertEquals(List.of(), list(uploads));
+    }
+
     @Test
     void anUploadDirThatCannotTakeAFileIs500() throws Exception {
         Path missing = uploads.resolve("missing");

@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.gatehouse.core.internal.cgi.BadRequestException;
 import io.gatehouse.core.internal.log.ErrorLog;
@@ -269,7 +270,7 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     }
 
     /** Gives the worker what the piece being filled holds; an empty one goes back. False when it was empty. */
-    private boolean writeOffThreadOrRelease(StreamSourceChannel channel) {
+    private boolean writeOffThreadOrRelease(StreamSourceChannel channel) throws IOException {
         if (filling != null && filling.getBuffer().position() > 0) {
             writeOffThread(channel);
             return true;
@@ -301,37 +302,55 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
     /**
      * Writes the piece being filled (and, first of all, creates the spool file and writes the
      * bytes held in memory) on a worker thread: a file write may block, an I/O thread must not.
-     * The I/O thread reads into a next piece meanwhile.
+     * The I/O thread reads into a next piece meanwhile. The worker is given all it writes and
+     * touches none of this collector's fields: a client may leave meanwhile, handled on the I/O
+     * thread, which learns of a file the worker has just created only in {@link #written}.
      */
-    private void writeOffThread(StreamSourceChannel channel) {
+    private void writeOffThread(StreamSourceChannel channel) throws IOException {
         PooledByteBuffer piece = filling;
         filling = null;
         writing = true;
         ByteBuffer bytes = piece.getBuffer().flip();
+        FileChannel file = spool;
+        ByteBuffer held = file == null ? ByteBuffer.wrap(memory, 0, heldInMemory) : null;
+        memory = null;
         XnioIoThread ioThread = exchange.getIoThread();
-        exchange.getConnection().getWorker().execute(() -> {
+        Runnable write = () -> {
+            FileChannel target = file;
             IOException failure = null;
             try {
-                if (spool == null) {
-                    spool = openUnlinked(uploadDirs);
-                    writeFully(ByteBuffer.wrap(memory, 0, heldInMemory));
-                    memory = null;
+                if (target == null) {
+                    target = openUnlinked(uploadDirs);
+                    writeFully(target, held);
                 }
-                writeFully(bytes);
+                writeFully(target, bytes);
             } catch (IOException e) {
                 failure = e;
+            } catch (RuntimeException e) {
+                failure = new IOException(e.toString(), e);
             }
+            FileChannel opened = target;
             IOException failed = failure;
-            ioThread.execute(() -> written(channel, piece, failed));
-        });
+            ioThread.execute(() -> written(channel, piece, opened, failed));
+        };
+        try {
+            exchange.getConnection().getWorker().execute(write);
+        } catch (RejectedExecutionException stopping) {
+            writing = false;
+            piece.close();
+            throw new IOException("the server is stopping", stopping);
+        }
     }
 
-    /** On the I/O thread, when the worker is done with {@code piece}. */
-    private void written(StreamSourceChannel channel, PooledByteBuffer piece, IOException failure) {
+    /** On the I/O thread, when the worker is done with {@code piece}; {@code file} is the spool file, if there is one now. */
+    private void written(StreamSourceChannel channel, PooledByteBuffer piece, FileChannel file, IOException failure) {
         writing = false;
         piece.close();
+        if (file != null) {
+            spool = file;
+        }
         if (aborted) {
-            closeSpool(); // opened by the worker after the abort closed what there was
+            closeSpool(); // left open for this write by the abort, or created by it after the abort
         } else if (failure != null) {
             channel.suspendReads();
             spoolFailed(failure);
@@ -340,9 +359,9 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
         }
     }
 
-    private void writeFully(ByteBuffer bytes) throws IOException {
+    private static void writeFully(FileChannel file, ByteBuffer bytes) throws IOException {
         while (bytes.hasRemaining()) {
-            spool.write(bytes);
+            file.write(bytes);
         }
     }
 
@@ -382,10 +401,16 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
         ErrorPages.send(exchange, e.status());
     }
 
-    /** Answered without the body: a write still in progress finds this and only closes the file. */
+    /**
+     * Answered without the body. A write in progress keeps the file until it is done and then
+     * closes it ({@link #written}): closing a file under a write waits for the write, and this
+     * thread must not wait for a disk.
+     */
     private void discardSpool() {
         aborted = true;
-        closeSpool();
+        if (!writing) {
+            closeSpool();
+        }
         releaseFilling();
     }
 
