@@ -1,7 +1,10 @@
 package io.gatehouse.core;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
@@ -169,8 +172,9 @@ class EngineBackendGoneTest {
     @MethodSource("transportsAndPools")
     void aBackendThatStallsWhileTakingALargeBodyIs504AfterItsWriteTimeoutWithALogLine(Transport transport, Pool pool)
             throws Exception {
+        long body = moreThanTheKernelBuffers(transport);
         runCase(transport, pool, b -> b.writeTimeout(SHORT_TIMEOUT), (fixture, client) -> {
-            client.sendHead("POST", "/stall-body", LARGE_BODY).sendBody(LARGE_BODY);
+            client.sendHead("POST", "/stall-body", body).sendBody(body);
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 backend.readAtLeast(64 * 1024, EngineFixture.PROMPTLY);
                 long started = System.nanoTime();
@@ -182,6 +186,26 @@ class EngineBackendGoneTest {
             String log = fixture.errorLogText();
             assertTrue(log.contains("could not write to") && log.contains("timed out"), log);
         });
+    }
+
+    /**
+     * A body the kernel cannot take whole while the backend reads nothing, so the write must stall.
+     * Over TCP on loopback the two ends' buffers grow with the traffic, up to the maxima of
+     * {@code tcp_wmem} and {@code tcp_rmem} (32 MiB on some machines): 4 MiB was sometimes taken
+     * whole, and the write timeout never came.
+     */
+    private static long moreThanTheKernelBuffers(Transport transport) throws IOException {
+        if (transport == Transport.UNIX) {
+            return LARGE_BODY;
+        }
+        return largestOf("tcp_wmem") + largestOf("tcp_rmem") + LARGE_BODY;
+    }
+
+    /** The third figure (the maximum) of {@code /proc/sys/net/ipv4/NAME}. */
+    private static long largestOf(String name) throws IOException {
+        // readAllLines, not readString: a /proc file reports a size of 0, and readString trusts it.
+        String[] figures = Files.readAllLines(Path.of("/proc/sys/net/ipv4", name)).get(0).trim().split("\\s+");
+        return Long.parseLong(figures[2]);
     }
 
     private interface Case {
