@@ -84,6 +84,11 @@ class TlsReloadUnderLoadTest {
                 "server.port = " + port,
                 "server.document-root = " + quote(docroot.toString()),
                 "server.errorlog = " + quote(dir.resolve("error.log").toString()),
+                // h2load 1.52 (Debian 12) can hang for good when an HTTP/1.1 connection it must
+                // reopen closes as its run ends (nghttp2 pull request 2249, fixed upstream in
+                // October 2024). Its connections reached the default limit of 1,000 requests
+                // within the 6 s, so here no connection is closed by that limit.
+                "server.max-keep-alive-requests = 1000000",
                 "fastcgi.server = ( \".php\" => ( \"php\" => ( \"socket\" => " + quote(dir.resolve("php.sock").toString())
                         + ", \"bin-path\" => " + quote(Peers.require("php-cgi").toString())
                         + ", \"max-procs\" => 1, \"bin-environment\" => ( \"PHP_FCGI_CHILDREN\" => \"4\" ) ) ) )"),
