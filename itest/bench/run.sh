@@ -56,6 +56,9 @@ usage: itest/bench/run.sh [options]
   --duration S       seconds of each measured load (default 10)
   --warmup S         seconds of load before each measurement (default 15; the JIT needs longer
                      for TLS and HTTP/2 on a busy machine)
+  --transfer-warmups N
+                     unmeasured transfers before the measured ones of upload and download
+                     (default 10; the first one's time is recorded beside the measured ones)
   --tls-key TYPE     the TLS scenarios' certificate key: ecdsa (P-256, the default) or rsa (2048 bits)
   --tls-engines      the TLS scenarios also run gatehouse-openssl (gatehouse with
                      -Dgatehouse.tls-engine=openssl) in the same rounds, as a fourth server
@@ -71,6 +74,9 @@ ROUNDS=3
 WARMUP_SECONDS=15
 DURATION_SECONDS=10
 TRANSFERS=3
+# A 100 MiB transfer is a few hundred backend reads: the JIT needs several before its code is
+# compiled, as a request scenario needs its 15 s of load.
+TRANSFER_WARMUPS=10
 RESTARTS=2
 RESTART_GAP_RESTARTS=4
 STARTUP_REPEATS=5
@@ -88,7 +94,7 @@ TLS_SERVERS=(gatehouse lighttpd nginx)
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick)
-            QUICK=1 ROUNDS=1 WARMUP_SECONDS=2 DURATION_SECONDS=3 TRANSFERS=1 RESTARTS=1 RESTART_GAP_RESTARTS=2 STARTUP_REPEATS=3
+            QUICK=1 ROUNDS=1 WARMUP_SECONDS=2 DURATION_SECONDS=3 TRANSFERS=1 TRANSFER_WARMUPS=1 RESTARTS=1 RESTART_GAP_RESTARTS=2 STARTUP_REPEATS=3
             JMH_ARGS=(-f 1 -wi 1 -i 2 -w 1s -r 1s)
             ;;
         --scenario)
@@ -119,6 +125,11 @@ while [ $# -gt 0 ]; do
         --warmup)
             [[ "${2:-}" =~ ^[1-9][0-9]{0,2}$ ]] || die "--warmup needs 1..999 seconds, got '${2:-}'"
             WARMUP_SECONDS=$2
+            shift
+            ;;
+        --transfer-warmups)
+            [[ "${2:-}" =~ ^[1-9][0-9]?$ ]] || die "--transfer-warmups needs 1..99, got '${2:-}'"
+            TRANSFER_WARMUPS=$2
             shift
             ;;
         --tls-key)
@@ -230,7 +241,7 @@ describe_run() {
 - php: $(first_line "$PHP_FPM" -v), $(first_line "$PHP_CGI" -v); 4 PHP workers (PHP-FPM pm = static; php-cgi PHP_FCGI_CHILDREN=4)
 - uWSGI: $uwsgi_version, python3 plugin, $UWSGI_WORKERS workers, for scgi-hello and uwsgi-hello; $(first_line python3 --version)
 - wrk: $(first_line wrk -v | awk '{ print $2 }'), -t2; curl: $(first_line curl --version | awk '{ print $2 }')
-- settings: $ROUNDS round(s), ${WARMUP_SECONDS}s warm-up + ${DURATION_SECONDS}s measured per load, hello at $HELLO_CONNECTIONS connections, pages of ${PAGE_SIZES_KB[*]} KiB at ${PAGE_CONNECTIONS[*]} connections, $TRANSFERS × $TRANSFER_MIB MiB per transfer round, $RESTARTS restart(s) per restart run, $STARTUP_REPEATS starts per server$([ "$QUICK" -eq 1 ] && echo " (--quick: checks the harness, not a measurement)")
+- settings: $ROUNDS round(s), ${WARMUP_SECONDS}s warm-up + ${DURATION_SECONDS}s measured per load, hello at $HELLO_CONNECTIONS connections, pages of ${PAGE_SIZES_KB[*]} KiB at ${PAGE_CONNECTIONS[*]} connections, $TRANSFERS × $TRANSFER_MIB MiB per transfer round after $TRANSFER_WARMUPS unmeasured, $RESTARTS restart(s) per restart run, $STARTUP_REPEATS starts per server$([ "$QUICK" -eq 1 ] && echo " (--quick: checks the harness, not a measurement)")
 EOF
 }
 
