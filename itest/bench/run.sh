@@ -330,6 +330,12 @@ main() {
     fi
     mkdir -p "$BENCH_DIR/results"
     results_file="$BENCH_DIR/results/$(date '+%Y-%m-%d')-$(hostname -s)$suffix.md"
+    # A second run of the same scenarios the same day gets a file of its own: -2, -3, ...
+    local results_n=2 results_base=${results_file%.md}
+    while [ -e "$results_file" ]; do
+        results_file="$results_base-$results_n.md"
+        results_n=$((results_n + 1))
+    done
     {
         echo "# gatehouse vs lighttpd vs nginx — $(date '+%Y-%m-%d') on $(hostname -s)"
         echo
