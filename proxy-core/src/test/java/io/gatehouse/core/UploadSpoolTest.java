@@ -36,8 +36,7 @@ class UploadSpoolTest {
 
     @Test
     void aChunkedBodyIsSpooledInUploadDirsInAFileAlreadyUnlinked() throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
-                s -> s.uploadDirs(List.of(uploads)));
+        try (ProxyFixture proxy = proxySpoolingIn(uploads);
                 Socket client = connect(proxy.port)) {
             OutputStream out = client.getOutputStream();
             out.write(("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
@@ -57,8 +56,7 @@ class UploadSpoolTest {
 
     @Test
     void aClientThatLeavesMidBodyLeavesNothingBehind() throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
-                s -> s.uploadDirs(List.of(uploads)))) {
+        try (ProxyFixture proxy = proxySpoolingIn(uploads)) {
             spoolingClient(proxy, "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + firstChunk()).close();
             EngineFixture.waitFor(EngineFixture.SETTLE, () -> openSpoolFile() == null);
@@ -71,8 +69,7 @@ class UploadSpoolTest {
     void aLargeBodyArrivesWholeAndInOrderThroughItsPieces() throws Exception {
         byte[] body = new byte[5 * 1024 * 1024 + 123];
         new Random(7).nextBytes(body);
-        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
-                s -> s.uploadDirs(List.of(uploads)))) {
+        try (ProxyFixture proxy = proxySpoolingIn(uploads)) {
             HttpResponse<byte[]> response = proxy.post("/upload", body);
             assertEquals(200, response.statusCode());
             assertEquals("length=" + body.length + " sha256="
@@ -85,8 +82,7 @@ class UploadSpoolTest {
 
     @Test
     void aClientThatSendsALittleAndStopsHasItOnDiskNotInMemory() throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
-                s -> s.uploadDirs(List.of(uploads)))) {
+        try (ProxyFixture proxy = proxySpoolingIn(uploads)) {
             try (Socket client = spoolingClient(proxy, "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\n"
                     + "x".repeat(FIRST_CHUNK))) {
                 EngineFixture.waitFor(EngineFixture.SETTLE, () -> spoolFileSize() >= FIRST_CHUNK);
@@ -133,8 +129,7 @@ class UploadSpoolTest {
      */
     @Test
     void clientsLeavingWhileTheirPiecesAreBeingWrittenLeaveNothingBehind() throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
-                s -> s.uploadDirs(List.of(uploads)))) {
+        try (ProxyFixture proxy = proxySpoolingIn(uploads)) {
             Random random = new Random(11);
             byte[] body = new byte[3 * 1024 * 1024];
             for (int client = 0; client < 60; client++) {
@@ -159,8 +154,7 @@ class UploadSpoolTest {
     @Test
     void anUploadDirThatCannotTakeAFileIs500() throws Exception {
         Path missing = uploads.resolve("missing");
-        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
-                s -> s.uploadDirs(List.of(missing)))) {
+        try (ProxyFixture proxy = proxySpoolingIn(missing)) {
             RawHttp.Response response = RawHttp.exchange(proxy.port, "POST /upload HTTP/1.1\r\nHost: t\r\n"
                     + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
                     (firstChunk() + "0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
@@ -170,14 +164,18 @@ class UploadSpoolTest {
 
     @Test
     void aSmallBodyNeverTouchesTheDisk() throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b,
-                s -> s.uploadDirs(List.of(uploads.resolve("missing"))))) {
+        try (ProxyFixture proxy = proxySpoolingIn(uploads.resolve("missing"))) {
             RawHttp.Response response = RawHttp.exchange(proxy.port, "POST /upload HTTP/1.1\r\nHost: t\r\n"
                     + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
                     "5\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             assertEquals(200, response.status(), "kept in memory: the missing upload dir is never needed");
             assertTrue(response.bodyText().contains("length=5 "), response.bodyText());
         }
+    }
+
+    /** gatehouse in front of the FastCGI test backend, spooling bodies past what it keeps in memory in {@code dir}. */
+    private static ProxyFixture proxySpoolingIn(Path dir) throws IOException {
+        return ProxyFixture.start(TestBackend.Kind.FASTCGI_UNIX, b -> b, s -> s.uploadDirs(List.of(dir)));
     }
 
     private static String firstChunk() {
