@@ -74,7 +74,7 @@ ROUNDS=3
 WARMUP_SECONDS=15
 DURATION_SECONDS=10
 TRANSFERS=3
-# A 100 MiB transfer is a few hundred backend reads: the JIT needs several before its code is
+# A 100 MiB transfer is a few thousand reads and writes: the JIT needs several before its code is
 # compiled, as a request scenario needs its 15 s of load.
 TRANSFER_WARMUPS=10
 RESTARTS=2
