@@ -25,7 +25,23 @@ public final class ResolvedPaths {
 
     static final int MAX_ENTRIES = 4096;
 
+    /**
+     * Written out rather than left to the record: a record's own {@code equals} and
+     * {@code hashCode} are built from method handles the first time they run, about 20 ms of a
+     * fresh JVM's interpreter, and this key is the first a request looks up.
+     */
     private record Key(Path root, String urlPath, List<String> indexFiles) {
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && urlPath.equals(key.urlPath) && root.equals(key.root)
+                    && indexFiles.equals(key.indexFiles);
+        }
+
+        @Override
+        public int hashCode() {
+            return (root.hashCode() * 31 + urlPath.hashCode()) * 31 + indexFiles.hashCode();
+        }
     }
 
     private record Entry(PhysicalPath path, long second) {
