@@ -68,7 +68,8 @@ class LauncherTest {
             int serial = argv.indexOf("-XX:+UseSerialGC");
             int user = argv.indexOf("-Dlauncher.test=yes");
             assertTrue(serial > 0 && argv.contains("-Xms48m") && argv.contains("-Xmx48m")
-                    && argv.contains("-XX:OnOutOfMemoryError=kill -9 %p") && !argv.contains("-XX:+ExitOnOutOfMemoryError"),
+                    && argv.contains("-XX:OnOutOfMemoryError=kill -9 %p") && !argv.contains("-XX:+ExitOnOutOfMemoryError")
+                    && argv.contains("-Djnr.ffi.asm.enabled=false"),
                     argv.toString());
             assertTrue(user > serial && user < argv.indexOf("-jar"), "user options come after ours: " + argv);
             assertEquals("-D", argv.get(argv.indexOf("-jar") + 2), "gatehouse's arguments are passed on: " + argv);
