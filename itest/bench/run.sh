@@ -158,12 +158,13 @@ install_peers() {
     command -v curl >/dev/null || missing+=(curl)
     command -v uwsgi-core >/dev/null || missing+=(uwsgi-core)
     [ -f "$UWSGI_PYTHON3_PLUGIN" ] || missing+=(uwsgi-plugin-python3)
-    # The TLS scenarios: lighttpd's TLS module, h2load, the certificate, the client shim's build.
+    # Building the readiness probe and the TLS client shim.
+    command -v cc >/dev/null || missing+=(gcc)
+    [ -f /usr/include/dlfcn.h ] || missing+=(libc6-dev)
+    # The TLS scenarios: lighttpd's TLS module, h2load, the certificate.
     [ -f "$LIGHTTPD_MOD_OPENSSL" ] || missing+=(lighttpd-mod-openssl)
     command -v h2load >/dev/null || missing+=(nghttp2-client)
     command -v openssl >/dev/null || missing+=(openssl)
-    command -v cc >/dev/null || missing+=(gcc)
-    [ -f /usr/include/dlfcn.h ] || missing+=(libc6-dev)
     [ "${#missing[@]}" -eq 0 ] && return 0
     [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}: run as root to install them, or install: apt-get install ${missing[*]}"
     log "installing ${missing[*]}"
@@ -289,6 +290,7 @@ main() {
     : >"$SOAK_TSV"
     : >"$RESTART_STEPS_TSV"
     prepare_run_dir
+    build_ready_probe
 
     [ "$BUILD" -eq 1 ] && build_gatehouse
     [ -f "$JAR" ] || die "$JAR not found: build gatehouse first (or drop --no-build)"
