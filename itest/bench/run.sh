@@ -237,7 +237,7 @@ describe_run() {
 - machine: $(hostname), $(nproc) cores (${cpu:-unknown CPU}), $((mem_kb / 1024)) MiB memory, kernel $(uname -r)
 - load average at start: $LOAD_AT_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)
 - java: $(first_line "$GATEHOUSE_JAVA" -version); gatehouse started by bin/gatehouse ($(launcher_settings))${GATEHOUSE_JAVA_OPTS:+, plus $GATEHOUSE_JAVA_OPTS}
-- gatehouse: $(first_line "$JAVA_BIN" -jar "$JAR" -v) ($(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "no git")$(GIT_OPTIONAL_LOCKS=0 git -C "$REPO_DIR" diff --quiet HEAD 2>/dev/null || echo ", uncommitted changes"))
+- gatehouse: $(first_line "$GATEHOUSE_JAVA" -jar "$JAR" -v) ($(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "no git")$(GIT_OPTIONAL_LOCKS=0 git -C "$REPO_DIR" diff --quiet HEAD 2>/dev/null || echo ", uncommitted changes"))
 - lighttpd: $(first_line "$LIGHTTPD" -v); nginx: $(first_line "$NGINX" -v | sed 's/^nginx version: //'), worker_processes auto
 - php: $(first_line "$PHP_FPM" -v), $(first_line "$PHP_CGI" -v); 4 PHP workers (PHP-FPM pm = static; php-cgi PHP_FCGI_CHILDREN=4)
 - uWSGI: $uwsgi_version, python3 plugin, $UWSGI_WORKERS workers, for scgi-hello and uwsgi-hello; $(first_line python3 --version)
