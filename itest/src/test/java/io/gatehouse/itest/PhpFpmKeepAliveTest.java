@@ -217,6 +217,9 @@ class PhpFpmKeepAliveTest {
 
             limited.process().signal("USR1");
             awaitRestarts(limited, restartsBefore + 1);
+            String errorLog = LogFiles.read(limited.errorLog());
+            assertTrue(errorLog.contains("step 1/4 validate: config valid") && !errorLog.contains("step 1/7"),
+                    "an overlap restart has four steps, and its first says so\n" + errorLog);
             long started = System.nanoTime();
             HttpResponse<String> hello = HttpClients.client().send(HttpClients.request(port, "/hello.php")
                     .timeout(SLOW_REQUEST.multipliedBy(2)).build(), HttpResponse.BodyHandlers.ofString());

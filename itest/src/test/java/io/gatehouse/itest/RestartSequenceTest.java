@@ -58,6 +58,7 @@ class RestartSequenceTest {
             assertFalse(ProcessTree.isAlive(oldChild), "old child " + oldChild + " still running");
             f.awaitErrorLog("(restart) generation 2 serving", 1);
             assertTrue(f.errorLogText().contains("1 requests were in flight, all finished"), f.errorLogText());
+            assertTrue(f.errorLogText().contains("step 1/7 validate: config valid"), f.errorLogText());
         }
     }
 

@@ -141,7 +141,8 @@ public final class Restarter {
         errorLog.info("restart", target + " started (" + next.source().map(Object::toString).orElse("config from the API")
                 + "), generation " + old.number() + " serving");
 
-        Step step = new Step(target, "1/7 validate");
+        // Named when done: how many steps follow depends on the kind of restart validation chooses.
+        Step step = new Step(target, "validate");
         List<String> problems = Preflight.check(next);
         if (!problems.isEmpty()) {
             fail("reload rejected, still serving generation " + old.number() + ": " + String.join("; ", problems));
@@ -178,8 +179,8 @@ public final class Restarter {
             return false;
         }
         boolean overlap = overlapPossible(old.config()) && overlapPossible(next);
-        step.done("config valid, " + added.size() + " listeners added, " + removed.size() + " removed, "
-                + (overlap ? "overlap" : "sequenced") + " restart");
+        step.done(overlap ? "1/4 validate" : "1/7 validate", "config valid, " + added.size() + " listeners added, "
+                + removed.size() + " removed, " + (overlap ? "overlap" : "sequenced") + " restart");
 
         boolean ok = overlap ? overlap(old, next, number, added, removed)
                 : sequenced(old, next, number, added, removed, timeline);
@@ -403,7 +404,11 @@ public final class Restarter {
         }
 
         void done(String outcome) {
-            errorLog.info("restart", target + ": step " + name + ": " + outcome + " ("
+            done(name, outcome);
+        }
+
+        void done(String finalName, String outcome) {
+            errorLog.info("restart", target + ": step " + finalName + ": " + outcome + " ("
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms)");
         }
     }
