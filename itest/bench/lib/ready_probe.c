@@ -8,7 +8,8 @@
  * One process for the whole wait, trying to connect every millisecond and sending the request as
  * soon as the server listens: a probe that started curl (and sleep) over and over took CPU from
  * the server it timed while that server started, about 70 ms of a JVM's 300 on two cores. The
- * request is HTTP/1.0, so the answer ends with the connection and is never chunked.
+ * request is HTTP/1.0, so the answer ends with the connection and is never chunked. One attempt
+ * waits at most PROBE_TIMEOUT_S seconds, and never past DEADLINE_US.
  *
  * Exit status: 0 ready (the time on stdout), 1 not ready by DEADLINE_US or the server's process
  * gone (the reason on stderr), 2 usage.
@@ -40,12 +41,12 @@ static void pause_a_millisecond(void) {
 
 /* Connects, asks, and reads the whole answer into response; returns its length, or -1 when the
  * server does not listen yet or the exchange failed. */
-static int exchange(const struct sockaddr_in *address, const char *request, int timeout_s, char *response) {
+static int exchange(const struct sockaddr_in *address, const char *request, long long timeout_us, char *response) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return -1;
     }
-    struct timeval timeout = {timeout_s, 0};
+    struct timeval timeout = {(time_t) (timeout_us / 1000000), (suseconds_t) (timeout_us % 1000000)};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
     int length = -1;
@@ -85,7 +86,12 @@ static int answers(const char *response, int length, const char *body, int *stat
     if (length < 12 || memcmp(response, "HTTP/1.", 7) != 0) {
         return 0;
     }
-    *status = atoi(response + 9);
+    for (int i = 9; i < 12; i++) {
+        if (response[i] < '0' || response[i] > '9') {
+            return 0;
+        }
+        *status = *status * 10 + (response[i] - '0');
+    }
     const char *end = memmem(response, (size_t) length, "\r\n\r\n", 4);
     if (*status != 200 || end == NULL) {
         return 0;
@@ -100,13 +106,18 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s PORT PATH BODY DEADLINE_US PROBE_TIMEOUT_S SERVER_PID\n", argv[0]);
         return 2;
     }
+    long port = strtol(argv[1], NULL, 10);
+    long long deadline = atoll(argv[4]);
+    long timeout_s = strtol(argv[5], NULL, 10);
+    if (port < 1 || port > 65535 || deadline <= 0 || timeout_s < 1) {
+        fprintf(stderr, "%s: PORT must be 1-65535, DEADLINE_US and PROBE_TIMEOUT_S positive\n", argv[0]);
+        return 2;
+    }
     struct sockaddr_in address = {0};
     address.sin_family = AF_INET;
-    address.sin_port = htons((unsigned short) atoi(argv[1]));
+    address.sin_port = htons((unsigned short) port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     const char *body = argv[3];
-    long long deadline = atoll(argv[4]);
-    int timeout_s = atoi(argv[5]);
     char request[1024];
     if (snprintf(request, sizeof request, "GET %s HTTP/1.0\r\nHost: 127.0.0.1:%s\r\n\r\n", argv[2], argv[1])
             >= (int) sizeof request) {
@@ -121,7 +132,10 @@ int main(int argc, char **argv) {
             fprintf(stderr, "the server's process %s exited, last status %03d\n", server_pid, status);
             return 1;
         }
-        int length = exchange(&address, request, timeout_s, response);
+        long long left = deadline - now_us();
+        long long timeout_us = left < timeout_s * 1000000LL ? left : timeout_s * 1000000LL;
+        // At least 1 us: a zero timeout would mean none.
+        int length = exchange(&address, request, timeout_us > 0 ? timeout_us : 1, response);
         if (length >= 0 && answers(response, length, body, &status)) {
             printf("%lld\n", now_us());
             return 0;
