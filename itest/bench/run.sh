@@ -185,7 +185,7 @@ install_peers() {
 
 # What bin/gatehouse runs the JVM with, for the report's header.
 launcher_settings() {
-    echo "Serial GC, heap ${GATEHOUSE_HEAP:-96m}, half of it young"
+    echo "Serial GC, heap ${GATEHOUSE_HEAP:-96m}, half of it young, libc binding through reflection"
 }
 
 find_tools() {
