@@ -57,8 +57,9 @@ usage: itest/bench/run.sh [options]
   --warmup S         seconds of load before each measurement (default 15; the JIT needs longer
                      for TLS and HTTP/2 on a busy machine)
   --transfer-warmups N
-                     unmeasured transfers before the measured ones of upload and download
-                     (default 10; the first one's time is recorded beside the measured ones)
+                     unmeasured transfers before the measured ones of upload and download: at
+                     least N (default 10), and more until --warmup's seconds have passed (the
+                     first one's time is recorded beside the measured ones)
   --tls-key TYPE     the TLS scenarios' certificate key: ecdsa (P-256, the default) or rsa (2048 bits)
   --tls-engines      the TLS scenarios also run gatehouse-openssl (gatehouse with
                      -Dgatehouse.tls-engine=openssl) in the same rounds, as a fourth server
@@ -242,7 +243,7 @@ describe_run() {
 - php: $(first_line "$PHP_FPM" -v), $(first_line "$PHP_CGI" -v); 4 PHP workers (PHP-FPM pm = static; php-cgi PHP_FCGI_CHILDREN=4)
 - uWSGI: $uwsgi_version, python3 plugin, $UWSGI_WORKERS workers, for scgi-hello and uwsgi-hello; $(first_line python3 --version)
 - wrk: $(first_line wrk -v | awk '{ print $2 }'), -t2; curl: $(first_line curl --version | awk '{ print $2 }')
-- settings: $ROUNDS round(s), ${WARMUP_SECONDS}s warm-up + ${DURATION_SECONDS}s measured per load, hello at $HELLO_CONNECTIONS connections, pages of ${PAGE_SIZES_KB[*]} KiB at ${PAGE_CONNECTIONS[*]} connections, $TRANSFERS × $TRANSFER_MIB MiB per transfer round after $TRANSFER_WARMUPS unmeasured, $RESTARTS restart(s) per restart run, $STARTUP_REPEATS starts per server$([ "$QUICK" -eq 1 ] && echo " (--quick: checks the harness, not a measurement)")
+- settings: $ROUNDS round(s), ${WARMUP_SECONDS}s warm-up + ${DURATION_SECONDS}s measured per load, hello at $HELLO_CONNECTIONS connections, pages of ${PAGE_SIZES_KB[*]} KiB at ${PAGE_CONNECTIONS[*]} connections, $TRANSFERS × $TRANSFER_MIB MiB per transfer round after at least $TRANSFER_WARMUPS unmeasured and ${WARMUP_SECONDS}s of them, $RESTARTS restart(s) per restart run, $STARTUP_REPEATS starts per server$([ "$QUICK" -eq 1 ] && echo " (--quick: checks the harness, not a measurement)")
 EOF
 }
 

@@ -180,16 +180,21 @@ one_transfer() {
     fi
 }
 
-# TRANSFERS sequential 100 MiB transfers through server NAME after TRANSFER_WARMUPS unmeasured
-# ones; records throughput, time per transfer, CPU per transfer and the front end's peak RSS
-# (VmHWM: the most it held at any moment since it started, warm-up included), and the time of
-# the first transfer after the start (a cold JVM's).
+# TRANSFERS sequential 100 MiB transfers through server NAME after unmeasured ones: at least
+# TRANSFER_WARMUPS, and more until WARMUP_SECONDS have passed since the first, as a load gets its
+# warm-up in seconds (ten transfers are three seconds, and the JIT was measured still compiling
+# the upload path then, with a fifth of the front end's CPU). Records throughput, time per
+# transfer, CPU per transfer and the front end's peak RSS (VmHWM: the most it held at any moment
+# since it started, warm-up included), and the time of the first transfer after the start (a cold
+# JVM's).
 measure_transfers() {
     local scenario=$1 name=$2 round=$3 i failures=0 ticks_before ticks_after times=() moved_bytes=0 busy_us=0
-    local first_ms=-
+    local first_ms=- warmups=1 warm_until_us
+    warm_until_us=$(($(now_us) + WARMUP_SECONDS * 1000000))
     one_transfer "$scenario" "$name" && first_ms=$(awk -v us="$TRANSFER_US" 'BEGIN { printf "%.0f\n", us / 1000 }')
-    for i in $(seq 2 "$TRANSFER_WARMUPS"); do
+    while [ "$warmups" -lt "$TRANSFER_WARMUPS" ] || [ "$(now_us)" -lt "$warm_until_us" ]; do
         one_transfer "$scenario" "$name" || true
+        warmups=$((warmups + 1))
     done
     ticks_before=$(front_end_cpu_ticks "$name" "$SERVER_PID")
     for i in $(seq 1 "$TRANSFERS"); do
@@ -211,7 +216,7 @@ measure_transfers() {
     record "$scenario" "$name" "$round" "$rate" "MiB/s" "$p50" - "$max" "$failures" 0 \
         "$(cpu_us_per_request $((ticks_after - ticks_before)) "${#times[@]}")" \
         "$(front_end_memory_kb "$name" "$SERVER_PID" VmRSS)" \
-        "$(front_end_memory_kb "$name" "$SERVER_PID" VmHWM)" "$TRANSFERS × $TRANSFER_MIB MiB after $TRANSFER_WARMUPS unmeasured (the first: $first_ms ms); p50/max = ms per transfer"
+        "$(front_end_memory_kb "$name" "$SERVER_PID" VmHWM)" "$TRANSFERS × $TRANSFER_MIB MiB after $warmups unmeasured (the first: $first_ms ms); p50/max = ms per transfer"
     printf '    %-9s %-18s %8s MiB/s  peak RSS %s kB  failed %s\n' "$name" "$scenario" "$rate" \
         "$(front_end_memory_kb "$name" "$SERVER_PID" VmHWM)" "$failures" >&2
 }
