@@ -8,9 +8,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hand-written decoders and small rules of the spawner, checked without processes. */
 class DecodingTest {
@@ -37,6 +39,45 @@ class DecodingTest {
         assertEquals(new ProcFs.Stat(4711, 'S', 1, 4711, 98765), stat);
         assertEquals(true, ProcFs.parse(5, "5 (z) Z 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0").zombie());
         assertThrows(IllegalStateException.class, () -> ProcFs.parse(1, "garbage without a command"));
+    }
+
+    @Test
+    void statCommandNamesWithNewlinesSpacesAndParenthesesParse() {
+        ProcFs.Stat stat = ProcFs.parse(9, "9 (x) S\n1 2 3) R 7 9 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 55 0 0\n");
+        assertEquals(new ProcFs.Stat(9, 'R', 7, 9, 55), stat);
+    }
+
+    @Test
+    void statLineCutAfterItsStartTimeStillParses() {
+        // the reader's buffer may end inside a later field: only fields 3 to 22 are read
+        assertEquals(new ProcFs.Stat(3, 'S', 1, 3, 42),
+                ProcFs.parse(3, "3 (cut) S 1 3 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42 18446744"));
+        assertEquals(new ProcFs.Stat(3, 'S', 1, 3, 42),
+                ProcFs.parse(3, "3 (cut) S 1 3 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "",
+        "garbage without a command",
+        "5 (no state)",
+        "5 (no space)S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0",
+        "5 (cut before the start time) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0",
+        "5 (letter in the group) S 1 5x 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0",
+        "5 (negative parent) S -1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0",
+        "5 (two spaces) S  1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0",
+        "5 (20 digits) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 18446744073709551615 0 0",
+    })
+    void statLinesThatAreNotStatLinesFailNamingTheFile(String line) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProcFs.parse(5, line));
+        assertTrue(e.getMessage().startsWith("/proc/5/stat is not a stat line: "), e.getMessage());
+    }
+
+    @Test
+    void aMalformedStatLineIsShownWithItsControlBytesEscaped() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ProcFs.parse(5, "5 (fake\nlog line\\) S"));
+        assertEquals("/proc/5/stat is not a stat line: 5 (fake\\x0alog line\\x5c) S", e.getMessage());
     }
 
     @Test
