@@ -16,6 +16,7 @@ import io.gatehouse.conf.Preflight;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.cli.ClassArchiveRun;
 import io.gatehouse.core.internal.cli.ControlCommand;
+import io.gatehouse.core.internal.cli.LibraryMBeanRefusal;
 import io.gatehouse.core.internal.cli.PidFile;
 import io.gatehouse.core.internal.cli.StartupOverlap;
 import io.gatehouse.core.internal.cli.SystemdNotifier;
@@ -97,6 +98,8 @@ public final class Main {
         if (System.getProperty(LOGGING_PROVIDER) == null) {
             System.setProperty(LOGGING_PROVIDER, "jdk");
         }
+        // The MBeans of XNIO and its thread pools would build the platform MBean server before the first accept.
+        LibraryMBeanRefusal.installUnlessSet();
         int status = run(args, System.out, System.err);
         ClassArchiveRun.loadWhatLaterStartsMayNeed();
         // Exit explicitly: a stray non-daemon thread of a library must not keep a stopped server alive.
@@ -236,6 +239,7 @@ public final class Main {
             }
             return EXIT_RUNTIME;
         }
+        LibraryMBeanRefusal.lift();
         signals.attach(server);
         systemd.ready("generation 1 serving");
         try {

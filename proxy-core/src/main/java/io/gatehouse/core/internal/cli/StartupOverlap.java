@@ -16,10 +16,8 @@ import org.xnio.Xnio;
  * thread reads the config, so that the first accept comes sooner on a machine with a second core.
  * A fresh JVM runs everything in its interpreter, and these pieces of it are slow:
  * <ul>
- * <li>XNIO's provider, a singleton made when it is first asked for, registers itself as an MBean
- *     whatever the options, which builds the JVM's platform MBean server and every platform
- *     MXBean the first time: about 120 ms, measured as the difference in exec to first response
- *     with and without it;
+ * <li>XNIO's provider, a singleton made when it is first asked for (its MBean registration, which
+ *     would build the JVM's platform MBean server, is refused: {@link LibraryMBeanRefusal});
  * <li>the first log line and the first response's {@code Date} load the time-zone rules and the
  *     locale data behind date formatting;
  * <li>the JDK's first unix-socket channel (the first backend connection) seeds a
