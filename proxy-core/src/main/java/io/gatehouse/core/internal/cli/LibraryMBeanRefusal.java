@@ -9,7 +9,7 @@ import javax.management.MBeanServerDelegate;
  * its libraries register whatever their options: XNIO's provider and workers, and the task pool
  * of each worker (jboss-threads). The first registration builds the server with every platform
  * MXBean, about 150 ms of CPU in a fresh JVM before the first accept, which two cores cannot hide
- * (the harness's {@code startup}, in front of PHP-FPM: 323–331 ms with it, 237–240 without).
+ * (the harness's {@code startup}, in front of PHP-FPM: 307–310 ms with it, 236–244 without).
  *
  * <p>jboss-threads has a switch for it; XNIO has none, so until the server has started this is
  * also the JVM's MBean server builder, one that builds as the JDK's default builder does except
