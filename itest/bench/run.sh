@@ -359,8 +359,10 @@ main() {
             echo "Restarts (lib/RestartProbe.java; $RESTART_GAP_CONNECTIONS connections on a 50 ms page, 4 PHP"
             echo "workers; per restart, then median / max over the restarts): the longest interval without a"
             echo "completed request, the extra latency of the slowest request over the median before the first"
-            echo "restart, failed requests, keep-alive connections the server closed, and from the signal to the"
-            echo "last old PHP process exited and to the first answer from a new one."
+            echo "restart (each with the same figure before the first restart, for scale; for the extra latency,"
+            echo "the worst of the windows there as long as the time between restarts), failed requests,"
+            echo "keep-alive connections the server closed, and from the signal to the last old PHP process"
+            echo "exited and to the first answer from a new one."
             echo
             "$JAVA_BIN" "$BENCH_DIR/lib/RestartProbe.java" report "$RESTART_TSV"
         fi
