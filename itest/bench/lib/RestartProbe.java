@@ -109,7 +109,7 @@ public final class RestartProbe {
             long from = signals.get(k)[0];
             long to = k + 1 < restarts ? signals.get(k + 1)[0] : end;
             List<Done> window = all.stream().filter(d -> d.endNanos() >= from && d.endNanos() < to).toList();
-            long slowest = window.stream().mapToLong(d -> d.endNanos() - d.startNanos()).max().orElse(0);
+            long slowest = slowestLatency(window);
             long failed = window.stream().filter(d -> d.status() != 200).count();
             long closed = closedAt.stream().filter(t -> t >= from && t < to).count();
             Set<Long> old = oldPids.get(k);
@@ -125,20 +125,24 @@ public final class RestartProbe {
 
     /**
      * The extra latency of the slowest request over {@code median} in each interval-long window of
-     * [from, to) with no restart in it, the worst of them: what a restart's figure is measured
-     * against (32 clients queued on 4 workers make the slowest request of any 2 s a few ms slower
-     * than the median even with no restart).
+     * [from, to) with no restart in it, the worst of them (-1, shown as "-", when no window fits):
+     * what a restart's figure is measured against (32 clients queued on 4 workers make the slowest
+     * request of any 2 s a few ms slower than the median even with no restart).
      */
     private static long worstExtraLatency(List<Done> all, long from, long to, long window, long median) {
         long worst = -1;
         for (long windowStart = from; windowStart + window <= to; windowStart += window) {
             long start = windowStart;
             long end = start + window;
-            long slowest = all.stream().filter(d -> d.endNanos() >= start && d.endNanos() < end)
-                    .mapToLong(d -> d.endNanos() - d.startNanos()).max().orElse(median);
+            long slowest = slowestLatency(all.stream().filter(d -> d.endNanos() >= start && d.endNanos() < end).toList());
             worst = Math.max(worst, Math.max(0, slowest - median));
         }
         return worst;
+    }
+
+    /** The longest start-to-end time of {@code completed}; 0 when it is empty. */
+    private static long slowestLatency(List<Done> completed) {
+        return completed.stream().mapToLong(d -> d.endNanos() - d.startNanos()).max().orElse(0);
     }
 
     private static long intervalNanos(long millis) {
