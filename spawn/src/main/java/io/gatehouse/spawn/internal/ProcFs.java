@@ -3,7 +3,6 @@ package io.gatehouse.spawn.internal;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -66,15 +65,10 @@ public final class ProcFs {
     }
 
     /**
-     * Parses a stat line. The command name (field 2) is in parentheses and may itself contain
-     * spaces and parentheses, so fields are counted from the last ')'.
+     * Parses the first {@code length} bytes of a stat line; throws IllegalStateException if
+     * malformed. The command name (field 2) is in parentheses and may itself contain spaces and
+     * parentheses, so fields are counted from the last ')'.
      */
-    static Stat parse(long pid, String line) {
-        byte[] bytes = line.getBytes(StandardCharsets.ISO_8859_1);
-        return parse(pid, bytes, bytes.length);
-    }
-
-    /** Parses the first {@code length} bytes of {@code line}; throws IllegalStateException if malformed. */
     static Stat parse(long pid, byte[] line, int length) {
         int close = length - 1;
         while (close >= 0 && line[close] != ')') {

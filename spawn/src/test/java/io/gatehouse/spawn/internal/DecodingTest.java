@@ -1,5 +1,6 @@
 package io.gatehouse.spawn.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,15 +36,15 @@ class DecodingTest {
     void statFieldsAreCountedFromTheLastParenthesisSoOddCommandNamesParse() {
         String line = "4711 (a) b (c) d) S 1 4711 4711 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 98765 1000 10 "
                 + "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
-        ProcFs.Stat stat = ProcFs.parse(4711, line);
+        ProcFs.Stat stat = parseStat(4711, line);
         assertEquals(new ProcFs.Stat(4711, 'S', 1, 4711, 98765), stat);
-        assertEquals(true, ProcFs.parse(5, "5 (z) Z 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0").zombie());
-        assertThrows(IllegalStateException.class, () -> ProcFs.parse(1, "garbage without a command"));
+        assertEquals(true, parseStat(5, "5 (z) Z 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0").zombie());
+        assertThrows(IllegalStateException.class, () -> parseStat(1, "garbage without a command"));
     }
 
     @Test
     void statCommandNamesWithNewlinesSpacesAndParenthesesParse() {
-        ProcFs.Stat stat = ProcFs.parse(9, "9 (x) S\n1 2 3) R 7 9 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 55 0 0\n");
+        ProcFs.Stat stat = parseStat(9, "9 (x) S\n1 2 3) R 7 9 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 55 0 0\n");
         assertEquals(new ProcFs.Stat(9, 'R', 7, 9, 55), stat);
     }
 
@@ -51,9 +52,9 @@ class DecodingTest {
     void statLineCutAfterItsStartTimeStillParses() {
         // the reader's buffer may end inside a later field: only fields 3 to 22 are read
         assertEquals(new ProcFs.Stat(3, 'S', 1, 3, 42),
-                ProcFs.parse(3, "3 (cut) S 1 3 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42 18446744"));
+                parseStat(3, "3 (cut) S 1 3 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42 18446744"));
         assertEquals(new ProcFs.Stat(3, 'S', 1, 3, 42),
-                ProcFs.parse(3, "3 (cut) S 1 3 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42"));
+                parseStat(3, "3 (cut) S 1 3 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42"));
     }
 
     @ParameterizedTest
@@ -69,15 +70,20 @@ class DecodingTest {
         "5 (20 digits) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 18446744073709551615 0 0",
     })
     void statLinesThatAreNotStatLinesFailNamingTheFile(String line) {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProcFs.parse(5, line));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> parseStat(5, line));
         assertTrue(e.getMessage().startsWith("/proc/5/stat is not a stat line: "), e.getMessage());
     }
 
     @Test
     void aMalformedStatLineIsShownWithItsControlBytesEscaped() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> ProcFs.parse(5, "5 (fake\nlog line\\) S"));
+                () -> parseStat(5, "5 (fake\nlog line\\) S"));
         assertEquals("/proc/5/stat is not a stat line: 5 (fake\\x0alog line\\x5c) S", e.getMessage());
+    }
+
+    private static ProcFs.Stat parseStat(long pid, String line) {
+        byte[] bytes = line.getBytes(StandardCharsets.ISO_8859_1);
+        return ProcFs.parse(pid, bytes, bytes.length);
     }
 
     @Test
