@@ -135,6 +135,28 @@ class EngineBackendGoneTest {
         });
     }
 
+    /**
+     * The head and the start of a body, then a broken record, in one read: nothing went out to the
+     * client yet (a response that keeps coming is held), so it gets a 502, not a cut connection.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("transportsAndPools")
+    void aBackendThatBreaksTheProtocolBeforeAnythingWentOutIs502(Transport transport, Pool pool) throws Exception {
+        runCase(transport, pool, UnaryOperator.identity(), (fixture, client) -> {
+            client.sendHead("GET", "/garbage-after-head", 0);
+            try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                ByteBuffer head = ScriptedConnection.stdout(id, "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nstart");
+                byte[] garbage = new byte[64];
+                Arrays.fill(garbage, (byte) 9);
+                backend.write(ByteBuffer.allocate(head.remaining() + garbage.length).put(head).put(garbage).flip(),
+                        EngineFixture.PROMPTLY);
+                assertEquals(502, client.readHead(EngineFixture.PROMPTLY).status());
+                assertTrue(backend.closedByPeerWithin(EngineFixture.CLOSED_PROMPTLY), "gatehouse let go of the backend");
+            }
+        });
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndPools")
     void aBackendThatSendsGarbageIs502(Transport transport, Pool pool) throws Exception {

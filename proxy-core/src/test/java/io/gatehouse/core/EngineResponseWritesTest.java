@@ -3,6 +3,7 @@ package io.gatehouse.core;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -15,12 +16,15 @@ import io.gatehouse.core.ScriptedBackend.Transport;
 import io.gatehouse.fcgi.FcgiResponseGenerator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * How a response's body reaches the client, with the backend's writes decided by the test: the
- * records of one backend read go out as one write (one chunk of a chunked body), not one per
- * record, and a backend's thousands of tiny records arrive whole, in few chunks.
+ * How a response's body reaches the client, with the backend's writes decided by the test: a
+ * response that keeps coming is held up to 64 KiB and goes out whole with its length when it ends
+ * within that; a larger one, or one whose backend pauses, streams; the records of one backend
+ * read go out as one write (one chunk of a chunked body), not one per record, and a backend's
+ * thousands of tiny records arrive whole, in few chunks.
  */
 class EngineResponseWritesTest {
 
@@ -28,7 +32,88 @@ class EngineResponseWritesTest {
     private static final int PIECE = 1000;
     private static final int TINY_RECORDS = 2000;
 
-    /** PHP writes a record per flush(); those that arrive in one read go to the client in one chunk. */
+    /**
+     * Larger than one read of the backend (32 KiB), smaller than what is held: the client gets one
+     * body with its length, not the chunks of a body streamed read by read.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aResponseThatEndsWithinWhatIsHeldGoesOutWholeWithItsLength(Transport transport) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
+            try (RawClient client = fixture.client()) {
+                client.sendHead("GET", "/flushed-page", 0);
+                try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                    int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                    backend.write(join(ScriptedConnection.stdout(id, HEAD), records(id, "abcdefghijklmnopqrstuvwxyzABCD",
+                            4 * PIECE / 3), ScriptedConnection.endOfResponse(id)), EngineFixture.PROMPTLY);
+                }
+                RawClient.Head head = client.readHead(EngineFixture.PROMPTLY);
+                assertEquals(200, head.status());
+                assertTrue(head.text().contains("Content-Length: " + 30 * (4 * PIECE / 3)), head.text());
+                assertFalse(head.text().toLowerCase().contains("transfer-encoding"), head.text());
+                byte[] body = client.readToEnd(EngineFixture.PROMPTLY);
+                assertEquals(30 * (4 * PIECE / 3), body.length);
+                assertEquals('D', body[body.length - 1]);
+            }
+            fixture.assertNothingLeftBehind();
+        }
+    }
+
+    /** A response larger than what is held streams, chunked, once that much has come; it arrives whole. */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aResponseLargerThanWhatIsHeldStreamsWhole(Transport transport) throws Exception {
+        String letters = "abcdefghijklmnopqrstuvwxyz".repeat(8);
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
+            try (RawClient client = fixture.client()) {
+                client.sendHead("GET", "/large-page", 0);
+                try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                    int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                    backend.write(join(ScriptedConnection.stdout(id, HEAD), records(id, letters, PIECE),
+                            ScriptedConnection.endOfResponse(id)), EngineFixture.PROMPTLY);
+                }
+                RawClient.Head head = client.readHead(EngineFixture.PROMPTLY);
+                assertTrue(head.text().toLowerCase().contains("transfer-encoding: chunked"), head.text());
+                String body = String.join("", chunks(client.readToEnd(EngineFixture.PROMPTLY)));
+                assertEquals(letters.chars().mapToObj(letter -> String.valueOf((char) letter).repeat(PIECE))
+                        .collect(Collectors.joining()), body);
+            }
+            fixture.assertNothingLeftBehind();
+        }
+    }
+
+    /**
+     * A client gone while its response is held: the held bytes go out when the backend pauses, a
+     * later write fails, and the backend connection and every held read are given back.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aClientGoneWhileItsResponseIsHeldLeavesNothingBehind(Transport transport) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
+            try (ScriptedConnection backend = acceptAfterTheClientLeft(fixture, "/held-for-nobody")) {
+                int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                backend.write(join(ScriptedConnection.stdout(id, HEAD), records(id, "abcdefghijklmnopqrstuvwxyz",
+                        4 * PIECE / 3)), EngineFixture.PROMPTLY);
+                Thread.sleep(100); // the backend pauses: what was held is written, and the client's reset comes back
+                backend.writeUntilStalled(ScriptedConnection.stdout(id, new byte[8 * 1024 * 1024]), Duration.ofMillis(300));
+                assertTrue(backend.closedByPeerWithin(EngineFixture.CLOSED_PROMPTLY), "the backend connection was kept");
+            }
+            fixture.assertNothingLeftBehind();
+        }
+    }
+
+    /** The backend's connection for a request whose client sent it and closed its connection. */
+    private static ScriptedConnection acceptAfterTheClientLeft(EngineFixture fixture, String path) throws Exception {
+        try (RawClient client = fixture.client()) {
+            client.sendHead("GET", path, 0);
+            return fixture.backend.accept(EngineFixture.PROMPTLY);
+        }
+    }
+
+    /**
+     * PHP writes a record per flush(); those that arrive in one read go to the client in one chunk.
+     * A backend that pauses has what it sent delivered before its response ends.
+     */
     @ParameterizedTest
     @EnumSource(Transport.class)
     void recordsOfOneReadGoToTheClientAsOneChunk(Transport transport) throws Exception {
@@ -151,6 +236,18 @@ class EngineResponseWritesTest {
             out.write(record.array(), record.arrayOffset() + record.position(), record.remaining());
         }
         return ByteBuffer.wrap(out.toByteArray());
+    }
+
+    private static ByteBuffer join(ByteBuffer... parts) {
+        int length = 0;
+        for (ByteBuffer part : parts) {
+            length += part.remaining();
+        }
+        ByteBuffer joined = ByteBuffer.allocate(length);
+        for (ByteBuffer part : parts) {
+            joined.put(part);
+        }
+        return joined.flip();
     }
 
     private static String tinyBody() {

@@ -15,8 +15,8 @@ final class KnownDifferences {
     /** Differences every application shows: how gatehouse frames a dynamic response. */
     static final List<KnownDifference> DYNAMIC_RESPONSES = List.of(
             KnownDifference.missingHeader(".*", "content-length", "lighttpd holds a dynamic response back until the"
-                    + " backend ends it (up to a size) and then sends a Content-Length; gatehouse streams it from the"
-                    + " first record, chunked unless the whole response came in one read (server.stream-response-body in the README)"),
+                    + " backend ends it and then sends a Content-Length; gatehouse holds it only up to 64 KiB and 5 ms,"
+                    + " then streams it chunked (server.stream-response-body in the README)"),
             KnownDifference.missingHeader(".*", "accept-ranges", "lighttpd answers Range on a dynamic 200 it holds"
                     + " whole (mod_fastcgi responses included) and says so with Accept-Ranges: bytes; gatehouse"
                     + " passes Range to the application and adds nothing"));

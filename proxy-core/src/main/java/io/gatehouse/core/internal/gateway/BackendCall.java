@@ -322,13 +322,14 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
 
     /**
      * Reads what the backend has sent and passes it on. The read buffer is held only for this
-     * call: a thousand requests waiting for a busy backend must not hold a thousand buffers.
+     * call, unless the sink keeps a read of a response it holds (a bounded number across the
+     * server): a thousand requests waiting for a busy backend must not hold a thousand buffers.
      */
     private void readResponse() throws IOException {
         PooledByteBuffer pooled = buffers.acquire();
         try {
-            ByteBuffer buffer = pooled.getBuffer();
             while (!sink.blocked() && (state == State.SENDING || state == State.RECEIVING)) {
+                ByteBuffer buffer = pooled.getBuffer();
                 buffer.clear();
                 int n = lease.channel().read(buffer);
                 if (n == 0) {
@@ -350,7 +351,9 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
                     responseEnded();
                     return;
                 }
-                sink.readHandled();
+                if (sink.readHandled(pooled)) {
+                    pooled = buffers.acquire(); // the sink holds that read's bytes for now
+                }
             }
         } finally {
             buffers.release(pooled);

@@ -2,26 +2,33 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
+import org.xnio.XnioExecutor;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
  * The client side of a proxied response, on its I/O thread.
  *
- * <p>The body pieces of one backend read (a FastCGI record's content each) are gathered and
- * written to the client together when the read is handled: one write, and one chunk of a chunked
- * body, per read rather than per record (PHP writes a record per {@code flush()}). The pieces are
- * views of the caller's read buffer, so the caller keeps that buffer until {@link #readHandled}
- * or {@link #responseEnded} has run; bytes the client cannot take at once are copied.
+ * <p>The body pieces of backend reads (a FastCGI record's content each) are gathered and
+ * written to the client together: one write, and one chunk of a chunked body, per read rather
+ * than per record (PHP writes a record per {@code flush()}). The pieces are views of the caller's
+ * read buffer, so the caller keeps that buffer until {@link #readHandled} or
+ * {@link #responseEnded} has run, or gives it to the sink; bytes the client cannot take at once
+ * are copied.
  *
- * <p>A response that ends in the read that began it (most small pages) gets a Content-Length
- * instead of chunked encoding, as lighttpd gives it, which also keeps HTTP/1.0 keep-alive
- * connections open.
+ * <p>A response is held while it is small and still coming ({@link #HOLD_LIMIT},
+ * {@link #HOLD_MILLIS}): the sink keeps the reads its pieces are views of, and one that ends
+ * meanwhile (most pages) goes out in one write with a Content-Length instead of chunked, as
+ * lighttpd sends it. A page PHP flushes in eight pieces then costs one write and one wake-up of
+ * the client rather than several. Past the hold the response streams.
  *
  * <p>Flow control: bytes the client cannot take yet are kept (at most about one read's worth),
  * the backend side is told to stop reading ({@link Flow#clientBlocked}) and to go on once they are
@@ -51,15 +58,24 @@ final class ClientSink implements ResponseRelay.ClientWriter {
      */
     static final int MAX_GATHERED = 64;
 
+    /** Body bytes held at most while a response keeps coming: lighttpd keeps a response's first 64 KiB in memory. */
+    static final int HOLD_LIMIT = 64 * 1024;
+
+    /** How long a held response may go without its end before what is held goes out. */
+    static final long HOLD_MILLIS = 5;
+
     private final HttpServerExchange exchange;
     private final Flow flow;
     private final ReadBuffers buffers;
+    /** The reads whose buffers held pieces are views of: given back once the pieces are written or kept. */
+    private final List<PooledByteBuffer> heldReads = new ArrayList<>(4);
+    private XnioExecutor.Key holdTimer;
     private StreamSinkChannel client;
     /** Body pieces of the read in progress, views of its buffer; {@link #gatheredCount} of them. */
     private ByteBuffer[] gathered = new ByteBuffer[8];
     private int gatheredCount;
     private long gatheredBytes;
-    /** True until the first read that did not end the response has been passed on. */
+    /** True while the response is held: until it ends, outgrows the hold, or the hold's time is up. */
     private boolean holding = true;
     /** Response bytes the client could not take yet. */
     private ByteBuffer pending;
@@ -77,10 +93,61 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         return pending != null && pending.position() > 0;
     }
 
-    /** A read that did not end the response was handled: what it gathered goes out, holding back ends. */
-    void readHandled() throws IOException {
+    /**
+     * A read that did not end the response was handled. While the response keeps coming, and is
+     * small, its pieces are held on: then true, and {@code read}, whose buffer they are views of,
+     * is the sink's until it gives it back to {@link ReadBuffers}. Otherwise what was gathered
+     * goes out and holding ends.
+     */
+    boolean readHandled(PooledByteBuffer read) throws IOException {
+        if (holding && gatheredCount == 0) {
+            return false; // nothing of this read to keep: holding goes on
+        }
+        if (holding && gatheredBytes <= HOLD_LIMIT && buffers.tryHold()) {
+            heldReads.add(read);
+            if (holdTimer == null) {
+                holdTimer = exchange.getIoThread().executeAfter(this::holdExpired, HOLD_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            return true;
+        }
+        stopHolding();
+        try {
+            writeGathered(false);
+        } finally {
+            releaseHeldReads();
+        }
+        return false;
+    }
+
+    /** The backend paused: what is held goes out now, and the rest streams. */
+    private void holdExpired() {
+        holdTimer = null;
+        if (!holding || abandoned) {
+            return;
+        }
         holding = false;
-        writeGathered(false);
+        try {
+            writeGathered(false);
+        } catch (IOException e) {
+            flow.clientFailed(e instanceof ClientGoneException gone ? gone : new ClientGoneException(e));
+        } finally {
+            releaseHeldReads();
+        }
+    }
+
+    private void stopHolding() {
+        holding = false;
+        if (holdTimer != null) {
+            holdTimer.remove();
+            holdTimer = null;
+        }
+    }
+
+    private void releaseHeldReads() {
+        for (PooledByteBuffer read : heldReads) {
+            buffers.releaseHeld(read);
+        }
+        heldReads.clear();
     }
 
     /**
@@ -89,10 +156,14 @@ final class ClientSink implements ResponseRelay.ClientWriter {
      */
     void responseEnded() throws IOException {
         if (holding) {
-            holding = false;
+            stopHolding();
             setContentLength();
         }
-        writeGathered(true);
+        try {
+            writeGathered(true);
+        } finally {
+            releaseHeldReads();
+        }
         if (blocked()) {
             endWhenDrained = true;
         } else {
@@ -103,7 +174,9 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     /** The response failed: nothing more goes to the client from here. */
     void abandon() {
         abandoned = true;
+        stopHolding();
         dropGathered();
+        releaseHeldReads();
     }
 
     /** Forgets the gathered pieces: they are views of a buffer the caller reuses. */

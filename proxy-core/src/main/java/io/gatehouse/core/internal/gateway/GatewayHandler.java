@@ -110,9 +110,10 @@ public final class GatewayHandler {
         String backend = failure == BackendFailure.MALFORMED_RESPONSE ? relay.backend() + ": " : "";
         errorLog.error("gw-backend", backend + cause.getMessage() + " (" + exchange.getRequestMethod() + " "
                 + exchange.getRequestURI() + ")");
-        if (relay.headCommitted() || exchange.isResponseStarted()) {
+        if (exchange.isResponseStarted()) {
             ErrorPages.abort(exchange); // headers are out: the only honest signal left is a cut connection
         } else {
+            // Nothing went out (the head may have been parsed, and a held body with it): the client gets the status.
             exchange.getResponseHeaders().clear();
             ErrorPages.send(exchange, failure.status());
         }

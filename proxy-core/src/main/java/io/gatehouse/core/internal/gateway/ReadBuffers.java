@@ -14,9 +14,10 @@ import io.undertow.server.DefaultByteBufferPool;
  * proxy's allocation (and GC) under load, and reading a socket into a heap buffer makes the JDK
  * copy through a temporary direct one anyway.
  *
- * <p>A buffer is held only for one read ({@code BackendCall}) and, while it is, another for the
- * write that ends a chunked response ({@code ClientSink}), on an I/O thread, so no more are out at
- * once than two per I/O thread; each thread keeps the ones it uses, and at most
+ * <p>A buffer is held for one read ({@code BackendCall}) and, while it is, another for the
+ * write that ends a chunked response ({@code ClientSink}), on an I/O thread: two per I/O thread.
+ * Reads of responses held until they end ({@code ClientSink}) stay out longer, at most
+ * {@link #MAX_HELD_READS} across the server. Each thread keeps the buffers it uses, and at most
  * {@link #MAX_POOLED} more are kept for reuse: direct memory is limited to the heap size by
  * default, and a small heap must not run out of it.
  *
@@ -40,6 +41,12 @@ public final class ReadBuffers implements Closeable {
     /** Per I/O thread: the buffer of its read in progress, and one the end of a response is copied into meanwhile. */
     private static final int PER_THREAD = 2;
 
+    /**
+     * Response reads held at once across the server while their responses may still end (4 MiB):
+     * beyond it responses stream as they arrive, so many slow responses cannot exhaust direct memory.
+     */
+    static final int MAX_HELD_READS = 128;
+
     static final int SPOOL_PIECE_SIZE = 512 * 1024;
 
     /** Large spool pieces out at once at most: 16 MiB, two each for 16 uploads arriving at full speed. */
@@ -57,6 +64,7 @@ public final class ReadBuffers implements Closeable {
     private final ByteBufferPool smallSpoolPieces =
             new DefaultByteBufferPool(true, SMALL_SPOOL_PIECE_SIZE, SMALL_SPOOL_PIECES_KEPT, 0);
     private final AtomicInteger spoolPiecesOut = new AtomicInteger();
+    private final AtomicInteger heldReads = new AtomicInteger();
 
     /** A cleared buffer; give it back with {@link #release}. */
     PooledByteBuffer acquire() {
@@ -68,6 +76,24 @@ public final class ReadBuffers implements Closeable {
     void release(PooledByteBuffer buffer) {
         inUse.decrementAndGet();
         buffer.close();
+    }
+
+    /**
+     * Counts one more response read held whole for a while ({@code ClientSink}); false, counting
+     * nothing, when {@link #MAX_HELD_READS} are held already. Give it back with {@link #releaseHeld}.
+     */
+    boolean tryHold() {
+        if (heldReads.incrementAndGet() <= MAX_HELD_READS) {
+            return true;
+        }
+        heldReads.decrementAndGet();
+        return false;
+    }
+
+    /** Gives back a read {@link #tryHold} counted. */
+    void releaseHeld(PooledByteBuffer buffer) {
+        heldReads.decrementAndGet();
+        release(buffer);
     }
 
     /** A cleared piece for a request body on its way to a spool file; give it back by closing it. */

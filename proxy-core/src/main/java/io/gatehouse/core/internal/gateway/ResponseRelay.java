@@ -160,11 +160,6 @@ final class ResponseRelay implements ResponseSink {
         return backend;
     }
 
-    /** True once the response status and headers went to the exchange. */
-    boolean headCommitted() {
-        return head != null;
-    }
-
     /** True once the backend sent any response byte. */
     boolean sawOutput() {
         return sawOutput;

@@ -7,9 +7,13 @@ import io.undertow.connector.PooledByteBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Spool pieces: large ones up to a bound across the server, small ones beyond it, each counted out once. */
+/**
+ * Spool pieces: large ones up to a bound across the server, small ones beyond it, each counted out
+ * once; held response reads: up to a bound across the server.
+ */
 class ReadBuffersTest {
 
     @Test
@@ -42,6 +46,25 @@ class ReadBuffersTest {
             assertTrue(other.isOpen());
             other.close();
             assertEquals(0, buffers.inUse());
+        }
+    }
+
+    @Test
+    void heldReadsAreCountedUpToTheBoundAndGivenBackOnce() {
+        try (ReadBuffers buffers = new ReadBuffers()) {
+            List<PooledByteBuffer> held = new ArrayList<>();
+            for (int i = 0; i < ReadBuffers.MAX_HELD_READS; i++) {
+                PooledByteBuffer read = buffers.acquire();
+                assertTrue(buffers.tryHold(), "hold " + i);
+                held.add(read);
+            }
+            assertFalse(buffers.tryHold(), "one read more than the bound");
+            buffers.releaseHeld(held.remove(0));
+            assertTrue(buffers.tryHold(), "a read given back makes room for one");
+            held.add(buffers.acquire());
+            held.forEach(buffers::releaseHeld);
+            assertEquals(0, buffers.inUse());
+            assertTrue(buffers.tryHold(), "all given back");
         }
     }
 }
