@@ -39,20 +39,22 @@ class EngineResponseWritesTest {
     @ParameterizedTest
     @EnumSource(Transport.class)
     void aResponseThatEndsWithinWhatIsHeldGoesOutWholeWithItsLength(Transport transport) throws Exception {
+        String letters = "abcdefghijklmnopqrstuvwxyzABCD";
+        int recordSize = 4 * PIECE / 3; // 39,990 bytes in all
         try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
             try (RawClient client = fixture.client()) {
                 client.sendHead("GET", "/flushed-page", 0);
                 try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                     int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
-                    backend.write(join(ScriptedConnection.stdout(id, HEAD), records(id, "abcdefghijklmnopqrstuvwxyzABCD",
-                            4 * PIECE / 3), ScriptedConnection.endOfResponse(id)), EngineFixture.PROMPTLY);
+                    backend.write(join(ScriptedConnection.stdout(id, HEAD), records(id, letters, recordSize),
+                            ScriptedConnection.endOfResponse(id)), EngineFixture.PROMPTLY);
                 }
                 RawClient.Head head = client.readHead(EngineFixture.PROMPTLY);
                 assertEquals(200, head.status());
-                assertTrue(head.text().contains("Content-Length: " + 30 * (4 * PIECE / 3)), head.text());
+                assertTrue(head.text().contains("Content-Length: " + letters.length() * recordSize), head.text());
                 assertFalse(head.text().toLowerCase().contains("transfer-encoding"), head.text());
                 byte[] body = client.readToEnd(EngineFixture.PROMPTLY);
-                assertEquals(30 * (4 * PIECE / 3), body.length);
+                assertEquals(letters.length() * recordSize, body.length);
                 assertEquals('D', body[body.length - 1]);
             }
             fixture.assertNothingLeftBehind();
