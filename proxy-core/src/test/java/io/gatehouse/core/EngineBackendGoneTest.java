@@ -147,8 +147,7 @@ class EngineBackendGoneTest {
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
                 ByteBuffer head = ScriptedConnection.stdout(id, "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nstart");
-                byte[] garbage = new byte[64];
-                Arrays.fill(garbage, (byte) 9);
+                byte[] garbage = garbage();
                 backend.write(ByteBuffer.allocate(head.remaining() + garbage.length).put(head).put(garbage).flip(),
                         EngineFixture.PROMPTLY);
                 assertEquals(502, client.readHead(EngineFixture.PROMPTLY).status());
@@ -164,8 +163,7 @@ class EngineBackendGoneTest {
             client.sendHead("GET", "/garbage", 0);
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 backend.readRequest(EngineFixture.PROMPTLY);
-                byte[] garbage = new byte[64];
-                Arrays.fill(garbage, (byte) 9);
+                byte[] garbage = garbage();
                 backend.write(ByteBuffer.wrap(garbage), EngineFixture.PROMPTLY);
                 assertEquals(502, client.readHead(EngineFixture.PROMPTLY).status());
                 assertTrue(backend.closedByPeerWithin(EngineFixture.CLOSED_PROMPTLY), "gatehouse let go of the backend");
@@ -221,6 +219,13 @@ class EngineBackendGoneTest {
             return LARGE_BODY;
         }
         return largestOf("tcp_wmem") + largestOf("tcp_rmem") + LARGE_BODY;
+    }
+
+    /** Bytes no FastCGI record starts with: version 9. */
+    private static byte[] garbage() {
+        byte[] garbage = new byte[64];
+        Arrays.fill(garbage, (byte) 9);
+        return garbage;
     }
 
     /** The third figure (the maximum) of {@code /proc/sys/net/ipv4/NAME}. */

@@ -41,24 +41,11 @@ class EngineResponseWritesTest {
     void aResponseThatEndsWithinWhatIsHeldGoesOutWholeWithItsLength(Transport transport) throws Exception {
         String letters = "abcdefghijklmnopqrstuvwxyzABCD";
         int recordSize = 4 * PIECE / 3; // 39,990 bytes in all
-        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
-            try (RawClient client = fixture.client()) {
-                client.sendHead("GET", "/flushed-page", 0);
-                try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
-                    int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
-                    backend.write(join(ScriptedConnection.stdout(id, HEAD), records(id, letters, recordSize),
-                            ScriptedConnection.endOfResponse(id)), EngineFixture.PROMPTLY);
-                }
-                RawClient.Head head = client.readHead(EngineFixture.PROMPTLY);
-                assertEquals(200, head.status());
-                assertTrue(head.text().contains("Content-Length: " + letters.length() * recordSize), head.text());
-                assertFalse(head.text().toLowerCase().contains("transfer-encoding"), head.text());
-                byte[] body = client.readToEnd(EngineFixture.PROMPTLY);
-                assertEquals(letters.length() * recordSize, body.length);
-                assertEquals('D', body[body.length - 1]);
-            }
-            fixture.assertNothingLeftBehind();
-        }
+        Answer answer = answeredInOneWrite(transport, "/flushed-page", letters, recordSize);
+        assertEquals(200, answer.head().status());
+        assertTrue(answer.head().text().contains("Content-Length: " + letters.length() * recordSize), answer.head().text());
+        assertFalse(answer.head().text().toLowerCase().contains("transfer-encoding"), answer.head().text());
+        assertEquals(expectedBody(letters, recordSize), new String(answer.body(), StandardCharsets.ISO_8859_1));
     }
 
     /** A response larger than what is held streams, chunked, once that much has come; it arrives whole. */
@@ -66,22 +53,39 @@ class EngineResponseWritesTest {
     @EnumSource(Transport.class)
     void aResponseLargerThanWhatIsHeldStreamsWhole(Transport transport) throws Exception {
         String letters = "abcdefghijklmnopqrstuvwxyz".repeat(8);
+        Answer answer = answeredInOneWrite(transport, "/large-page", letters, PIECE);
+        assertTrue(answer.head().text().toLowerCase().contains("transfer-encoding: chunked"), answer.head().text());
+        assertEquals(expectedBody(letters, PIECE), String.join("", chunks(answer.body())));
+    }
+
+    private record Answer(RawClient.Head head, byte[] body) {
+    }
+
+    /**
+     * What the client gets when the backend writes the head, a record of {@code recordSize} bytes
+     * per letter and the end in one write; afterwards nothing of the request is left behind.
+     */
+    private static Answer answeredInOneWrite(Transport transport, String path, String letters, int recordSize)
+            throws Exception {
         try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
+            Answer answer;
             try (RawClient client = fixture.client()) {
-                client.sendHead("GET", "/large-page", 0);
+                client.sendHead("GET", path, 0);
                 try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                     int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
-                    backend.write(join(ScriptedConnection.stdout(id, HEAD), records(id, letters, PIECE),
+                    backend.write(join(ScriptedConnection.stdout(id, HEAD), records(id, letters, recordSize),
                             ScriptedConnection.endOfResponse(id)), EngineFixture.PROMPTLY);
                 }
-                RawClient.Head head = client.readHead(EngineFixture.PROMPTLY);
-                assertTrue(head.text().toLowerCase().contains("transfer-encoding: chunked"), head.text());
-                String body = String.join("", chunks(client.readToEnd(EngineFixture.PROMPTLY)));
-                assertEquals(letters.chars().mapToObj(letter -> String.valueOf((char) letter).repeat(PIECE))
-                        .collect(Collectors.joining()), body);
+                answer = new Answer(client.readHead(EngineFixture.PROMPTLY), client.readToEnd(EngineFixture.PROMPTLY));
             }
             fixture.assertNothingLeftBehind();
+            return answer;
         }
+    }
+
+    private static String expectedBody(String letters, int recordSize) {
+        return letters.chars().mapToObj(letter -> String.valueOf((char) letter).repeat(recordSize))
+                .collect(Collectors.joining());
     }
 
     /**
@@ -216,9 +220,7 @@ class EngineResponseWritesTest {
                     // Less than the backend socket's buffer: written at once, read as the client takes it.
                     backend.write(ByteBuffer.allocate(rest.remaining() + last.remaining() + end.remaining())
                             .put(rest).put(last).put(end).flip(), EngineFixture.PROMPTLY);
-                    expected = "<" + "abcdefghijklmnopqrstuvwxy".chars()
-                            .mapToObj(letter -> String.valueOf((char) letter).repeat(4 * PIECE))
-                            .collect(Collectors.joining()) + "z".repeat(lastLength);
+                    expected = "<" + expectedBody("abcdefghijklmnopqrstuvwxy", 4 * PIECE) + "z".repeat(lastLength);
                     while (client.receivedBytes() < expected.length()) {
                         client.readAtLeast(1, EngineFixture.PROMPTLY);
                         Thread.sleep(1); // the client's small buffer fills and gatehouse waits for it
