@@ -68,7 +68,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     private final Flow flow;
     private final ReadBuffers buffers;
     /** The reads whose buffers held pieces are views of: given back once the pieces are written or kept. */
-    private final List<PooledByteBuffer> heldReads = new ArrayList<>(4);
+    private final List<PooledByteBuffer> heldReads = new ArrayList<>();
     private XnioExecutor.Key holdTimer;
     private StreamSinkChannel client;
     /** Body pieces of the read in progress, views of its buffer; {@link #gatheredCount} of them. */
@@ -111,11 +111,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             return true;
         }
         stopHolding();
-        try {
-            writeGathered(false);
-        } finally {
-            releaseHeldReads();
-        }
+        writeGathered(false);
         return false;
     }
 
@@ -130,8 +126,6 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             writeGathered(false);
         } catch (IOException e) {
             flow.clientFailed(e instanceof ClientGoneException gone ? gone : new ClientGoneException(e));
-        } finally {
-            releaseHeldReads();
         }
     }
 
@@ -143,13 +137,6 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         }
     }
 
-    private void releaseHeldReads() {
-        for (PooledByteBuffer read : heldReads) {
-            buffers.releaseHeld(read);
-        }
-        heldReads.clear();
-    }
-
     /**
      * The response ended: what was gathered goes out, with a Content-Length when it is the whole
      * body; the exchange ends once the client has every byte.
@@ -159,11 +146,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             stopHolding();
             setContentLength();
         }
-        try {
-            writeGathered(true);
-        } finally {
-            releaseHeldReads();
-        }
+        writeGathered(true);
         if (blocked()) {
             endWhenDrained = true;
         } else {
@@ -176,14 +159,20 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         abandoned = true;
         stopHolding();
         dropGathered();
-        releaseHeldReads();
     }
 
-    /** Forgets the gathered pieces: they are views of a buffer the caller reuses. */
+    /**
+     * Forgets the gathered pieces, written or copied by now: they are views of a buffer the caller
+     * reuses, or of the reads the sink held, which go back to {@link ReadBuffers}.
+     */
     private void dropGathered() {
         Arrays.fill(gathered, 0, gatheredCount, null);
         gatheredCount = 0;
         gatheredBytes = 0;
+        for (PooledByteBuffer read : heldReads) {
+            buffers.releaseHeld(read);
+        }
+        heldReads.clear();
     }
 
     /** The whole body was gathered: says so, unless the backend did or the response has no body. */
