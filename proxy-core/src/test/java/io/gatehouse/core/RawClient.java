@@ -63,6 +63,11 @@ final class RawClient implements Closeable {
         return this;
     }
 
+    /** Half-closes the connection: the client sends nothing more and still reads. */
+    void finishSending() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Sends {@code count} zero bytes of a body. */
     RawClient sendBody(long count) throws IOException {
         byte[] piece = new byte[64 * 1024];

@@ -113,6 +113,7 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
     @Override
     public void handleEvent(StreamConnection connection) {
         Mode current = mode;
+        LazyReadSuspension.install(connection);
         if (current.ssl() == null) {
             if (current.h2c()) {
                 // Prior knowledge or Upgrade: h2c turn it into HTTP/2 inside Undertow's HTTP/1.1

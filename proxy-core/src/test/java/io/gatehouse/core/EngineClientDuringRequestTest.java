@@ -1,0 +1,84 @@
+package io.gatehouse.core;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.gatehouse.core.EngineFixture.Pool;
+import io.gatehouse.core.ScriptedBackend.Transport;
+import io.gatehouse.core.ScriptedConnection.FcgiRequest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a client sends while its request runs. Undertow reads none of it before the response is
+ * done; gatehouse leaves the client's socket registered with the selector meanwhile, so these
+ * bytes are what makes the suspension of reads take effect, and the resume after the response
+ * must find them.
+ */
+class EngineClientDuringRequestTest {
+
+    /** Long enough for the bytes sent meanwhile to reach gatehouse's socket and wake its I/O thread. */
+    private static final long ARRIVAL_MILLIS = 100;
+
+    @ParameterizedTest
+    @EnumSource(Pool.class)
+    void aRequestSentWhileTheFirstRunsIsAnsweredAfterIt(Pool pool) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(Transport.UNIX, pool)) {
+            try (RawClient client = fixture.client();
+                 ScriptedConnection backend = sendFirstAndAccept(fixture, client)) {
+                FcgiRequest first = backend.readRequest(EngineFixture.PROMPTLY);
+                client.send(request("/second", "Connection: close\r\n"));
+                Thread.sleep(ARRIVAL_MILLIS);
+                assertTrue(fixture.backend.acceptsNothingWithin(Duration.ZERO), "the second request overtook the first");
+                backend.write(ScriptedConnection.answer(first.requestId(), "first answer"), EngineFixture.PROMPTLY);
+                answerTheSecond(fixture, first.keepConn() ? backend : null);
+                String answers = new String(client.readToEnd(EngineFixture.PROMPTLY), StandardCharsets.ISO_8859_1);
+                assertTrue(answers.startsWith("first answer") && answers.endsWith("second answer"), answers);
+            }
+            fixture.assertNothingLeftBehind();
+        }
+    }
+
+    /** A half-close is not a client gone: the end of its stream arrives while the request runs. */
+    @ParameterizedTest
+    @EnumSource(Pool.class)
+    void aClientThatStopsSendingWhileItsRequestRunsGetsItsAnswer(Pool pool) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(Transport.UNIX, pool)) {
+            try (RawClient client = fixture.client().sendHead("GET", "/half-closed", 0);
+                 ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                FcgiRequest request = backend.readRequest(EngineFixture.PROMPTLY);
+                client.finishSending();
+                Thread.sleep(ARRIVAL_MILLIS);
+                backend.write(ScriptedConnection.answer(request.requestId(), "answered"), EngineFixture.PROMPTLY);
+                assertEquals(200, client.readHead(EngineFixture.PROMPTLY).status());
+                assertEquals("answered", new String(client.readToEnd(EngineFixture.PROMPTLY), StandardCharsets.ISO_8859_1));
+            }
+            fixture.assertNothingLeftBehind();
+            fixture.assertAFollowingBurstIsServed();
+        }
+    }
+
+    private static ScriptedConnection sendFirstAndAccept(EngineFixture fixture, RawClient client) throws Exception {
+        client.send(request("/first", ""));
+        return fixture.backend.accept(EngineFixture.PROMPTLY);
+    }
+
+    /** On {@code kept}, the first request's connection, or on a new one when it was not kept. */
+    private static void answerTheSecond(EngineFixture fixture, ScriptedConnection kept) throws Exception {
+        try (ScriptedConnection opened = kept == null ? fixture.backend.accept(EngineFixture.PROMPTLY) : null) {
+            ScriptedConnection backend = kept == null ? opened : kept;
+            FcgiRequest second = backend.readRequest(EngineFixture.PROMPTLY);
+            assertEquals("/second", second.params().get("REQUEST_URI"));
+            backend.write(ScriptedConnection.answer(second.requestId(), "second answer"), EngineFixture.PROMPTLY);
+        }
+    }
+
+    private static byte[] request(String path, String extraHeaders) {
+        return ("GET " + path + " HTTP/1.1\r\nHost: engine.test\r\n" + extraHeaders + "\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
