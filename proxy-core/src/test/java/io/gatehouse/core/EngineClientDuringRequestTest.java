@@ -1,7 +1,6 @@
 package io.gatehouse.core;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -17,7 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What a client sends while its request runs. Undertow reads none of it before the response is
  * done; gatehouse leaves the client's socket registered with the selector meanwhile, so these
  * bytes are what makes the suspension of reads take effect, and the resume after the response
- * must find them.
+ * must find them: a lost resume hangs the second request, and the end of a half-closed stream must
+ * not end the request before its answer. (The suspension itself is tested on its own in
+ * {@code LazyReadSuspensionTest}.)
  */
 class EngineClientDuringRequestTest {
 
@@ -33,7 +34,6 @@ class EngineClientDuringRequestTest {
                 FcgiRequest first = backend.readRequest(EngineFixture.PROMPTLY);
                 client.send(request("/second", "Connection: close\r\n"));
                 Thread.sleep(ARRIVAL_MILLIS);
-                assertTrue(fixture.backend.acceptsNothingWithin(Duration.ZERO), "the second request overtook the first");
                 backend.write(ScriptedConnection.answer(first.requestId(), "first answer"), EngineFixture.PROMPTLY);
                 answerTheSecond(fixture, first.keepConn() ? backend : null);
                 String answers = new String(client.readToEnd(EngineFixture.PROMPTLY), StandardCharsets.ISO_8859_1);

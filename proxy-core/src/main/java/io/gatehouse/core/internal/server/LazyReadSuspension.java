@@ -15,8 +15,9 @@ import org.xnio.conduits.StreamSourceConduit;
  * from epoll and adds it back on resume: two {@code epoll_ctl} calls per request for nothing, as
  * a client normally sends nothing while it waits. Here a suspension only takes effect below when
  * the socket turns readable meanwhile (a pipelined request, the client's close); until then a
- * resume finds the registration still in place. The layers above see exactly the suspension they
- * asked for: no read-ready call reaches them while suspended.
+ * resume finds the registration still in place. The layers above see the suspension they asked
+ * for: a read-ready call that comes while they are suspended stops here (one already on its way
+ * when another thread suspends still reaches them, as with XNIO's own suspension).
  *
  * <p>Suspending and resuming may come from any thread (Undertow's dispatch); the read-ready call
  * comes on the connection's I/O thread.
@@ -30,9 +31,10 @@ final class LazyReadSuspension extends AbstractStreamSourceConduit<StreamSourceC
     }
 
     /**
-     * Puts the lazy suspension under whatever reads {@code connection} from now on. The channel
-     * gave its read-ready handler to the socket's conduit when it was made; it goes through this
-     * one now.
+     * Puts the lazy suspension under whatever reads {@code connection} from now on. Called before
+     * any other layer is put on the connection: the channel gave its read-ready handler to the
+     * socket's conduit when it was made, and that handler goes through this one now (a layer put
+     * on later sets its own through this one).
      */
     static void install(StreamConnection connection) {
         ConduitStreamSourceChannel channel = connection.getSourceChannel();

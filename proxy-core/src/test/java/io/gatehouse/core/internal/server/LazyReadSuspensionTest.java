@@ -22,6 +22,7 @@ import org.xnio.StreamConnection;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
+import org.xnio.conduits.AbstractStreamSourceConduit;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.StreamSourceConduit;
 
@@ -31,11 +32,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link LazyReadSuspension} on a real accepted socket of an XNIO I/O thread: the socket's own
- * conduit shows what is registered with the selector, the channel above what Undertow sees.
+ * conduit shows what is registered with the selector, the channel above what Undertow sees. A
+ * layer between the two lets a test act at the moment the socket is suspended.
  */
 class LazyReadSuspensionTest {
 
     private static final long LIMIT_MILLIS = 2000;
+    private static final String END = "(end of stream)";
 
     private XnioWorker worker;
     private AcceptingChannel<StreamConnection> server;
@@ -46,6 +49,8 @@ class LazyReadSuspensionTest {
     private StreamSourceConduit socket;
     private final AtomicInteger readReadyCalls = new AtomicInteger();
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    /** Run once, on the I/O thread, when the lazy suspension suspends the socket. */
+    private volatile Runnable beforeTheSocketSuspends;
 
     @BeforeEach
     void connect() throws Exception {
@@ -66,6 +71,7 @@ class LazyReadSuspensionTest {
         connection = accepted.get(LIMIT_MILLIS, TimeUnit.MILLISECONDS);
         socket = connection.getSourceChannel().getConduit();
         onIoThread(() -> {
+            connection.getSourceChannel().setConduit(new SuspensionHook(socket));
             LazyReadSuspension.install(connection);
             connection.getSourceChannel().setReadListener(this::readAll);
         });
@@ -82,15 +88,12 @@ class LazyReadSuspensionTest {
 
     @Test
     void aSuspensionTakesEffectOnlyWhenTheClientSendsSomething() throws Exception {
-        onIoThread(() -> {
-            channel().resumeReads();
-            channel().suspendReads();
-        });
+        resumeThenSuspendOnIoThread();
         assertFalse(channel().isReadResumed(), "what the layers above asked for");
         assertTrue(socket.isReadResumed(), "the socket left the selector before anything arrived");
 
         send("x");
-        assertTrue(waitFor(() -> !socket.isReadResumed()), "the socket is still registered after it turned readable");
+        awaitTheSocketsSuspension();
         assertEquals(0, readReadyCalls.get(), "a read-ready call reached the suspended layers above");
 
         onIoThread(() -> channel().resumeReads());
@@ -99,10 +102,7 @@ class LazyReadSuspensionTest {
 
     @Test
     void aResumeBeforeAnythingArrivedFindsTheSocketRegisteredAsItWas() throws Exception {
-        onIoThread(() -> {
-            channel().resumeReads();
-            channel().suspendReads();
-        });
+        resumeThenSuspendOnIoThread();
         onIoThread(() -> channel().resumeReads());
         assertTrue(socket.isReadResumed());
 
@@ -116,10 +116,55 @@ class LazyReadSuspensionTest {
         channel().resumeReads();
         channel().suspendReads();
         send("z");
-        assertTrue(waitFor(() -> !socket.isReadResumed()), "the suspension did not take effect");
+        awaitTheSocketsSuspension();
 
         channel().resumeReads();
         assertEquals("z", received.poll(LIMIT_MILLIS, TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * The race the read-ready path guards against: another thread resumes between the check of the
+     * suspension and the suspension of the socket. The hook runs that resume at exactly that point.
+     */
+    @Test
+    void aResumeBetweenTheCheckAndTheSocketsSuspensionIsNotLost() throws Exception {
+        resumeThenSuspendOnIoThread();
+        beforeTheSocketSuspends = () -> channel().resumeReads();
+        send("r");
+        assertEquals("r", received.poll(LIMIT_MILLIS, TimeUnit.MILLISECONDS), "the resume was lost");
+    }
+
+    @Test
+    void aWakeupAfterTheSuspensionTookEffectDeliversWhatCame() throws Exception {
+        resumeThenSuspendOnIoThread();
+        send("w");
+        awaitTheSocketsSuspension();
+
+        onIoThread(() -> channel().wakeupReads());
+        assertEquals("w", received.poll(LIMIT_MILLIS, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void aCloseWhileSuspendedIsReadAsTheEndOnceResumed() throws Exception {
+        resumeThenSuspendOnIoThread();
+        client.close();
+        awaitTheSocketsSuspension();
+        assertEquals(0, readReadyCalls.get(), "a read-ready call reached the suspended layers above");
+
+        onIoThread(() -> channel().resumeReads());
+        assertEquals(END, received.poll(LIMIT_MILLIS, TimeUnit.MILLISECONDS));
+    }
+
+    /** As Undertow does around a request: reads resumed, then suspended while it runs. */
+    private void resumeThenSuspendOnIoThread() throws Exception {
+        onIoThread(() -> {
+            channel().resumeReads();
+            channel().suspendReads();
+        });
+    }
+
+    private void awaitTheSocketsSuspension() throws InterruptedException {
+        assertTrue(waitFor(() -> !socket.isReadResumed()), "the socket is still registered after it turned readable");
     }
 
     private ConduitStreamSourceChannel channel() {
@@ -130,11 +175,33 @@ class LazyReadSuspensionTest {
         readReadyCalls.incrementAndGet();
         ByteBuffer buffer = ByteBuffer.allocate(64);
         try {
-            if (channel.read(buffer) > 0) {
+            int read = channel.read(buffer);
+            if (read > 0) {
                 received.add(new String(buffer.array(), 0, buffer.position(), StandardCharsets.ISO_8859_1));
+            } else if (read < 0) {
+                channel.suspendReads();
+                received.add(END);
             }
         } catch (IOException e) {
             received.add("read failed: " + e);
+        }
+    }
+
+    /** Between the lazy suspension and the socket: runs {@link #beforeTheSocketSuspends} once. */
+    private final class SuspensionHook extends AbstractStreamSourceConduit<StreamSourceConduit> {
+
+        SuspensionHook(StreamSourceConduit next) {
+            super(next);
+        }
+
+        @Override
+        public void suspendReads() {
+            Runnable hook = beforeTheSocketSuspends;
+            beforeTheSocketSuspends = null;
+            if (hook != null) {
+                hook.run();
+            }
+            super.suspendReads();
         }
     }
 
