@@ -116,7 +116,7 @@ class EngineBackendGoneTest {
     void aBackendThatClosesInsideTheBodyCutsTheClientConnection(Transport transport, Pool pool) throws Exception {
         runCase(transport, pool, UnaryOperator.identity(), (fixture, client) -> {
             // A keep-alive request: its response must carry its length or be chunked.
-            client.send("GET /half-body HTTP/1.1\r\nHost: engine.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            client.sendKeepAliveGet("/half-body");
             byte[] firstPart = new byte[1000];
             Arrays.fill(firstPart, (byte) 'x');
             try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {

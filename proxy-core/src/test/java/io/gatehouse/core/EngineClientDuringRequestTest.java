@@ -29,10 +29,10 @@ class EngineClientDuringRequestTest {
     @EnumSource(Pool.class)
     void aRequestSentWhileTheFirstRunsIsAnsweredAfterIt(Pool pool) throws Exception {
         try (EngineFixture fixture = EngineFixture.start(Transport.UNIX, pool)) {
-            try (RawClient client = fixture.client();
-                 ScriptedConnection backend = sendFirstAndAccept(fixture, client)) {
+            try (RawClient client = fixture.client().sendKeepAliveGet("/first");
+                 ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 FcgiRequest first = backend.readRequest(EngineFixture.PROMPTLY);
-                client.send(request("/second", "Connection: close\r\n"));
+                client.sendHead("GET", "/second", 0);
                 Thread.sleep(ARRIVAL_MILLIS);
                 backend.write(ScriptedConnection.answer(first.requestId(), "first answer"), EngineFixture.PROMPTLY);
                 answerTheSecond(fixture, first.keepConn() ? backend : null);
@@ -62,11 +62,6 @@ class EngineClientDuringRequestTest {
         }
     }
 
-    private static ScriptedConnection sendFirstAndAccept(EngineFixture fixture, RawClient client) throws Exception {
-        client.send(request("/first", ""));
-        return fixture.backend.accept(EngineFixture.PROMPTLY);
-    }
-
     /** On {@code kept}, the first request's connection, or on a new one when it was not kept. */
     private static void answerTheSecond(EngineFixture fixture, ScriptedConnection kept) throws Exception {
         try (ScriptedConnection opened = kept == null ? fixture.backend.accept(EngineFixture.PROMPTLY) : null) {
@@ -75,10 +70,5 @@ class EngineClientDuringRequestTest {
             assertEquals("/second", second.params().get("REQUEST_URI"));
             backend.write(ScriptedConnection.answer(second.requestId(), "second answer"), EngineFixture.PROMPTLY);
         }
-    }
-
-    private static byte[] request(String path, String extraHeaders) {
-        return ("GET " + path + " HTTP/1.1\r\nHost: engine.test\r\n" + extraHeaders + "\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1);
     }
 }

@@ -57,6 +57,11 @@ final class RawClient implements Closeable {
         return send(head.getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /** Sends a body-less GET that keeps the connection open after its answer. */
+    RawClient sendKeepAliveGet(String path) throws IOException {
+        return send(("GET " + path + " HTTP/1.1\r\nHost: engine.test\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    }
+
     RawClient send(byte[] bytes) throws IOException {
         socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
