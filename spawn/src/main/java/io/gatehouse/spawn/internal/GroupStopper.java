@@ -44,6 +44,8 @@ final class GroupStopper {
         String exit;
         /** The group's live members once the leader is reaped and zombies keep the group id in use. */
         List<Long> members;
+        /** Made at the first look for {@link #members}. */
+        GroupMembers listing;
 
         Progress(Target target) {
             this.target = target;
@@ -163,8 +165,9 @@ final class GroupStopper {
     /**
      * The group id is still in use, maybe only by zombies (workers orphaned by the leader's exit,
      * not yet reaped by PID 1: a container's init may take seconds). A listing of every process
-     * tells, but costs a read of each one's stat, so it is done only to learn the members and to
-     * confirm that none is left; in between, each look reads the stat of those members alone.
+     * tells, but costs a read of each one's stat, so it is made once to learn the members; in
+     * between, each look reads the stat of those members alone, and once they are gone a look at
+     * the processes new since the listing confirms that none is left.
      */
     private boolean groupOnlyZombies(Progress progress) {
         long pgid = progress.target.pid();
@@ -174,14 +177,11 @@ final class GroupStopper {
                 return false;
             }
         }
-        // First look, or every known member gone: a listing finds members forked meanwhile.
-        progress.members = ProcFs.liveGroupMembers(pgid);
-        if (progress.members.isEmpty()) {
-            // A member can fork and exit between a listing's read of /proc and its read of that
-            // member's stat: its child is then in neither. A second listing, begun after the first
-            // one saw the member exited, finds it.
-            progress.members = ProcFs.liveGroupMembers(pgid);
+        // First look, or every known member gone: what they forked meanwhile has a pid not seen yet.
+        if (progress.listing == null) {
+            progress.listing = new GroupMembers(pgid);
         }
+        progress.members = progress.listing.look();
         return progress.members.isEmpty();
     }
 

@@ -21,7 +21,7 @@ public final class ProcFs {
      * The fields read end well inside this: a pid, a command name of at most 15 bytes and 20
      * numbers of at most 20 digits. A longer line is cut here, after them.
      */
-    private static final int STAT_BUFFER_BYTES = 1024;
+    static final int STAT_BUFFER_BYTES = 1024;
     private static final int PPID_FIELD = 4;
     private static final int PGRP_FIELD = 5;
     private static final int STARTTIME_FIELD = 22;
@@ -53,7 +53,7 @@ public final class ProcFs {
      * through NIO's file channels into a String split into fields, a listing of 67 processes took
      * 6–15 ms of an idle machine (and up to 20 of a busy one, twice per stop); this way, 1.6–2.6.
      */
-    private static Optional<Stat> stat(long pid, byte[] buffer) {
+    static Optional<Stat> stat(long pid, byte[] buffer) {
         int length;
         try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
             // the kernel hands over the whole line in one read when the buffer holds it
@@ -150,13 +150,9 @@ public final class ProcFs {
 
     /** Every process visible now; processes that exit while being listed are skipped. */
     public static List<Stat> all() {
-        String[] names = PROC.list();
-        if (names == null) {
-            throw new IllegalStateException("cannot list /proc");
-        }
         byte[] buffer = new byte[STAT_BUFFER_BYTES];
         List<Stat> stats = new ArrayList<>();
-        for (String name : names) {
+        for (String name : entries()) {
             if (isPid(name)) {
                 stat(Long.parseLong(name), buffer).ifPresent(stats::add);
             }
@@ -164,7 +160,16 @@ public final class ProcFs {
         return stats;
     }
 
-    private static boolean isPid(String name) {
+    /** The names in /proc: a directory for each process, and the kernel's own files. */
+    static String[] entries() {
+        String[] names = PROC.list();
+        if (names == null) {
+            throw new IllegalStateException("cannot list /proc");
+        }
+        return names;
+    }
+
+    static boolean isPid(String name) {
         if (name.isEmpty() || name.length() > MAX_DIGITS) {
             return false;
         }
