@@ -38,6 +38,9 @@ final class ResponseRelay implements ResponseSink {
     private boolean sawOutput;
     /** The body held for an HTTP/1.0 client until its length is known, or null when not holding. */
     private Http10LengthBuffer lengthBuffer;
+    /** Body bytes the backend's Content-Length still allows; negative when it sent none. */
+    private long declaredLeft = -1;
+    private boolean overrunLogged;
 
     /** How body bytes reach the client. */
     interface ClientWriter {
@@ -105,6 +108,7 @@ final class ResponseRelay implements ResponseSink {
             dechunked = ByteBuffer.allocate(64 * 1024);
         } else if (parsed.contentLength() >= 0) {
             headers.put(Headers.CONTENT_LENGTH, parsed.contentLength());
+            declaredLeft = parsed.contentLength();
         }
         if (parsed.closeConnection()) {
             exchange.setPersistent(false);
@@ -116,7 +120,7 @@ final class ResponseRelay implements ResponseSink {
 
     private void writeBody(ByteBuffer data) throws IOException {
         if (dechunker == null) {
-            write(data);
+            write(declaredLeft < 0 ? data : withinDeclaredLength(data));
             return;
         }
         while (data.hasRemaining() && !bodyComplete) {
@@ -127,6 +131,28 @@ final class ResponseRelay implements ResponseSink {
             write(ByteBuffer.allocate(dechunked.remaining()).put(dechunked).flip());
         }
         data.position(data.limit()); // bytes after the last chunk are not part of the response
+    }
+
+    /**
+     * What of {@code data} the backend's Content-Length allows; {@code data} itself is taken whole.
+     * Bytes beyond the length are dropped, as lighttpd drops them: the client gets the length it
+     * was told, and its connection stays in step for the next request. (Undertow's fixed-length
+     * channel would take none of them, and the response would never end.)
+     */
+    private ByteBuffer withinDeclaredLength(ByteBuffer data) {
+        if (data.remaining() <= declaredLeft) {
+            declaredLeft -= data.remaining();
+            return data;
+        }
+        ByteBuffer allowed = data.slice(data.position(), (int) declaredLeft);
+        if (!overrunLogged) {
+            overrunLogged = true;
+            errorLog.warn("gw-backend", "response from " + backend + " is longer than its Content-Length ("
+                    + head.contentLength() + " bytes): the rest is dropped");
+        }
+        declaredLeft = 0;
+        data.position(data.limit());
+        return allowed;
     }
 
     private void write(ByteBuffer data) throws IOException {
