@@ -1,6 +1,5 @@
 package io.gatehouse.core;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,24 +65,13 @@ class EngineBackendOverrunsContentLengthTest {
                 assertEquals(200, head.status());
                 assertTrue(head.text().contains(length), head.text());
                 client.sendHead("GET", "/next", 0);
-                answerTheNext(fixture, request.keepConn() ? backend : null);
+                fixture.answerTheNext(request.keepConn() ? backend : null, "/next", "next answer");
                 String rest = new String(client.readToEnd(EngineFixture.PROMPTLY), StandardCharsets.ISO_8859_1);
                 assertTrue(rest.startsWith(expectedBody + "HTTP/1.1 200 "), rest);
                 assertTrue(rest.endsWith("\r\n\r\nnext answer"), rest);
             }
             assertTrue(fixture.errorLogText().contains("longer than its Content-Length"), fixture.errorLogText());
             fixture.assertNothingLeftBehind();
-        }
-    }
-
-    /** On {@code kept}, the first request's connection, or on a new one when it was not kept. */
-    private static void answerTheNext(EngineFixture fixture, ScriptedConnection kept) throws Exception {
-        try (ScriptedConnection opened = kept == null ? fixture.backend.accept(EngineFixture.PROMPTLY) : null) {
-            ScriptedConnection backend = kept == null ? opened : kept;
-            FcgiRequest next = backend.readRequest(EngineFixture.PROMPTLY);
-            assertEquals("/next", next.params().get("REQUEST_URI"));
-            ByteBuffer answer = ScriptedConnection.answer(next.requestId(), "next answer");
-            backend.write(answer, EngineFixture.PROMPTLY);
         }
     }
 }

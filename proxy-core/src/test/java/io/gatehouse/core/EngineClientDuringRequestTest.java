@@ -35,7 +35,7 @@ class EngineClientDuringRequestTest {
                 client.sendHead("GET", "/second", 0);
                 Thread.sleep(ARRIVAL_MILLIS);
                 backend.write(ScriptedConnection.answer(first.requestId(), "first answer"), EngineFixture.PROMPTLY);
-                answerTheSecond(fixture, first.keepConn() ? backend : null);
+                fixture.answerTheNext(first.keepConn() ? backend : null, "/second", "second answer");
                 String answers = new String(client.readToEnd(EngineFixture.PROMPTLY), StandardCharsets.ISO_8859_1);
                 assertTrue(answers.startsWith("first answer") && answers.endsWith("second answer"), answers);
             }
@@ -59,16 +59,6 @@ class EngineClientDuringRequestTest {
             }
             fixture.assertNothingLeftBehind();
             fixture.assertAFollowingBurstIsServed();
-        }
-    }
-
-    /** On {@code kept}, the first request's connection, or on a new one when it was not kept. */
-    private static void answerTheSecond(EngineFixture fixture, ScriptedConnection kept) throws Exception {
-        try (ScriptedConnection opened = kept == null ? fixture.backend.accept(EngineFixture.PROMPTLY) : null) {
-            ScriptedConnection backend = kept == null ? opened : kept;
-            FcgiRequest second = backend.readRequest(EngineFixture.PROMPTLY);
-            assertEquals("/second", second.params().get("REQUEST_URI"));
-            backend.write(ScriptedConnection.answer(second.requestId(), "second answer"), EngineFixture.PROMPTLY);
         }
     }
 }

@@ -143,6 +143,19 @@ final class EngineFixture implements Closeable {
     }
 
     /**
+     * Answers the request for {@code path} with {@code body}: on {@code kept}, the connection of the
+     * request before it, or on a new one when that connection was not kept (null).
+     */
+    void answerTheNext(ScriptedConnection kept, String path, String body) throws Exception {
+        try (ScriptedConnection opened = kept == null ? backend.accept(PROMPTLY) : null) {
+            ScriptedConnection connection = kept == null ? opened : kept;
+            ScriptedConnection.FcgiRequest next = connection.readRequest(PROMPTLY);
+            assertEquals(path, next.params().get("REQUEST_URI"));
+            connection.write(ScriptedConnection.answer(next.requestId(), body), PROMPTLY);
+        }
+    }
+
+    /**
      * After a failure: the backend answers from now on, and gatehouse's pool serves a burst as if
      * nothing had happened. Two requests one after the other share one connection when
      * connections are kept (a slot or a "new connection waiting" count left taken would make the
