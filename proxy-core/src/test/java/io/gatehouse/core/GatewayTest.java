@@ -58,6 +58,40 @@ class GatewayTest {
         }
     }
 
+    /**
+     * An absolute-form target reaches the application as lighttpd passes it: REQUEST_URI in origin
+     * form (it used to carry the scheme and host), the host from the target when no Host header
+     * came (HTTP/1.0); a Host header naming another host, and userinfo, are refused (400), as
+     * lighttpd 1.4.69 refuses them.
+     */
+    @ParameterizedTest
+    @EnumSource(TestBackend.Kind.class)
+    void anAbsoluteFormTargetIsPassedInOriginFormAndItsHostMustAgree(TestBackend.Kind kind) throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(kind)) {
+            RawHttp.Response absolute = RawHttp.exchange(proxy.port,
+                    "GET http://good.test/env?q=1 HTTP/1.1\r\nHost: good.test\r\nConnection: close\r\n\r\n", null);
+            assertEquals(200, absolute.status(), absolute.bodyText());
+            Map<String, String> env = parseEnv(absolute.bodyText());
+            assertEquals("/env?q=1", env.get("REQUEST_URI"));
+            assertEquals("good.test", env.get("HTTP_HOST"));
+
+            RawHttp.Response http10 = RawHttp.exchange(proxy.port, "GET http://good.test:81/env HTTP/1.0\r\n\r\n", null);
+            assertEquals(200, http10.status(), http10.bodyText());
+            Map<String, String> hostFromTarget = parseEnv(http10.bodyText());
+            assertEquals("/env", hostFromTarget.get("REQUEST_URI"));
+            assertEquals("good.test:81", hostFromTarget.get("HTTP_HOST"));
+            assertEquals("good.test", hostFromTarget.get("SERVER_NAME"));
+
+            for (String refused : List.of("GET http://good.test/env HTTP/1.1\r\nHost: evil.test\r\n",
+                    "GET http://good.test:81/env HTTP/1.1\r\nHost: good.test\r\n",
+                    "GET http://good.test@evil.test/env HTTP/1.1\r\nHost: evil.test\r\n",
+                    "GET ftp://good.test/env HTTP/1.1\r\nHost: good.test\r\n")) {
+                RawHttp.Response response = RawHttp.exchange(proxy.port, refused + "Connection: close\r\n\r\n", null);
+                assertEquals(400, response.status(), refused);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestBackend.Kind.class)
     void refusesHeadersThatCollideAsCgiVariables(TestBackend.Kind kind) throws Exception {

@@ -37,11 +37,13 @@ public final class RequestTarget {
     private final String raw;
     private final String path;
     private final String query;
+    private final String authority;
 
-    private RequestTarget(String raw, String path, String query) {
+    private RequestTarget(String raw, String path, String query, String authority) {
         this.raw = raw;
         this.path = path;
         this.query = query;
+        this.authority = authority;
     }
 
     /** The target {@code RequestDispatcher} attached to {@code exchange}. */
@@ -58,9 +60,17 @@ public final class RequestTarget {
         return query.isEmpty() ? exchange.getRequestURI() : exchange.getRequestURI() + "?" + query;
     }
 
-    /** The target as the client sent it, each char one byte (ISO-8859-1). */
+    /**
+     * The target as the client sent it, each char one byte (ISO-8859-1), in origin form: an
+     * absolute-form target's scheme and authority are not part of it, as lighttpd's REQUEST_URI.
+     */
     public String raw() {
         return raw;
+    }
+
+    /** The host and port an absolute-form target names ({@code http://host:port/…}); null for origin form. */
+    public String authority() {
+        return authority;
     }
 
     /** The decoded, normalised path: always starts with {@code /}. */
@@ -97,8 +107,10 @@ public final class RequestTarget {
      * @param raw one char per byte of the target as received
      * @throws BadRequestTargetException for a target lighttpd answers with 400
      */
-    public static RequestTarget parse(String raw, HttpParseOptions options) throws BadRequestTargetException {
-        String target = withoutFragment(withoutAuthority(raw));
+    public static RequestTarget parse(String received, HttpParseOptions options) throws BadRequestTargetException {
+        String authority = authorityOf(received);
+        String raw = authority == null ? received : withoutAuthority(received);
+        String target = withoutFragment(raw);
         if (target.isEmpty() || target.charAt(0) != '/') {
             throw new BadRequestTargetException("the request target does not start with /");
         }
@@ -107,8 +119,8 @@ public final class RequestTarget {
         }
         if (options.enabled(HttpParseOption.URL_NORMALIZE) && isAlreadyNormal(target)) {
             int question = target.indexOf('?');
-            return question < 0 ? new RequestTarget(raw, target, "")
-                    : new RequestTarget(raw, target.substring(0, question), target.substring(question + 1));
+            return question < 0 ? new RequestTarget(raw, target, "", authority)
+                    : new RequestTarget(raw, target.substring(0, question), target.substring(question + 1), authority);
         }
         Bytes normal = options.enabled(HttpParseOption.URL_NORMALIZE)
                 ? normalise(target, options.enabled(HttpParseOption.URL_NORMALIZE_UNRESERVED))
@@ -125,7 +137,64 @@ public final class RequestTarget {
                 query = query.replace("%20", "+");
             }
         }
-        return new RequestTarget(raw, decodePath(pathPart, options), query);
+        return new RequestTarget(raw, decodePath(pathPart, options), query, authority);
+    }
+
+    /**
+     * The authority of an absolute-form target, or null for any other. As lighttpd, only http and
+     * https are taken, and only a host with an optional port: userinfo ({@code http://good@evil/})
+     * is refused, so that no two readings of the target name different hosts.
+     */
+    private static String authorityOf(String received) throws BadRequestTargetException {
+        int separator = received.indexOf("://");
+        if (separator <= 0 || received.charAt(0) == '/') {
+            return null;
+        }
+        String scheme = received.substring(0, separator);
+        if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+            throw new BadRequestTargetException("the request target's scheme is not http or https");
+        }
+        int start = separator + 3;
+        int end = start;
+        while (end < received.length() && "/?#".indexOf(received.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = received.substring(start, end);
+        if (!isHostAndPort(authority)) {
+            throw new BadRequestTargetException("the request target's authority is not a host and an optional port");
+        }
+        return authority;
+    }
+
+    /** A name (letters, digits, {@code -._~}) or a bracketed IPv6 literal, then {@code :} and up to 5 digits. */
+    private static boolean isHostAndPort(String authority) {
+        int hostEnd;
+        if (authority.startsWith("[")) {
+            hostEnd = authority.indexOf(']') + 1;
+            if (hostEnd < 3 || !authority.substring(1, hostEnd - 1).chars().allMatch(
+                    c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
+                return false;
+            }
+        } else {
+            hostEnd = 0;
+            while (hostEnd < authority.length() && isNameChar(authority.charAt(hostEnd))) {
+                hostEnd++;
+            }
+            if (hostEnd == 0) {
+                return false;
+            }
+        }
+        if (hostEnd == authority.length()) {
+            return true;
+        }
+        String port = authority.substring(hostEnd + 1);
+        return authority.charAt(hostEnd) == ':' && !port.isEmpty() && port.length() <= 5
+                && port.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    private static boolean isNameChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+                || c == '_' || c == '~';
     }
 
     private static String withoutAuthority(String raw) {

@@ -22,6 +22,7 @@ import io.gatehouse.core.internal.route.Router;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 
@@ -138,6 +139,9 @@ public final class RequestDispatcher implements HttpHandler {
         if (refused == 0) {
             try {
                 target = RequestTarget.parse(RequestTarget.rawTarget(exchange), options);
+                if (target.authority() != null && !hostAgrees(exchange, target.authority())) {
+                    refused = StatusCodes.BAD_REQUEST;
+                }
             } catch (BadRequestTargetException e) {
                 refused = StatusCodes.BAD_REQUEST;
             }
@@ -150,6 +154,21 @@ public final class RequestDispatcher implements HttpHandler {
         }
         exchange.putAttachment(RequestTarget.KEY, target);
         return target;
+    }
+
+    /**
+     * An absolute-form target names its host itself (RFC 9112, 3.2.2): a Host header that names
+     * another one is refused, as lighttpd refuses it, so that the conditions, the logs and the
+     * application all see the host the client asked for; without a Host header (HTTP/1.0) the
+     * target's becomes the request's.
+     */
+    private static boolean hostAgrees(HttpServerExchange exchange, String authority) {
+        HeaderValues hosts = exchange.getRequestHeaders().get(Headers.HOST);
+        if (hosts == null || hosts.isEmpty()) {
+            exchange.getRequestHeaders().put(Headers.HOST, authority);
+            return true;
+        }
+        return hosts.size() == 1 && hosts.getFirst().equalsIgnoreCase(authority);
     }
 
     private static boolean isDirectoryWithoutSlash(Path documentRoot, String path) {

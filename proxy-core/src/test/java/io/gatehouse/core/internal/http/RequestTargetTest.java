@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -75,11 +76,23 @@ class RequestTargetTest {
     }
 
     @Test
-    void absoluteFormDropsSchemeAndAuthority() throws Exception {
-        RequestTarget target = RequestTarget.parse("http://example.org/a/b?c", DEFAULTS);
+    void absoluteFormDropsSchemeAndAuthorityAndKeepsTheAuthorityApart() throws Exception {
+        RequestTarget target = RequestTarget.parse("http://good:8080/a/b?c", DEFAULTS);
         assertEquals("/a/b", target.path());
         assertEquals("c", target.query());
+        assertEquals("/a/b?c", target.raw());
+        assertEquals("good:8080", target.authority());
         assertEquals("/", RequestTarget.parse("http://example.org", DEFAULTS).path());
+        assertEquals("/?q", RequestTarget.parse("HTTPS://[::1]?q", DEFAULTS).raw());
+        assertEquals("[::1]", RequestTarget.parse("HTTPS://[::1]?q", DEFAULTS).authority());
+        assertNull(RequestTarget.parse("/env.php?to=http://x/", DEFAULTS).authority());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://good@evil/x", "ftp://good/x", "http:///x", "http://:80/x", "http://good:/x",
+        "http://good:123456/x", "http://[zz]/x", "http://[::1/x", "http://go%6fd/x"})
+    void absoluteFormsWithoutAPlainHostAndPortAreRefused(String target) {
+        assertThrows(BadRequestTargetException.class, () -> RequestTarget.parse(target, DEFAULTS));
     }
 
     @Test
