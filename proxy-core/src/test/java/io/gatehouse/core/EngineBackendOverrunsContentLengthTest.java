@@ -54,7 +54,8 @@ class EngineBackendOverrunsContentLengthTest {
                  ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 FcgiRequest request = backend.readRequest(EngineFixture.PROMPTLY);
                 int id = request.requestId();
-                backend.write(ScriptedConnection.stdout(id, HEAD + length + "\r\n\r\n" + first), EngineFixture.PROMPTLY);
+                backend.write(ScriptedConnection.stdout(id, HEAD + length + "\r\n\r\n" + first),
+                        EngineFixture.PROMPTLY);
                 if (second != null) {
                     Thread.sleep(50); // a read of its own
                     backend.write(ScriptedConnection.stdout(id, second), EngineFixture.PROMPTLY);

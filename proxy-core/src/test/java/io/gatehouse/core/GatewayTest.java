@@ -75,7 +75,8 @@ class GatewayTest {
             assertEquals("/env?q=1", env.get("REQUEST_URI"));
             assertEquals("good.test", env.get("HTTP_HOST"));
 
-            RawHttp.Response http10 = RawHttp.exchange(proxy.port, "GET http://good.test:81/env HTTP/1.0\r\n\r\n", null);
+            RawHttp.Response http10 = RawHttp.exchange(proxy.port,
+                    "GET http://good.test:81/env HTTP/1.0\r\n\r\n", null);
             assertEquals(200, http10.status(), http10.bodyText());
             Map<String, String> hostFromTarget = parseEnv(http10.bodyText());
             assertEquals("/env", hostFromTarget.get("REQUEST_URI"));

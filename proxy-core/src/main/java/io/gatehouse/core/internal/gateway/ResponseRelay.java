@@ -87,9 +87,32 @@ final class ResponseRelay implements ResponseSink {
         String text = StandardCharsets.UTF_8.decode(data).toString();
         for (String line : text.split("\n")) {
             if (!line.isBlank()) {
-                errorLog.info("gw-backend", "FastCGI-stderr (" + backend + "): " + line.stripTrailing());
+                errorLog.info("gw-backend",
+                        "FastCGI-stderr (" + backend + "): " + escapeControls(line.stripTrailing()));
             }
         }
+    }
+
+    /**
+     * {@code line} with its control characters but tab written as {@code \xNN}: what a backend
+     * writes to stderr goes into a log an operator reads on a terminal, where an escape sequence
+     * would act and a carriage return would hide what came before it on the line.
+     */
+    static String escapeControls(String line) {
+        StringBuilder escaped = null;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            boolean control = (c < 0x20 && c != '\t') || c == 0x7f;
+            if (control && escaped == null) {
+                escaped = new StringBuilder(line.length() + 16).append(line, 0, i);
+            }
+            if (control) {
+                escaped.append(String.format("\\x%02x", (int) c));
+            } else if (escaped != null) {
+                escaped.append(c);
+            }
+        }
+        return escaped == null ? line : escaped.toString();
     }
 
     private void commit(CgiResponseHead parsed) {
