@@ -19,11 +19,13 @@ import io.gatehouse.core.internal.http.RequestTarget;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.route.RouteMatch;
 import io.gatehouse.core.internal.route.Router;
+import io.gatehouse.core.internal.staticfile.StaticFileHandler;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 
 /**
@@ -127,6 +129,7 @@ public final class RequestDispatcher implements HttpHandler {
      * The request's target, read and attached ({@link RequestTarget#of}); null when the head or
      * the target is refused, in which case the answer is under way and the connection closes
      * after it: a request refused before its body was read leaves the connection's framing in doubt.
+     * Null too for {@code OPTIONS *}, answered here.
      * The refusal's page is the global scope's error file, as lighttpd's: no condition is
      * evaluated on a head it refused.
      */
@@ -136,6 +139,13 @@ public final class RequestDispatcher implements HttpHandler {
         int refused = RequestHeadSize.of(exchange) > config.maxRequestFieldSize()
                 ? StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE : RequestFraming.check(exchange, options);
         RequestTarget target = null;
+        if (refused == 0 && isServerWideOptions(exchange)) {
+            if (BodyCollector.hasBody(exchange)) {
+                exchange.setPersistent(false); // nothing reads it: close after the answer rather than drain it
+            }
+            StaticFileHandler.answerOptions(exchange);
+            return null;
+        }
         if (refused == 0) {
             try {
                 target = RequestTarget.parse(RequestTarget.rawTarget(exchange), options);
@@ -154,6 +164,12 @@ public final class RequestDispatcher implements HttpHandler {
         }
         exchange.putAttachment(RequestTarget.KEY, target);
         return target;
+    }
+
+    /** {@code OPTIONS *}: a question about the server, not a resource, which lighttpd answers with the methods it serves. */
+    private static boolean isServerWideOptions(HttpServerExchange exchange) {
+        return exchange.getRequestMethod().equals(Methods.OPTIONS) && "*".equals(exchange.getRequestURI())
+                && exchange.getQueryString().isEmpty();
     }
 
     /**

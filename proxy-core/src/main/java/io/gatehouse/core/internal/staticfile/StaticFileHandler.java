@@ -57,12 +57,17 @@ public final class StaticFileHandler {
         this.mimeTypes = mimeTypes;
     }
 
+    /** lighttpd's answer to OPTIONS, for a file and for the server as a whole ({@code OPTIONS *}): the methods served. */
+    public static void answerOptions(HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(ALLOW, ALLOWED_METHODS).put(Headers.CONTENT_LENGTH, 0);
+        Completion.endOnIoThread(exchange);
+    }
+
     /** Answers {@code exchange} for the normalised URL path {@code urlPath} in {@code scope}'s document root. */
     public void serve(HttpServerExchange exchange, Scope scope, Path documentRoot, String urlPath) throws IOException {
         HttpString method = exchange.getRequestMethod();
         if (method.equals(Methods.OPTIONS)) {
-            exchange.getResponseHeaders().put(ALLOW, ALLOWED_METHODS).put(Headers.CONTENT_LENGTH, 0);
-            Completion.endOnIoThread(exchange);
+            answerOptions(exchange);
             return;
         }
         PhysicalPath found = PhysicalPath.resolve(documentRoot, urlPath, scope.indexFiles());
