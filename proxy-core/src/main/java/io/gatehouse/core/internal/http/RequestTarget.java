@@ -102,9 +102,10 @@ public final class RequestTarget {
     }
 
     /**
-     * Reads {@code raw} (origin form, or absolute form whose scheme and authority are dropped).
+     * Reads {@code received} (origin form, or absolute form whose scheme and authority are kept
+     * apart: {@link #authority()}).
      *
-     * @param raw one char per byte of the target as received
+     * @param received one char per byte of the target as received
      * @throws BadRequestTargetException for a target lighttpd answers with 400
      */
     public static RequestTarget parse(String received, HttpParseOptions options) throws BadRequestTargetException {

@@ -166,7 +166,7 @@ public final class RequestDispatcher implements HttpHandler {
         return target;
     }
 
-    /** {@code OPTIONS *}: a question about the server, not a resource, which lighttpd answers with the methods it serves. */
+    /** {@code OPTIONS *}: a question about the server, not a resource; lighttpd answers it with its methods. */
     private static boolean isServerWideOptions(HttpServerExchange exchange) {
         return exchange.getRequestMethod().equals(Methods.OPTIONS) && "*".equals(exchange.getRequestURI())
                 && exchange.getQueryString().isEmpty();

@@ -57,7 +57,7 @@ public final class StaticFileHandler {
         this.mimeTypes = mimeTypes;
     }
 
-    /** lighttpd's answer to OPTIONS, for a file and for the server as a whole ({@code OPTIONS *}): the methods served. */
+    /** lighttpd's answer to OPTIONS, of a file or of the server ({@code OPTIONS *}): the methods served. */
     public static void answerOptions(HttpServerExchange exchange) {
         exchange.getResponseHeaders().put(ALLOW, ALLOWED_METHODS).put(Headers.CONTENT_LENGTH, 0);
         Completion.endOnIoThread(exchange);
