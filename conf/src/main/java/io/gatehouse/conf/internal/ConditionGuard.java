@@ -8,7 +8,8 @@ import io.gatehouse.conf.RequestFacts;
 
 /**
  * Tests one {@link Condition} against a request. Host comparisons use the authority normalised as
- * lighttpd does (lower case, trailing dot and default port removed); {@code remoteip ==} tests the
+ * lighttpd does (lower case, trailing dot and default port removed), and compare ports only when
+ * both sides name one; {@code remoteip ==} tests the
  * CIDR range; {@code $SERVER["socket"] ==} compares canonical listen addresses, so {@code ":80"}
  * matches the listener written {@code "0.0.0.0:80"}.
  *
@@ -59,7 +60,35 @@ public final class ConditionGuard implements Guard {
         if (condition.field() == ConditionField.SERVER_SOCKET) {
             return subject.equals(condition.pattern()) || SocketToken.normalize(subject, defaultPort).equals(comparand);
         }
+        if (condition.field() == ConditionField.HOST) {
+            return hostsEqual(subject, comparand);
+        }
         return subject.equals(comparand);
+    }
+
+    /**
+     * Host equality as lighttpd 1.4.69 tests it (compared side by side): the names must be equal,
+     * the ports only when both name one. A condition without a port holds for its host on any port,
+     * so that a port added to the Host header cannot take a request out of its host's block; a
+     * Host without a port meets a condition with one.
+     */
+    static boolean hostsEqual(String host, String condition) {
+        int hostPort = portSeparator(host);
+        int conditionPort = portSeparator(condition);
+        if (!name(host, hostPort).equals(name(condition, conditionPort))) {
+            return false;
+        }
+        return hostPort < 0 || conditionPort < 0 || host.substring(hostPort).equals(condition.substring(conditionPort));
+    }
+
+    /** The index of the {@code :} before an authority's port, or -1 (an IPv6 literal's colons are in brackets). */
+    private static int portSeparator(String authority) {
+        int colon = authority.lastIndexOf(':');
+        return colon > authority.lastIndexOf(']') ? colon : -1;
+    }
+
+    private static String name(String authority, int portSeparator) {
+        return portSeparator < 0 ? authority : authority.substring(0, portSeparator);
     }
 
     private String subject(RequestFacts facts) {
@@ -76,7 +105,10 @@ public final class ConditionGuard implements Guard {
         return value == null ? "" : value;
     }
 
-    /** The Host authority as lighttpd compares it: lower case, no trailing dot, no default port. */
+    /**
+     * The Host authority as lighttpd compares it: lower case, no default port, no trailing dot on
+     * the name (also before a port: {@code admin.test.:8080} is {@code admin.test:8080}).
+     */
     static String normalizeHost(String host, String scheme) {
         if (host == null || host.isEmpty()) {
             return "";
@@ -86,8 +118,10 @@ public final class ConditionGuard implements Guard {
         if (lower.endsWith(defaultPortSuffix)) {
             lower = lower.substring(0, lower.length() - defaultPortSuffix.length());
         }
-        if (lower.endsWith(".") && lower.length() > 1) {
-            lower = lower.substring(0, lower.length() - 1);
+        int portSeparator = portSeparator(lower);
+        String name = name(lower, portSeparator);
+        if (name.endsWith(".") && name.length() > 1) {
+            lower = name.substring(0, name.length() - 1) + (portSeparator < 0 ? "" : lower.substring(portSeparator));
         }
         return lower;
     }
