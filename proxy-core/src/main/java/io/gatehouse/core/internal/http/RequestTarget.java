@@ -168,7 +168,7 @@ public final class RequestTarget {
     }
 
     /** A name (letters, digits, {@code -._~}) or a bracketed IPv6 literal, then {@code :} and up to 5 digits. */
-    private static boolean isHostAndPort(String authority) {
+    static boolean isHostAndPort(String authority) {
         int hostEnd;
         if (authority.startsWith("[")) {
             hostEnd = authority.indexOf(']') + 1;

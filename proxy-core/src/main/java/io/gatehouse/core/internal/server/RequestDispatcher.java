@@ -13,6 +13,7 @@ import io.gatehouse.core.internal.gateway.Completion;
 import io.gatehouse.core.internal.gateway.ErrorPages;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.http.BadRequestTargetException;
+import io.gatehouse.core.internal.http.DecodedHeaders;
 import io.gatehouse.core.internal.http.RequestFraming;
 import io.gatehouse.core.internal.http.RequestHeadSize;
 import io.gatehouse.core.internal.http.RequestTarget;
@@ -138,6 +139,9 @@ public final class RequestDispatcher implements HttpHandler {
         HttpParseOptions options = config.httpParseOptions();
         int refused = RequestHeadSize.of(exchange) > config.maxRequestFieldSize()
                 ? StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE : RequestFraming.check(exchange, options);
+        if (refused == 0 && !DecodedHeaders.sound(exchange)) {
+            refused = StatusCodes.BAD_REQUEST;
+        }
         RequestTarget target = null;
         if (refused == 0 && isServerWideOptions(exchange)) {
             if (BodyCollector.hasBody(exchange)) {
