@@ -68,17 +68,12 @@ class GatewayTest {
     @EnumSource(TestBackend.Kind.class)
     void anAbsoluteFormTargetIsPassedInOriginFormAndItsHostMustAgree(TestBackend.Kind kind) throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(kind)) {
-            RawHttp.Response absolute = RawHttp.exchange(proxy.port,
-                    "GET http://good.test/env?q=1 HTTP/1.1\r\nHost: good.test\r\nConnection: close\r\n\r\n", null);
-            assertEquals(200, absolute.status(), absolute.bodyText());
-            Map<String, String> env = parseEnv(absolute.bodyText());
+            Map<String, String> env = environmentOf(proxy,
+                    "GET http://good.test/env?q=1 HTTP/1.1\r\nHost: good.test\r\nConnection: close\r\n\r\n");
             assertEquals("/env?q=1", env.get("REQUEST_URI"));
             assertEquals("good.test", env.get("HTTP_HOST"));
 
-            RawHttp.Response http10 = RawHttp.exchange(proxy.port,
-                    "GET http://good.test:81/env HTTP/1.0\r\n\r\n", null);
-            assertEquals(200, http10.status(), http10.bodyText());
-            Map<String, String> hostFromTarget = parseEnv(http10.bodyText());
+            Map<String, String> hostFromTarget = environmentOf(proxy, "GET http://good.test:81/env HTTP/1.0\r\n\r\n");
             assertEquals("/env", hostFromTarget.get("REQUEST_URI"));
             assertEquals("good.test:81", hostFromTarget.get("HTTP_HOST"));
             assertEquals("good.test", hostFromTarget.get("SERVER_NAME"));
@@ -91,6 +86,13 @@ class GatewayTest {
                 assertEquals(400, response.status(), refused);
             }
         }
+    }
+
+    /** The CGI environment the echoing backend received for {@code request}, answered with 200. */
+    private static Map<String, String> environmentOf(ProxyFixture proxy, String request) throws Exception {
+        RawHttp.Response response = RawHttp.exchange(proxy.port, request, null);
+        assertEquals(200, response.status(), response.bodyText());
+        return parseEnv(response.bodyText());
     }
 
     @ParameterizedTest

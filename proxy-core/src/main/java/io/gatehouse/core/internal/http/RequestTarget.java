@@ -147,8 +147,11 @@ public final class RequestTarget {
      * is refused, so that no two readings of the target name different hosts.
      */
     private static String authorityOf(String received) throws BadRequestTargetException {
+        if (received.isEmpty() || received.charAt(0) == '/') {
+            return null; // origin form, nearly every request: no scan for a scheme
+        }
         int separator = received.indexOf("://");
-        if (separator <= 0 || received.charAt(0) == '/') {
+        if (separator <= 0) {
             return null;
         }
         String scheme = received.substring(0, separator);
