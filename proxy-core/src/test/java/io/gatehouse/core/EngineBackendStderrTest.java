@@ -1,13 +1,9 @@
 package io.gatehouse.core;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
 
 import io.gatehouse.core.EngineFixture.Pool;
 import io.gatehouse.core.ScriptedBackend.Transport;
-import io.gatehouse.fcgi.FcgiResponseGenerator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,7 +22,7 @@ class EngineBackendStderrTest {
             try (RawClient client = fixture.client().sendHead("GET", "/noisy", 0);
                  ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
                 int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
-                backend.write(stderr(id, "PHP Warning: \u001b[2Jcleared\rhidden\u0000\ttab\nsecond line\n"),
+                backend.write(ScriptedConnection.stderr(id, "PHP Warning: \u001b[2Jcleared\rhidden\u0000\ttab\nsecond line\n"),
                         EngineFixture.PROMPTLY);
                 backend.write(ScriptedConnection.answer(id, "fine"), EngineFixture.PROMPTLY);
                 assertEquals(200, client.readHead(EngineFixture.PROMPTLY).status());
@@ -37,12 +33,5 @@ class EngineBackendStderrTest {
             assertFalse(log.contains("\u001b") || log.contains("\r") || log.contains("\u0000"), log);
             fixture.assertNothingLeftBehind();
         }
-    }
-
-    private static ByteBuffer stderr(int requestId, String text) {
-        byte[] content = text.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer out = ByteBuffer.allocate(FcgiResponseGenerator.encodedLength(content.length, false));
-        FcgiResponseGenerator.stderr(out, requestId, ByteBuffer.wrap(content), false);
-        return out.flip();
     }
 }

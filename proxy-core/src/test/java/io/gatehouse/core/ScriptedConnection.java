@@ -248,6 +248,14 @@ final class ScriptedConnection implements Closeable {
         return stdout(requestId, text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /** A response's STDERR records for {@code text} (UTF-8), without their end. */
+    static ByteBuffer stderr(int requestId, String text) {
+        byte[] content = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(FcgiResponseGenerator.encodedLength(content.length, false));
+        FcgiResponseGenerator.stderr(out, requestId, ByteBuffer.wrap(content), false);
+        return out.flip();
+    }
+
     /** The end of STDOUT and the END_REQUEST record. */
     static ByteBuffer endOfResponse(int requestId) {
         ByteBuffer out = ByteBuffer.allocate(2 * FcgiResponseGenerator.CONTROL_RECORD_LENGTH);

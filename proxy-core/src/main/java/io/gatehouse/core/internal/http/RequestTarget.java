@@ -110,7 +110,7 @@ public final class RequestTarget {
      */
     public static RequestTarget parse(String received, HttpParseOptions options) throws BadRequestTargetException {
         String authority = authorityOf(received);
-        String raw = authority == null ? received : withoutAuthority(received);
+        String raw = authority == null ? received : afterAuthority(received, authority);
         String target = withoutFragment(raw);
         if (target.isEmpty() || target.charAt(0) != '/') {
             throw new BadRequestTargetException("the request target does not start with /");
@@ -201,17 +201,13 @@ public final class RequestTarget {
                 || c == '_' || c == '~';
     }
 
-    private static String withoutAuthority(String raw) {
-        int scheme = raw.indexOf("://");
-        if (scheme <= 0 || raw.charAt(0) == '/') {
-            return raw;
-        }
-        int slash = raw.indexOf('/', scheme + 3);
-        int question = raw.indexOf('?', scheme + 3);
-        if (slash < 0 || (question >= 0 && question < slash)) {
-            return question < 0 ? "/" : "/" + raw.substring(question);
-        }
-        return raw.substring(slash);
+    /**
+     * The origin form of an absolute-form target: what follows its (validated) authority, which
+     * starts with {@code /}, {@code ?} or {@code #}, or is empty.
+     */
+    private static String afterAuthority(String received, String authority) {
+        String rest = received.substring(received.indexOf("://") + 3 + authority.length());
+        return rest.startsWith("/") ? rest : "/" + rest;
     }
 
     private static String withoutFragment(String target) {
