@@ -16,8 +16,10 @@ import io.gatehouse.itest.support.GatehouseProcess;
 import io.gatehouse.itest.support.Http2Frames;
 import io.gatehouse.itest.support.Http2Frames.Start;
 import io.gatehouse.itest.support.LeakCheck;
+import io.gatehouse.itest.support.LogFiles;
 import io.gatehouse.itest.support.Peers;
 import io.gatehouse.itest.support.PhpScripts;
+import io.gatehouse.itest.support.ProcessTree;
 import io.gatehouse.itest.support.TempDirs;
 import io.gatehouse.itest.support.TlsPeers;
 import org.junit.jupiter.api.AfterEach;
@@ -55,6 +57,15 @@ class Http2AbuseE2ETest {
     private static final int MAX_CONTINUATIONS = 4_096;
     private static final int SETTINGS_FLOOD = 200_000;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
+    private static final String STATIC_FILE = "static.txt";
+    private static final int SLOW_SCRIPT_MICROS = 20_000;
+    /** Streams opened at once on one connection, far past the 8 the server advertises. */
+    private static final int STREAMS_AT_ONCE = 150;
+    /** The 8 a connection may run and the 100 that may wait for them. */
+    private static final int STREAMS_SERVED = 8 + 100;
+    /** Connections that each open and reset streams for the static file until the server closes them. */
+    private static final int STATIC_RESET_CONNECTIONS = 8;
+    private static final int STATIC_RESET_STREAMS = 1_000;
 
     private Path dir;
     private int port;
@@ -66,6 +77,9 @@ class Http2AbuseE2ETest {
         dir = TempDirs.create("gh-h2a");
         LeakCheck.expectGone(dir);
         Path docroot = PhpScripts.copyInto(Files.createDirectory(dir.resolve("www")));
+        Files.writeString(docroot.resolve(STATIC_FILE), "a static file\n");
+        Files.writeString(docroot.resolve("slowcount.php"), "<?php file_put_contents(__DIR__ . '/../slowcount', 'x',"
+                + " FILE_APPEND | LOCK_EX); usleep(" + SLOW_SCRIPT_MICROS + "); echo 'counted';\n");
         Files.writeString(docroot.resolve("count.php"),
                 "<?php file_put_contents(__DIR__ . '/../count', 'x', FILE_APPEND | LOCK_EX); echo 'counted';\n");
         TlsPeers.selfSigned(dir, "site", "/CN=localhost", 30);
@@ -171,6 +185,128 @@ class Http2AbuseE2ETest {
         stillServes();
         long served = settledCount(dir.resolve("count"));
         assertTrue(served <= RESET_STREAMS_SERVED, served + " of " + sent.get() + " reset streams ran the script");
+        assertNoRequestInFlight();
+    }
+
+    /**
+     * Rapid reset on a static file: a stream reset while a worker thread opened its file lost the
+     * worker's hand-back to the I/O thread (Undertow changes the exchange on the I/O thread without
+     * a lock), so the file stayed open until a garbage collection found it and the request counted
+     * in flight for good, holding up a restart's drain (20 connections of 1,000 such streams left
+     * 1,800 descriptors open). Then, once the lookup was handed back, Undertow dropped the answer of
+     * a stream whose connection had closed meanwhile, with the same effect.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void rapidResetOnAStaticFileLeavesNoFileOpenAndNoRequestInFlight(Start start) throws Exception {
+        Path file = dir.resolve("www").resolve(STATIC_FILE).toRealPath();
+        byte[] request = Http2Frames.getRequest("/" + STATIC_FILE);
+        for (int c = 0; c < STATIC_RESET_CONNECTIONS; c++) {
+            AtomicInteger sent = new AtomicInteger();
+            Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT);
+            Thread flood = flood(client, STATIC_RESET_STREAMS, sent, (h2, i) -> {
+                int stream = 2 * i + 3;
+                h2.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, stream, request);
+                h2.send(Http2Frames.RST_STREAM, 0, stream, Http2Frames.errorCode(Http2Frames.CANCEL));
+            });
+            try {
+                client.awaitGoAway();
+                client.closedByServer();
+            } catch (SocketTimeoutException e) {
+                // counted below: what matters is what the server still holds
+            } finally {
+                end(client, flood);
+            }
+        }
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        long open = openDescriptorsOf(file);
+        while (open > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            open = openDescriptorsOf(file);
+        }
+        assertEquals(0, open, "descriptors of " + file + " still open in gatehouse");
+        assertNoRequestInFlight();
+        stillServes();
+    }
+
+    /**
+     * Restarts and checks that the old generation had no request in flight: one that never ends
+     * would hold up every restart's drain until its time limit.
+     */
+    private void assertNoRequestInFlight() throws InterruptedException {
+        gatehouse.signal("USR1");
+        Path errorLog = dir.resolve("error.log");
+        LogFiles.await(errorLog, "generation 2 serving", READ_TIMEOUT, gatehouse::logTail);
+        assertTrue(LogFiles.read(errorLog).contains("close the gate: 0 requests in flight"),
+                "requests of reset or refused streams still counted in flight:\n" + LogFiles.read(errorLog));
+    }
+
+    private long openDescriptorsOf(Path file) {
+        return ProcessTree.fds(gatehouse.pid()).stream().filter(target -> target.equals(file.toString())).count();
+    }
+
+    /**
+     * Streams past the 8 the server advertises: Undertow took every stream a connection opened and
+     * each went to the backend at once on a backend connection of its own (ten connections opening
+     * and resetting 1,000 streams each took gatehouse to its 20,000 descriptors). Now 8 run, 100 wait
+     * for them and the rest are answered 503 without reaching the backend; the connection never
+     * holds more than 8 backend connections.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void streamsPastTheAdvertisedLimitWaitOrAreRefused(Start start) throws Exception {
+        int socketsBefore = socketsOfGatehouse();
+        int peak = socketsBefore;
+        try (Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT)) {
+            if (start == Start.UPGRADE) {
+                awaitEndOfStream(client, 1); // the upgrade request's, which holds a slot until then
+            }
+            byte[] request = Http2Frames.getRequest("/slowcount.php");
+            for (int i = 0; i < STREAMS_AT_ONCE; i++) {
+                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 2 * i + 3, request);
+            }
+            client.flush();
+            Path count = dir.resolve("slowcount");
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            long lastCount = -1;
+            long nextCheck = System.nanoTime();
+            // The socket count sampled until the backend's count has stood still for a second.
+            while (System.nanoTime() - deadline < 0) {
+                peak = Math.max(peak, socketsOfGatehouse());
+                if (System.nanoTime() - nextCheck >= 0) {
+                    long now = Files.exists(count) ? Files.size(count) : 0;
+                    if (now == lastCount) {
+                        break;
+                    }
+                    lastCount = now;
+                    nextCheck = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                }
+                Thread.sleep(5);
+            }
+            // More when a running request ended while the streams were still being read.
+            assertTrue(lastCount >= STREAMS_SERVED && lastCount < STREAMS_AT_ONCE,
+                    lastCount + " of " + STREAMS_AT_ONCE + " requests reached the backend");
+        }
+        // The client's connection and the 8 backend connections it may hold; a waiting request may
+        // start in the completion of a running one, a moment before that one's backend socket closes.
+        assertTrue(peak - socketsBefore <= 1 + 8 + 2, "gatehouse's sockets went from " + socketsBefore + " to " + peak);
+        assertTrue(LogFiles.read(dir.resolve("error.log")).contains("requests running and 100 waiting; answering 503"),
+                LogFiles.read(dir.resolve("error.log")));
+        assertNoRequestInFlight();
+        stillServes();
+    }
+
+    private static void awaitEndOfStream(Http2Frames client, int stream) throws IOException {
+        for (Http2Frames.Frame frame = client.read(); ; frame = client.read()) {
+            assertTrue(frame != null, "the server closed before stream " + stream + " ended");
+            if (frame.stream() == stream && (frame.flags() & Http2Frames.END_STREAM) != 0) {
+                return;
+            }
+        }
+    }
+
+    private int socketsOfGatehouse() {
+        return (int) ProcessTree.fds(gatehouse.pid()).stream().filter(target -> target.startsWith("socket:")).count();
     }
 
     /** The count a script keeps in {@code file} once no request has added to it for a second. */

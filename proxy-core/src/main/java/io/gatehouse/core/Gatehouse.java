@@ -151,7 +151,7 @@ public final class Gatehouse implements AutoCloseable {
             GenerationGate gate = new GenerationGate(generations, errorLog);
             AccessLog access = accessLog;
             Function<ListenerConfig, HttpHandler> dispatchers =
-                    listener -> new RequestDispatcher(gate, access, listener);
+                    listener -> new RequestDispatcher(gate, access, errorLog, listener);
             ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config,
                     options.ioThreads(), options.threadName(), tls);
             try {

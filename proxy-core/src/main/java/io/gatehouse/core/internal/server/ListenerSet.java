@@ -77,13 +77,6 @@ public final class ListenerSet implements Closeable {
     /** A TLS record (16 KiB of data) with its header, MAC and padding. */
     private static final int TLS_BUFFER_SIZE = 17 * 1024;
 
-    /**
-     * Streams one HTTP/2 connection may have open at once: lighttpd's 8. Each is a request in
-     * flight to a backend; a client that wants more opens more connections, which
-     * {@code server.max-connections} bounds.
-     */
-    private static final int HTTP2_MAX_STREAMS = 8;
-
     /** The per-stream receive window: HTTP/2's default, which bounds what one stream can buffer here. */
     private static final int HTTP2_WINDOW = 65535;
 
@@ -350,8 +343,8 @@ public final class ListenerSet implements Closeable {
                 // (server.max-request-size, answered with a clear 413).
                 .set(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
                 .set(UndertowOptions.HTTP2_SETTINGS_ENABLE_PUSH, false)
-                .set(UndertowOptions.HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, HTTP2_MAX_STREAMS)
-                .set(UndertowOptions.MAX_CONCURRENT_REQUESTS_PER_CONNECTION, HTTP2_MAX_STREAMS)
+                .set(UndertowOptions.HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, Http2RequestSlots.MAX_STREAMS)
+                .set(UndertowOptions.MAX_CONCURRENT_REQUESTS_PER_CONNECTION, Http2RequestSlots.MAX_STREAMS)
                 // HPACK-decoded, the same head limit as HTTP/1.1 (its 431 comes from RequestHeadSize).
                 .set(UndertowOptions.HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
                         RequestHeadSize.parserLimit(config.maxRequestFieldSize()))

@@ -1,15 +1,11 @@
 package io.gatehouse.core.internal.server;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import io.gatehouse.conf.HttpParseOptions;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.Scope;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.conf.StaticFileOptions;
 import io.gatehouse.core.internal.gateway.BodyCollector;
-import io.gatehouse.core.internal.gateway.Completion;
 import io.gatehouse.core.internal.gateway.ErrorPages;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.http.BadRequestTargetException;
@@ -18,12 +14,12 @@ import io.gatehouse.core.internal.http.RequestFraming;
 import io.gatehouse.core.internal.http.RequestHeadSize;
 import io.gatehouse.core.internal.http.RequestTarget;
 import io.gatehouse.core.internal.log.AccessLog;
+import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.route.RouteMatch;
 import io.gatehouse.core.internal.route.Router;
 import io.gatehouse.core.internal.staticfile.StaticFileHandler;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
@@ -35,27 +31,23 @@ import io.undertow.util.StatusCodes;
  * admitted into a generation; then it resolves that generation's config scope for the request and
  * routes it. A request to a backend is proxied right there on the I/O thread
  * ({@link GatewayHandler#proxy}), its body read whole first ({@link GatewayHandler#collectBodyThen});
- * a static file moves to a worker thread, where the file system may block.
+ * a static file's lookup moves to a worker thread, where the file system may block, and its
+ * answer comes back to the I/O thread ({@link StaticFileHandler#serve}).
  *
  * <p>Thread-safe.
  */
 public final class RequestDispatcher implements HttpHandler {
 
-    /** Where the I/O thread leaves the routing result for the worker thread. */
-    private static final AttachmentKey<Routed> ROUTED = AttachmentKey.create(Routed.class);
-
     private final GenerationGate gate;
     private final AccessLog accessLog;
+    private final ErrorLog errorLog;
     private final String socketToken;
     private final String serverPort;
 
-    /** A request's resolved scope and route ({@code match} null when no backend key takes it). */
-    private record Routed(Scope scope, RouteMatch match) {
-    }
-
-    public RequestDispatcher(GenerationGate gate, AccessLog accessLog, ListenerConfig listener) {
+    public RequestDispatcher(GenerationGate gate, AccessLog accessLog, ErrorLog errorLog, ListenerConfig listener) {
         this.gate = gate;
         this.accessLog = accessLog;
+        this.errorLog = errorLog;
         this.socketToken = listener.token();
         this.serverPort = listener.inetAddress().map(a -> Integer.toString(a.getPort())).orElse("0");
     }
@@ -67,23 +59,18 @@ public final class RequestDispatcher implements HttpHandler {
             if (accessLog != null) {
                 accessLog.track(exchange);
             }
-            gate.admit(exchange, this);
+            Http2RequestSlots.admit(exchange, errorLog, ex -> gate.admit(ex, this));
             return;
         }
-        Routed routed = exchange.getAttachment(ROUTED);
-        if (routed == null) {
-            RequestTarget target = checkedTarget(exchange, generation);
-            if (target == null) {
-                return;
-            }
-            KeepAliveRequests.count(exchange, generation.config().connectionLimits().maxKeepAliveRequests());
-            String path = target.path();
-            Scope scope = generation.config().resolve(new ExchangeFacts(exchange, path, socketToken));
-            useErrorFiles(exchange, generation, scope.staticFiles());
-            routed = new Routed(scope, Router.match(scope, path, generation.resolvedPaths()));
-            exchange.putAttachment(ROUTED, routed);
+        RequestTarget target = checkedTarget(exchange, generation);
+        if (target == null) {
+            return;
         }
-        RouteMatch match = routed.match();
+        KeepAliveRequests.count(exchange, generation.config().connectionLimits().maxKeepAliveRequests());
+        String path = target.path();
+        Scope scope = generation.config().resolve(new ExchangeFacts(exchange, path, socketToken));
+        useErrorFiles(exchange, generation, scope.staticFiles());
+        RouteMatch match = Router.match(scope, path, generation.resolvedPaths());
         if (match != null) {
             Runnable proxy = () -> generation.gateway().proxy(exchange, match, generation.pool(match.route()),
                     serverPort);
@@ -95,29 +82,15 @@ public final class RequestDispatcher implements HttpHandler {
             proxy.run();
             return;
         }
-        if (exchange.isInIoThread()) {
-            exchange.dispatch(this); // to Undertow's worker threads: stat and open may block
-            return;
-        }
         if (BodyCollector.hasBody(exchange)) {
             // Nothing reads a body sent to a static file: close after the answer rather than drain it.
             exchange.setPersistent(false);
         }
-        Scope scope = routed.scope();
-        if (scope.documentRoot().isPresent()) {
-            RequestTarget target = RequestTarget.of(exchange);
-            if (isDirectoryWithoutSlash(scope.documentRoot().get(), target.path())) {
-                // As lighttpd: 301 to the slashed path, so the directory page's relative links work.
-                exchange.setStatusCode(StatusCodes.MOVED_PERMANENTLY);
-                exchange.getResponseHeaders().put(Headers.LOCATION, target.slashedDirectoryLocation());
-                exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
-                Completion.endOnIoThread(exchange);
-                return;
-            }
-            generation.staticFiles().serve(exchange, scope, scope.documentRoot().get(), target.path());
+        if (scope.documentRoot().isEmpty()) {
+            ErrorPages.send(exchange, StatusCodes.NOT_FOUND);
             return;
         }
-        ErrorPages.send(exchange, StatusCodes.NOT_FOUND);
+        generation.staticFiles().serve(exchange, scope, scope.documentRoot().get(), target);
     }
 
     /** Makes the error pages of {@code exchange} those of {@code options}' {@code server.errorfile-prefix}. */
@@ -189,9 +162,5 @@ public final class RequestDispatcher implements HttpHandler {
             return true;
         }
         return hosts.size() == 1 && hosts.getFirst().equalsIgnoreCase(authority);
-    }
-
-    private static boolean isDirectoryWithoutSlash(Path documentRoot, String path) {
-        return !path.endsWith("/") && Files.isDirectory(documentRoot.resolve(path.substring(1)));
     }
 }

@@ -2,19 +2,17 @@ package io.gatehouse.core.internal.staticfile;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.gatehouse.conf.Scope;
 import io.gatehouse.conf.StaticFileOptions;
 import io.gatehouse.core.internal.gateway.Completion;
 import io.gatehouse.core.internal.gateway.ErrorPages;
-import io.gatehouse.core.internal.route.PhysicalPath;
+import io.gatehouse.core.internal.http.RequestTarget;
 import io.gatehouse.spawn.OpenedFile;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
@@ -25,8 +23,10 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.Protocols;
+import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
 import org.xnio.IoUtils;
+import org.xnio.XnioIoThread;
 
 /**
  * Serves a file under the document root as lighttpd 1.4.69's mod_staticfile and mod_indexfile
@@ -38,9 +38,9 @@ import org.xnio.IoUtils;
  * for several ranges, 416 when none is satisfiable), subject to {@code If-Range}. GET, HEAD and
  * POST are served alike; OPTIONS lists them; other methods get 501.
  *
- * <p>Called on a worker thread (it stats and opens files); the body is sent from the exchange's
- * I/O thread. The file is opened before anything is said about it, and its length, type and
- * validators are those of the file opened ({@link OpenedFile}). Thread-safe.
+ * <p>Called on the exchange's I/O thread; only the file system's part runs on a worker thread
+ * ({@link FileLookup}). The file is opened before anything is said about it, and its length, type
+ * and validators are those of the file opened ({@link OpenedFile}). Thread-safe.
  */
 public final class StaticFileHandler {
 
@@ -63,52 +63,63 @@ public final class StaticFileHandler {
         Completion.endOnIoThread(exchange);
     }
 
-    /** Answers {@code exchange} for the normalised URL path {@code urlPath} in {@code scope}'s document root. */
-    public void serve(HttpServerExchange exchange, Scope scope, Path documentRoot, String urlPath) throws IOException {
+    /**
+     * Answers {@code exchange} for {@code target}'s path in {@code scope}'s {@code documentRoot}.
+     * Called on the exchange's I/O thread, in the handler call: the file system is asked on a
+     * worker thread ({@link FileLookup}), and the answer is given back here, on the I/O thread,
+     * where Undertow changes the exchange's state when the client goes away.
+     */
+    public void serve(HttpServerExchange exchange, Scope scope, Path documentRoot, RequestTarget target) {
         HttpString method = exchange.getRequestMethod();
-        if (method.equals(Methods.OPTIONS)) {
-            answerOptions(exchange);
-            return;
-        }
-        PhysicalPath found = PhysicalPath.resolve(documentRoot, urlPath, scope.indexFiles());
-        if (found == null) {
-            boolean exists = Files.exists(documentRoot.resolve(urlPath.substring(1)));
-            ErrorPages.send(exchange, exists ? StatusCodes.FORBIDDEN : StatusCodes.NOT_FOUND);
-            return;
-        }
-        if (!method.equals(Methods.GET) && !method.equals(Methods.HEAD) && !method.equals(Methods.POST)) {
-            ErrorPages.send(exchange, StatusCodes.NOT_IMPLEMENTED);
-            return;
-        }
-        StaticFileOptions options = scope.staticFiles();
-        String file = found.file().toString();
-        if (options.excludeExtensions().stream().anyMatch(file::endsWith)) {
-            ErrorPages.send(exchange, StatusCodes.FORBIDDEN);
-            return;
-        }
-        OpenedFile opened;
-        try {
-            // Opened first, described from what was opened: a file renamed over the path meanwhile
-            // cannot be served under another file's length, type or validators.
-            opened = OpenedFile.openRegular(found.file()).orElse(null);
-        } catch (NoSuchFileException e) {
-            ErrorPages.send(exchange, StatusCodes.NOT_FOUND);
-            return;
-        } catch (AccessDeniedException e) {
-            ErrorPages.send(exchange, StatusCodes.FORBIDDEN);
-            return;
-        }
-        if (opened == null) {
-            ErrorPages.send(exchange, StatusCodes.FORBIDDEN); // no longer a regular file
-            return;
-        }
-        boolean sending = false;
-        try {
-            sending = answer(exchange, options, file, opened);
-        } finally {
-            if (!sending) {
-                IoUtils.safeClose(opened);
+        String urlPath = target.path();
+        XnioIoThread ioThread = exchange.getIoThread();
+        exchange.dispatch(exchange.getConnection().getWorker(), () -> {
+            FileLookup found = FileLookup.find(documentRoot, urlPath, scope, method);
+            try {
+                ioThread.execute(() -> answerOnIoThread(exchange, scope.staticFiles(), target, found));
+            } catch (RejectedExecutionException stopping) {
+                FileLookup.discard(found);
             }
+        });
+    }
+
+    private void answerOnIoThread(HttpServerExchange exchange, StaticFileOptions options, RequestTarget target,
+            FileLookup found) {
+        if (!exchange.getConnection().isOpen()) {
+            // The client left meanwhile (its connection closed, its HTTP/2 stream reset): Undertow
+            // would drop a handler dispatched now and leave the exchange open for good, counted in
+            // flight, with the file open until a garbage collection found it.
+            FileLookup.discard(found);
+            exchange.endExchange();
+            return;
+        }
+        exchange.dispatch(SameThreadExecutor.INSTANCE, ex -> answer(ex, options, target, found));
+    }
+
+    /** On the I/O thread, in a handler call: answers with what the lookup found. */
+    private void answer(HttpServerExchange exchange, StaticFileOptions options, RequestTarget target,
+            FileLookup found) throws IOException {
+        if (found instanceof FileLookup.Found file) {
+            boolean sending = false;
+            try {
+                sending = answer(exchange, options, file.file(), file.opened());
+            } finally {
+                if (!sending) {
+                    IoUtils.safeClose(file.opened());
+                }
+            }
+        } else if (found instanceof FileLookup.DirectoryWithoutSlash) {
+            // As lighttpd: 301 to the slashed path, so the directory page's relative links work.
+            exchange.setStatusCode(StatusCodes.MOVED_PERMANENTLY);
+            exchange.getResponseHeaders().put(Headers.LOCATION, target.slashedDirectoryLocation());
+            exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
+            exchange.endExchange();
+        } else if (found instanceof FileLookup.Options) {
+            answerOptions(exchange);
+        } else if (found instanceof FileLookup.Refused refused) {
+            ErrorPages.send(exchange, refused.status());
+        } else {
+            throw ((FileLookup.Failed) found).cause(); // Undertow answers 500, as for any handler's failure
         }
     }
 
@@ -137,7 +148,7 @@ public final class StaticFileHandler {
                     ErrorPages.send(exchange, precondition);
                 } else {
                     exchange.setStatusCode(precondition);
-                    Completion.endOnIoThread(exchange);
+                    exchange.endExchange();
                 }
                 return false;
             }
@@ -165,13 +176,12 @@ public final class StaticFileHandler {
         }
         if (exchange.getRequestMethod().equals(Methods.HEAD) || size == 0) {
             headers.put(Headers.CONTENT_LENGTH, size);
-            Completion.endOnIoThread(exchange);
+            exchange.endExchange();
             return false;
         }
         if (ranges == null) {
             headers.put(Headers.CONTENT_LENGTH, size);
-            exchange.dispatch(exchange.getIoThread(), ex -> ex.getResponseSender().transferFrom(channel,
-                    new ClosingCallback(channel)));
+            exchange.getResponseSender().transferFrom(channel, new ClosingCallback(channel));
             return true;
         }
         PartsSender body = new PartsSender(channel);
@@ -191,7 +201,7 @@ public final class StaticFileHandler {
         }
         exchange.setStatusCode(StatusCodes.PARTIAL_CONTENT);
         headers.put(Headers.CONTENT_LENGTH, body.length());
-        exchange.dispatch(exchange.getIoThread(), body::send);
+        body.send(exchange);
         return true;
     }
 

@@ -1,0 +1,150 @@
+package io.gatehouse.core.internal.server;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.gatehouse.core.internal.backend.IoThreads;
+import io.gatehouse.core.internal.gateway.ErrorPages;
+import io.gatehouse.core.internal.gateway.RequestTicket;
+import io.gatehouse.core.internal.log.ErrorLog;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Protocols;
+import io.undertow.util.SameThreadExecutor;
+import io.undertow.util.StatusCodes;
+import org.xnio.XnioIoThread;
+
+/**
+ * Holds an HTTP/2 connection to the {@link #MAX_STREAMS} requests at once it is told it may have
+ * (SETTINGS_MAX_CONCURRENT_STREAMS), counting a request until gatehouse is done with it rather than
+ * until the client is. Undertow enforces neither: it takes every stream a client opens, and a
+ * stream the client resets before its response begins goes on to the backend without a word, so
+ * that one connection opening and resetting streams held a backend connection per stream (10
+ * such connections took gatehouse to its 20,000 descriptors). A request past the limit waits for
+ * a slot, as does a client's first burst sent before it read the limit, or the stream of a
+ * browser that reset one whose request still runs; past {@link #MAX_WAITING} waiting it is
+ * answered 503 at once. lighttpd makes it wait too: it stops reading the connection's frames until
+ * a stream ends. When the connection closes, the requests waiting are dropped and those running
+ * are aborted, their backend connections closed.
+ *
+ * <p>One instance per HTTP/2 connection, attached to it; confined to its I/O thread.
+ */
+final class Http2RequestSlots {
+
+    /**
+     * Streams one HTTP/2 connection may have open at once, as the server advertises: lighttpd's 8.
+     * Each is a request in flight to a backend; a client that wants more opens more connections,
+     * which {@code server.max-connections} bounds.
+     */
+    static final int MAX_STREAMS = 8;
+    /**
+     * Requests a connection may have waiting for a slot: the 100 streams a client may open before
+     * it has read the server's SETTINGS (nghttp2's and Chrome's assumption, RFC 9113's
+     * recommended minimum) wait rather than fail; a browser's reset streams take fewer.
+     */
+    static final int MAX_WAITING = 100;
+
+    private static final AttachmentKey<Http2RequestSlots> KEY = AttachmentKey.create(Http2RequestSlots.class);
+
+    private final XnioIoThread ioThread;
+    private final ErrorLog errorLog;
+    private final Set<HttpServerExchange> running = new LinkedHashSet<>();
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private boolean closed;
+    private boolean refusalLogged;
+
+    private record Waiting(HttpServerExchange exchange, HttpHandler next) {
+    }
+
+    private Http2RequestSlots(XnioIoThread ioThread, ErrorLog errorLog) {
+        this.ioThread = ioThread;
+        this.errorLog = errorLog;
+    }
+
+    /**
+     * Passes {@code exchange} to {@code next} now when it is not HTTP/2 or its connection has a
+     * slot free; else parks it until one frees, or answers 503. Call on the I/O thread, in the
+     * root handler call.
+     */
+    static void admit(HttpServerExchange exchange, ErrorLog errorLog, HttpHandler next) throws Exception {
+        if (!exchange.getProtocol().equals(Protocols.HTTP_2_0)) {
+            next.handleRequest(exchange);
+            return;
+        }
+        ServerConnection connection = exchange.getConnection();
+        // An HTTP/2 stream's connection keeps its attachments on the shared HTTP/2 connection.
+        Http2RequestSlots slots = connection.getAttachment(KEY);
+        if (slots == null) {
+            slots = new Http2RequestSlots(exchange.getIoThread(), errorLog);
+            connection.putAttachment(KEY, slots);
+            Http2RequestSlots opened = slots;
+            connection.addCloseListener(closedConnection -> IoThreads.runOn(opened.ioThread, opened::connectionClosed));
+        }
+        slots.take(exchange, next);
+    }
+
+    private void take(HttpServerExchange exchange, HttpHandler next) throws Exception {
+        if (running.size() < MAX_STREAMS) {
+            run(exchange);
+            next.handleRequest(exchange);
+        } else if (waiting.size() < MAX_WAITING) {
+            waiting.add(new Waiting(exchange, next));
+            // Undertow ends an exchange whose handler returns undispatched; this one waits.
+            exchange.dispatch(SameThreadExecutor.INSTANCE, () -> { });
+        } else {
+            if (!refusalLogged) {
+                refusalLogged = true;
+                errorLog.warn("server", "HTTP/2 client " + exchange.getSourceAddress() + " has " + MAX_STREAMS
+                        + " requests running and " + MAX_WAITING + " waiting; answering 503 to further ones");
+            }
+            ErrorPages.send(exchange, StatusCodes.SERVICE_UNAVAILABLE);
+        }
+    }
+
+    private void run(HttpServerExchange exchange) {
+        running.add(exchange);
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            IoThreads.runOn(ioThread, () -> finished(ex));
+            next.proceed();
+        });
+    }
+
+    private void finished(HttpServerExchange exchange) {
+        if (!running.remove(exchange) || closed) {
+            return;
+        }
+        Waiting next = waiting.poll();
+        if (next != null) {
+            run(next.exchange());
+            // Outside any handler call: this runs the handler now, as its own root call.
+            next.exchange().dispatch(SameThreadExecutor.INSTANCE, next.next());
+        }
+    }
+
+    /**
+     * The client is gone: what still runs for it is cut short, its backend connection closed, and
+     * what waits never starts. The exchange of a stream the client reset before the connection
+     * closed is one Undertow has forgotten: closing the connection does not end it, so it is ended
+     * here, or it would count in flight for good and hold up a restart's drain.
+     */
+    private void connectionClosed() {
+        closed = true;
+        waiting.clear();
+        List<HttpServerExchange> cut = new ArrayList<>(running);
+        running.clear();
+        for (HttpServerExchange exchange : cut) {
+            RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
+            if (ticket != null) {
+                ticket.abort();
+            }
+            if (!exchange.isComplete()) {
+                exchange.endExchange();
+            }
+        }
+    }
+}
