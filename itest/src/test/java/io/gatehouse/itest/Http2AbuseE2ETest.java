@@ -358,6 +358,28 @@ class Http2AbuseE2ETest {
     }
 
     /**
+     * Empty CONTINUATION frames: Undertow bounds a header block's bytes, not its frames, so a
+     * client that sent nothing but empty ones after a HEADERS frame kept the connection, and its
+     * I/O thread, busy for as long as it liked.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void emptyContinuationFramesAreCutOff(Start start) throws Exception {
+        AtomicInteger sent = new AtomicInteger();
+        Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT);
+        client.send(Http2Frames.HEADERS, 0, 3, Http2Frames.getRequest("/hello.php"));
+        Thread flood = flood(client, SETTINGS_FLOOD, sent, (c, i) -> c.send(Http2Frames.CONTINUATION, 0, 3, new byte[0]));
+        boolean closed;
+        try {
+            closed = client.closedByServer();
+        } finally {
+            end(client, flood);
+        }
+        assertTrue(closed, "the connection is still open after " + sent.get() + " empty CONTINUATION frames");
+        stillServes();
+    }
+
+    /**
      * Every SETTINGS frame makes the server write an ACK: flooded, one I/O thread did nothing else
      * and other clients' handshakes timed out. The connection is closed after 100 in 10 s.
      */

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Counts the frames an HTTP/2 client sends that make the server work without a request it gets to
- * answer: SETTINGS and PING (each wants an ACK) and RST_STREAM (each cancels a request that may
- * already be on its way to a backend). Fed the client's bytes as they arrive, in any split: the
+ * answer: SETTINGS and PING (each wants an ACK), RST_STREAM (each cancels a request that may
+ * already be on its way to a backend) and CONTINUATION (each continues a header block). Fed the client's bytes as they arrive, in any split: the
  * 24-byte connection preface, then frames of a 9-byte header (24-bit payload length, type, flags,
  * stream id) and a payload it skips.
  *
@@ -27,7 +27,8 @@ final class Http2FrameCounter implements ClientFrameCounter {
         CONTROL_FLOOD("more than " + Budget.CONTROL.limit + " SETTINGS/PING frames in "
                 + Budget.CONTROL.windowNanos / 1_000_000_000L + " s"),
         RESET_FLOOD("more than " + Budget.RESETS.limit + " RST_STREAM frames in "
-                + Budget.RESETS.windowNanos / 1_000_000_000L + " s (rapid reset)");
+                + Budget.RESETS.windowNanos / 1_000_000_000L + " s (rapid reset)"),
+        CONTINUATION_FLOOD("more than " + MAX_CONTINUATIONS + " CONTINUATION frames in one header block");
 
         private final String description;
 
@@ -62,11 +63,20 @@ final class Http2FrameCounter implements ClientFrameCounter {
         }
     }
 
+    /**
+     * CONTINUATION frames one header block may have. Undertow bounds a block's bytes, not its
+     * frames: empty ones kept a connection's I/O thread parsing for as long as the client sent
+     * them. A real client's block fits in a frame or two; nghttp2 allows 8 too.
+     */
+    static final int MAX_CONTINUATIONS = 8;
+
     private static final int PREFACE_LENGTH = 24;
     private static final int HEADER_LENGTH = 9;
+    private static final int HEADERS = 0x1;
     private static final int RST_STREAM = 0x3;
     private static final int SETTINGS = 0x4;
     private static final int PING = 0x6;
+    private static final int CONTINUATION = 0x9;
     private static final int ACK = 0x1;
 
     private int prefaceLeft;
@@ -75,6 +85,7 @@ final class Http2FrameCounter implements ClientFrameCounter {
     private long payloadLeft;
     private final Window control;
     private final Window resets;
+    private int continuations;
 
     /** @param afterPreface true when the preface was consumed already (h2c upgrade) */
     Http2FrameCounter(boolean afterPreface, long now) {
@@ -119,6 +130,11 @@ final class Http2FrameCounter implements ClientFrameCounter {
         }
         if (type == RST_STREAM && !resets.takeOne(now)) {
             return Verdict.RESET_FLOOD;
+        }
+        if (type == HEADERS) {
+            continuations = 0;
+        } else if (type == CONTINUATION && ++continuations > MAX_CONTINUATIONS) {
+            return Verdict.CONTINUATION_FLOOD;
         }
         return Verdict.ACCEPTED;
     }

@@ -49,6 +49,19 @@ class Http2FrameCounterTest {
         return out.toByteArray();
     }
 
+    /** The preface, then two header blocks, each a HEADERS frame and {@code continuations} empty CONTINUATIONs. */
+    private static byte[] continued(int continuations) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(PREFACE);
+        for (int block = 0; block < 2; block++) {
+            frame(out, 0x1, 0, 30); // HEADERS without END_HEADERS
+            for (int i = 0; i < continuations; i++) {
+                frame(out, 0x9, i == continuations - 1 ? 0x4 : 0, 0);
+            }
+        }
+        return out.toByteArray();
+    }
+
     /** Feeds {@code bytes} in pieces ({@code firstPiece}, then {@code piece} each); what the counter says of them. */
     private static Verdict feed(byte[] bytes, int firstPiece, int piece) {
         Http2FrameCounter counter = new Http2FrameCounter(false, 0);
@@ -85,6 +98,13 @@ class Http2FrameCounterTest {
     void theResetLimitHoldsHoweverTheBytesAreSplit() {
         assertLimitHoldsHoweverSplit(rapidReset(Budget.RESETS.limit), rapidReset(Budget.RESETS.limit + 1),
                 Verdict.RESET_FLOOD);
+    }
+
+    /** Empty CONTINUATION frames: Undertow bounds a header block's bytes, so they never ran out. */
+    @Test
+    void emptyContinuationFramesAreCountedPerHeaderBlockHoweverTheBytesAreSplit() {
+        assertLimitHoldsHoweverSplit(continued(Http2FrameCounter.MAX_CONTINUATIONS),
+                continued(Http2FrameCounter.MAX_CONTINUATIONS + 1), Verdict.CONTINUATION_FLOOD);
     }
 
     @Test
