@@ -121,8 +121,9 @@ final class Http2RequestSlots {
         Waiting next = waiting.poll();
         if (next != null) {
             run(next.exchange());
-            // Outside any handler call: this runs the handler now, as its own root call.
-            next.exchange().dispatch(SameThreadExecutor.INSTANCE, next.next());
+            // Queued rather than run inside the completion of the exchange that made room; from a
+            // task of its own the dispatch runs the handler as its own root call.
+            ioThread.execute(() -> next.exchange().dispatch(SameThreadExecutor.INSTANCE, next.next()));
         }
     }
 
