@@ -6,7 +6,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gatehouse.itest.support.ConfigFiles;
@@ -58,6 +61,12 @@ class Http2AbuseE2ETest {
     private static final int SETTINGS_FLOOD = 200_000;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
     private static final String STATIC_FILE = "static.txt";
+    /** Larger than a stream's 65,535-byte window: its sending waits for the client. */
+    private static final String LARGE_FILE = "large.bin";
+    /** Also the HTTP/2 requests all connections together may hold, running or waiting. */
+    private static final int MAX_CONNECTIONS = 200;
+    /** How long a restart waits for requests in flight before it cuts them. */
+    private static final int DRAIN_SECONDS = 1;
     private static final int SLOW_SCRIPT_MICROS = 20_000;
     /** Streams opened at once on one connection, far past the 8 the server advertises. */
     private static final int STREAMS_AT_ONCE = 150;
@@ -78,6 +87,8 @@ class Http2AbuseE2ETest {
         LeakCheck.expectGone(dir);
         Path docroot = PhpScripts.copyInto(Files.createDirectory(dir.resolve("www")));
         Files.writeString(docroot.resolve(STATIC_FILE), "a static file\n");
+        Files.write(docroot.resolve(LARGE_FILE), new byte[300 * 1024]);
+        Files.writeString(docroot.resolve("sleep.php"), "<?php sleep(20); echo 'late';\n");
         Files.writeString(docroot.resolve("slowcount.php"), "<?php file_put_contents(__DIR__ . '/../slowcount', 'x',"
                 + " FILE_APPEND | LOCK_EX); usleep(" + SLOW_SCRIPT_MICROS + "); echo 'counted';\n");
         Files.writeString(docroot.resolve("count.php"),
@@ -91,6 +102,8 @@ class Http2AbuseE2ETest {
                 "server.document-root = " + quote(docroot.toString()),
                 "server.errorlog = " + quote(dir.resolve("error.log").toString()),
                 "server.feature-flags += ( \"server.h2c\" => \"enable\" )",
+                "server.graceful-shutdown-timeout = " + DRAIN_SECONDS,
+                "server.max-connections = " + MAX_CONNECTIONS,
                 "fastcgi.server = ( \".php\" => ( \"php\" => ( \"socket\" => " + quote(dir.resolve("php.sock").toString())
                         + ", \"bin-path\" => " + quote(Peers.require("php-cgi").toString()) + ", \"max-procs\" => 1 ) ) )"),
                 ConfigFiles.tlsListener(tlsPort, dir).toArray(String[]::new));
@@ -249,8 +262,8 @@ class Http2AbuseE2ETest {
      * Streams past the 8 the server advertises: Undertow took every stream a connection opened and
      * each went to the backend at once on a backend connection of its own (ten connections opening
      * and resetting 1,000 streams each took gatehouse to its 20,000 descriptors). Now 8 run, 100 wait
-     * for them and the rest are answered 503 without reaching the backend; the connection never
-     * holds more than 8 backend connections.
+     * for them and the rest are reset without reaching the backend; the connection never holds more
+     * than 8 backend connections.
      */
     @ParameterizedTest
     @EnumSource(Start.class)
@@ -290,7 +303,7 @@ class Http2AbuseE2ETest {
         // The client's connection and the 8 backend connections it may hold; a waiting request may
         // start in the completion of a running one, a moment before that one's backend socket closes.
         assertTrue(peak - socketsBefore <= 1 + 8 + 2, "gatehouse's sockets went from " + socketsBefore + " to " + peak);
-        assertTrue(LogFiles.read(dir.resolve("error.log")).contains("requests running and 100 waiting; answering 503"),
+        assertTrue(LogFiles.read(dir.resolve("error.log")).contains("8 requests running and 100 waiting on its connection; resetting"),
                 LogFiles.read(dir.resolve("error.log")));
         assertNoRequestInFlight();
         stillServes();
@@ -307,6 +320,120 @@ class Http2AbuseE2ETest {
 
     private int socketsOfGatehouse() {
         return (int) ProcessTree.fds(gatehouse.pid()).stream().filter(target -> target.startsWith("socket:")).count();
+    }
+
+    /**
+     * Streams held by all connections together: each connection may run 8 and hold 100 waiting,
+     * so 80 connections of 108 streams with 8 KB heads filled the 96 MiB heap and the JVM stopped
+     * itself. Together they hold at most {@code server.max-connections}, here 200; the rest are reset.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void allConnectionsTogetherHoldAtMostMaxConnectionsRequests(Start start) throws Exception {
+        byte[] request = Http2Frames.getRequest("/slowcount.php");
+        List<Http2Frames> clients = new ArrayList<>();
+        try {
+            for (int c = 0; c < 3; c++) {
+                Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT);
+                clients.add(client);
+                if (start == Start.UPGRADE) {
+                    awaitEndOfStream(client, 1);
+                }
+            }
+            // All sent at once: what ends meanwhile makes room for more.
+            for (Http2Frames client : clients) {
+                for (int i = 0; i < STREAMS_SERVED; i++) {
+                    client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, request);
+                }
+                client.flush();
+            }
+            long served = settledCount(dir.resolve("slowcount"));
+            // More when running requests ended while the streams were still being read.
+            assertTrue(served >= MAX_CONNECTIONS && served < MAX_CONNECTIONS + 2 * 8, served + " requests of "
+                    + 3 * STREAMS_SERVED + " reached the backend");
+        } finally {
+            for (Http2Frames client : clients) {
+                client.close();
+            }
+        }
+        assertTrue(LogFiles.read(dir.resolve("error.log")).contains(MAX_CONNECTIONS + " HTTP/2 requests held by all"
+                + " connections together"), LogFiles.read(dir.resolve("error.log")));
+        assertNoRequestInFlight();
+        stillServes();
+    }
+
+    /**
+     * A restart that cuts a connection's running streams: their exchanges, forgotten by Undertow
+     * once their streams were reset, never ended, so their places on the connection were never
+     * given back and its later streams waited for good.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void aRestartThatCutsRunningStreamsGivesTheirPlacesBack(Start start) throws Exception {
+        try (Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT)) {
+            if (start == Start.UPGRADE) {
+                awaitEndOfStream(client, 1);
+            }
+            byte[] sleeping = Http2Frames.getRequest("/sleep.php");
+            for (int i = 0; i < 8; i++) {
+                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, sleeping);
+            }
+            client.flush();
+            Thread.sleep(500);
+            gatehouse.signal("USR1");
+            LogFiles.await(dir.resolve("error.log"), "8 aborted at the " + DRAIN_SECONDS + " s limit", READ_TIMEOUT,
+                    gatehouse::logTail);
+            byte[] file = Http2Frames.getRequest("/" + STATIC_FILE);
+            for (int i = 0; i < 8; i++) {
+                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 101 + 2 * i, file);
+            }
+            client.flush();
+            Set<Integer> open = new HashSet<>();
+            for (int i = 0; i < 8; i++) {
+                open.add(101 + 2 * i);
+            }
+            while (!open.isEmpty()) {
+                Http2Frames.Frame frame = client.read();
+                assertTrue(frame != null, "the server closed with streams " + open + " unanswered");
+                if ((frame.type() == Http2Frames.HEADERS || frame.type() == Http2Frames.DATA)
+                        && (frame.flags() & Http2Frames.END_STREAM) != 0) {
+                    open.remove(frame.stream());
+                }
+            }
+        }
+    }
+
+    /**
+     * Static files whose sending waits for a client that gives no window: when the client closed
+     * the connection, the exchanges were ended without a word to the sender holding each file,
+     * which stayed open until a garbage collection found it.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void aStaticFileWaitingForTheClientsWindowIsClosedWithItsConnection(Start start) throws Exception {
+        Path file = dir.resolve("www").resolve(LARGE_FILE).toRealPath();
+        try (Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT)) {
+            if (start == Start.UPGRADE) {
+                awaitEndOfStream(client, 1);
+            }
+            client.send(Http2Frames.SETTINGS, 0, 0, new byte[] {0, 4, 0, 0, 0, 0}); // INITIAL_WINDOW_SIZE 0
+            byte[] request = Http2Frames.getRequest("/" + LARGE_FILE);
+            for (int i = 0; i < 8; i++) {
+                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, request);
+            }
+            client.flush();
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (openDescriptorsOf(file) < 8 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(8, openDescriptorsOf(file), "the files being sent");
+        }
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        while (openDescriptorsOf(file) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, openDescriptorsOf(file), "descriptors of " + file + " still open after the client left");
+        assertNoRequestInFlight();
     }
 
     /** The count a script keeps in {@code file} once no request has added to it for a second. */

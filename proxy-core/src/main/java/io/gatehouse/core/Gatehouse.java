@@ -28,6 +28,7 @@ import io.gatehouse.core.internal.server.CertificateRefresh;
 import io.gatehouse.core.internal.server.Generation;
 import io.gatehouse.core.internal.server.GenerationGate;
 import io.gatehouse.core.internal.server.GenerationHolder;
+import io.gatehouse.core.internal.server.Http2RequestBudget;
 import io.gatehouse.core.internal.server.InheritedSockets;
 import io.gatehouse.core.internal.server.ListenerSet;
 import io.gatehouse.core.internal.server.RequestDispatcher;
@@ -150,8 +151,9 @@ public final class Gatehouse implements AutoCloseable {
                     gateways.apply(config)));
             GenerationGate gate = new GenerationGate(generations, errorLog);
             AccessLog access = accessLog;
+            Http2RequestBudget http2Budget = new Http2RequestBudget(ListenerSet.maxConnections(config));
             Function<ListenerConfig, HttpHandler> dispatchers =
-                    listener -> new RequestDispatcher(gate, access, errorLog, listener);
+                    listener -> new RequestDispatcher(gate, access, errorLog, http2Budget, listener);
             ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config,
                     options.ioThreads(), options.threadName(), tls);
             try {

@@ -3,6 +3,7 @@ package io.gatehouse.core.internal.gateway;
 import java.io.Closeable;
 import java.io.IOException;
 
+import io.gatehouse.core.internal.backend.IoThreads;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import org.xnio.IoUtils;
@@ -44,7 +45,12 @@ public final class RequestTicket {
         backend = null;
     }
 
-    /** Closes the client connection and what the request holds open, if anything. Idempotent. */
+    /**
+     * Closes the client connection and what the request holds open, if anything, and ends the
+     * exchange. Idempotent. An HTTP/2 stream's connection is the stream: closing it resets the
+     * stream, and Undertow, which then forgets the exchange, would never end it (nor run what
+     * waits for its end, such as giving back the stream's place on its connection).
+     */
     public void abort() {
         aborted = true;
         Closeable connection = backend;
@@ -53,6 +59,11 @@ public final class RequestTicket {
         }
         exchange.setPersistent(false);
         IoUtils.safeClose(exchange.getConnection());
+        IoThreads.runOn(exchange.getIoThread(), () -> {
+            if (!exchange.isComplete()) {
+                exchange.endExchange();
+            }
+        });
     }
 
     public boolean isAborted() {

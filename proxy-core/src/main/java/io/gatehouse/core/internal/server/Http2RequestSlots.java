@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 
 import io.gatehouse.core.internal.backend.IoThreads;
-import io.gatehouse.core.internal.gateway.ErrorPages;
 import io.gatehouse.core.internal.gateway.RequestTicket;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.undertow.server.HttpHandler;
@@ -16,7 +15,7 @@ import io.undertow.server.ServerConnection;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Protocols;
 import io.undertow.util.SameThreadExecutor;
-import io.undertow.util.StatusCodes;
+import org.xnio.IoUtils;
 import org.xnio.XnioIoThread;
 
 /**
@@ -27,10 +26,11 @@ import org.xnio.XnioIoThread;
  * that one connection opening and resetting streams held a backend connection per stream (10
  * such connections took gatehouse to its 20,000 descriptors). A request past the limit waits for
  * a slot, as does a client's first burst sent before it read the limit, or the stream of a
- * browser that reset one whose request still runs; past {@link #MAX_WAITING} waiting it is
- * answered 503 at once. lighttpd makes it wait too: it stops reading the connection's frames until
- * a stream ends. When the connection closes, the requests waiting are dropped and those running
- * are aborted, their backend connections closed.
+ * browser that reset one whose request still runs. lighttpd makes it wait too: it stops reading
+ * the connection's frames until a stream ends. Past {@link #MAX_WAITING} waiting, or once all
+ * connections together hold their {@link Http2RequestBudget}, its stream is reset at once. When
+ * the connection closes, the requests waiting are dropped and those running are aborted, their
+ * backend connections closed.
  *
  * <p>One instance per HTTP/2 connection, attached to it; confined to its I/O thread.
  */
@@ -52,26 +52,29 @@ final class Http2RequestSlots {
     private static final AttachmentKey<Http2RequestSlots> KEY = AttachmentKey.create(Http2RequestSlots.class);
 
     private final XnioIoThread ioThread;
+    private final Http2RequestBudget budget;
     private final ErrorLog errorLog;
     private final Set<HttpServerExchange> running = new LinkedHashSet<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-    private boolean closed;
     private boolean refusalLogged;
 
     private record Waiting(HttpServerExchange exchange, HttpHandler next) {
     }
 
-    private Http2RequestSlots(XnioIoThread ioThread, ErrorLog errorLog) {
+    private Http2RequestSlots(XnioIoThread ioThread, Http2RequestBudget budget, ErrorLog errorLog) {
         this.ioThread = ioThread;
+        this.budget = budget;
         this.errorLog = errorLog;
     }
 
     /**
      * Passes {@code exchange} to {@code next} now when it is not HTTP/2 or its connection has a
-     * slot free; else parks it until one frees, or answers 503. Call on the I/O thread, in the
-     * root handler call.
+     * slot free; else parks it until one frees; resets its stream when its connection has too many
+     * waiting or all connections together hold {@code budget}'s limit. Call on the I/O thread, in
+     * the root handler call.
      */
-    static void admit(HttpServerExchange exchange, ErrorLog errorLog, HttpHandler next) throws Exception {
+    static void admit(HttpServerExchange exchange, Http2RequestBudget budget, ErrorLog errorLog, HttpHandler next)
+            throws Exception {
         if (!exchange.getProtocol().equals(Protocols.HTTP_2_0)) {
             next.handleRequest(exchange);
             return;
@@ -80,7 +83,7 @@ final class Http2RequestSlots {
         // An HTTP/2 stream's connection keeps its attachments on the shared HTTP/2 connection.
         Http2RequestSlots slots = connection.getAttachment(KEY);
         if (slots == null) {
-            slots = new Http2RequestSlots(exchange.getIoThread(), errorLog);
+            slots = new Http2RequestSlots(exchange.getIoThread(), budget, errorLog);
             connection.putAttachment(KEY, slots);
             Http2RequestSlots opened = slots;
             connection.addCloseListener(closedConnection -> IoThreads.runOn(opened.ioThread, opened::connectionClosed));
@@ -89,21 +92,34 @@ final class Http2RequestSlots {
     }
 
     private void take(HttpServerExchange exchange, HttpHandler next) throws Exception {
-        if (running.size() < MAX_STREAMS) {
+        if (running.size() >= MAX_STREAMS && waiting.size() >= MAX_WAITING) {
+            refuse(exchange, MAX_STREAMS + " requests running and " + MAX_WAITING + " waiting on its connection");
+        } else if (!budget.tryTake()) {
+            refuse(exchange, budget.limit() + " HTTP/2 requests held by all connections together"
+                    + " (server.max-connections)");
+        } else if (running.size() < MAX_STREAMS) {
             run(exchange);
             next.handleRequest(exchange);
-        } else if (waiting.size() < MAX_WAITING) {
+        } else {
             waiting.add(new Waiting(exchange, next));
             // Undertow ends an exchange whose handler returns undispatched; this one waits.
             exchange.dispatch(SameThreadExecutor.INSTANCE, () -> { });
-        } else {
-            if (!refusalLogged) {
-                refusalLogged = true;
-                errorLog.warn("server", "HTTP/2 client " + exchange.getSourceAddress() + " has " + MAX_STREAMS
-                        + " requests running and " + MAX_WAITING + " waiting; answering 503 to further ones");
-            }
-            ErrorPages.send(exchange, StatusCodes.SERVICE_UNAVAILABLE);
         }
+    }
+
+    /**
+     * Resets the stream: an answer (a 503 page) would be held, with the request's head, until a
+     * client that does not read took it, so that a connection opening streams without end held
+     * memory without end (80 such connections filled the heap).
+     */
+    private void refuse(HttpServerExchange exchange, String why) {
+        if (!refusalLogged) {
+            refusalLogged = true;
+            errorLog.warn("server", "HTTP/2 client " + exchange.getSourceAddress() + ": " + why
+                    + "; resetting the streams it opens past the limit");
+        }
+        IoUtils.safeClose(exchange.getConnection()); // an HTTP/2 stream's connection: RST_STREAM
+        exchange.endExchange();
     }
 
     private void run(HttpServerExchange exchange) {
@@ -115,9 +131,10 @@ final class Http2RequestSlots {
     }
 
     private void finished(HttpServerExchange exchange) {
-        if (!running.remove(exchange) || closed) {
-            return;
+        if (!running.remove(exchange)) {
+            return; // cut short when its connection closed, which gave its place back
         }
+        budget.release(1);
         Waiting next = waiting.poll();
         if (next != null) {
             run(next.exchange());
@@ -134,7 +151,7 @@ final class Http2RequestSlots {
      * here, or it would count in flight for good and hold up a restart's drain.
      */
     private void connectionClosed() {
-        closed = true;
+        budget.release(waiting.size() + running.size());
         waiting.clear();
         List<HttpServerExchange> cut = new ArrayList<>(running);
         running.clear();

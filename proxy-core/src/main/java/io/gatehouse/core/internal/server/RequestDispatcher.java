@@ -41,13 +41,16 @@ public final class RequestDispatcher implements HttpHandler {
     private final GenerationGate gate;
     private final AccessLog accessLog;
     private final ErrorLog errorLog;
+    private final Http2RequestBudget http2Budget;
     private final String socketToken;
     private final String serverPort;
 
-    public RequestDispatcher(GenerationGate gate, AccessLog accessLog, ErrorLog errorLog, ListenerConfig listener) {
+    public RequestDispatcher(GenerationGate gate, AccessLog accessLog, ErrorLog errorLog,
+            Http2RequestBudget http2Budget, ListenerConfig listener) {
         this.gate = gate;
         this.accessLog = accessLog;
         this.errorLog = errorLog;
+        this.http2Budget = http2Budget;
         this.socketToken = listener.token();
         this.serverPort = listener.inetAddress().map(a -> Integer.toString(a.getPort())).orElse("0");
     }
@@ -59,7 +62,7 @@ public final class RequestDispatcher implements HttpHandler {
             if (accessLog != null) {
                 accessLog.track(exchange);
             }
-            Http2RequestSlots.admit(exchange, errorLog, ex -> gate.admit(ex, this));
+            Http2RequestSlots.admit(exchange, http2Budget, errorLog, ex -> gate.admit(ex, this));
             return;
         }
         RequestTarget target = checkedTarget(exchange, generation);

@@ -158,6 +158,12 @@ public final class StaticFileHandler {
 
     /** Sends the body (or the ranges asked for) of {@code channel}; true when the channel went to the sender. */
     private static boolean sendBody(HttpServerExchange exchange, FileChannel channel, long size) {
+        // Whatever becomes of the sending: an HTTP/2 stream cut while it waits for the client's
+        // window ends its exchange without a word to the sender, which would keep the file open.
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            IoUtils.safeClose(channel);
+            next.proceed();
+        });
         boolean get = exchange.getRequestMethod().equals(Methods.GET);
         boolean rangesAllowed = !exchange.getProtocol().equals(Protocols.HTTP_1_0)
                 && (get || exchange.getRequestMethod().equals(Methods.HEAD));
