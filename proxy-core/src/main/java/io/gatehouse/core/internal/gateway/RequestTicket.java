@@ -2,6 +2,7 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.gatehouse.core.internal.backend.IoThreads;
 import io.undertow.server.HttpServerExchange;
@@ -59,11 +60,15 @@ public final class RequestTicket {
         }
         exchange.setPersistent(false);
         IoUtils.safeClose(exchange.getConnection());
-        IoThreads.runOn(exchange.getIoThread(), () -> {
-            if (!exchange.isComplete()) {
-                exchange.endExchange();
-            }
-        });
+        try {
+            IoThreads.runOn(exchange.getIoThread(), () -> {
+                if (!exchange.isComplete()) {
+                    exchange.endExchange();
+                }
+            });
+        } catch (RejectedExecutionException stopped) {
+            // the I/O threads are gone: so is the exchange, with the server
+        }
     }
 
     public boolean isAborted() {
