@@ -356,10 +356,60 @@ class Http2AbuseE2ETest {
                 client.close();
             }
         }
-        assertTrue(LogFiles.read(dir.resolve("error.log")).contains(MAX_CONNECTIONS + " HTTP/2 requests held by all"
-                + " connections together"), LogFiles.read(dir.resolve("error.log")));
+        assertTrue(LogFiles.read(dir.resolve("error.log")).contains("no room left to wait in the " + MAX_CONNECTIONS
+                + " HTTP/2 requests"), LogFiles.read(dir.resolve("error.log")));
         assertNoRequestInFlight();
         stillServes();
+    }
+
+    /**
+     * The budget shared fairly: two connections that gave no flow-control window and asked for a
+     * large file 108 times each held the whole budget of 200, and every other client's streams were
+     * reset for as long as they stayed. Requests wait only in what is left once every open
+     * connection has room to run its 8, so another client is still served.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void connectionsThatWaitCannotTakeTheOthersRoomToRun(Start start) throws Exception {
+        byte[] large = Http2Frames.getRequest("/" + LARGE_FILE);
+        List<Http2Frames> attackers = new ArrayList<>();
+        try {
+            for (int c = 0; c < 2; c++) {
+                Http2Frames attacker = Http2Frames.connect(start, portFor(start), READ_TIMEOUT);
+                attackers.add(attacker);
+                if (start == Start.UPGRADE) {
+                    awaitEndOfStream(attacker, 1);
+                }
+                attacker.send(Http2Frames.SETTINGS, 0, 0, new byte[] {0, 4, 0, 0, 0, 0}); // INITIAL_WINDOW_SIZE 0
+                for (int i = 0; i < STREAMS_SERVED; i++) {
+                    attacker.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i,
+                            large);
+                }
+                attacker.flush();
+            }
+            Thread.sleep(500);
+            try (Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT)) {
+                if (start == Start.UPGRADE) {
+                    awaitEndOfStream(client, 1);
+                }
+                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3,
+                        Http2Frames.getRequest("/" + STATIC_FILE));
+                client.flush();
+                for (Http2Frames.Frame frame = client.read(); ; frame = client.read()) {
+                    assertTrue(frame != null, "the server closed before answering");
+                    assertFalse(frame.type() == Http2Frames.RST_STREAM && frame.stream() == 3,
+                            "the other client's stream was reset");
+                    if (frame.stream() == 3 && (frame.flags() & Http2Frames.END_STREAM) != 0) {
+                        break;
+                    }
+                }
+            }
+        } finally {
+            for (Http2Frames attacker : attackers) {
+                attacker.close();
+            }
+        }
+        assertNoRequestInFlight();
     }
 
     /**

@@ -85,6 +85,7 @@ final class Http2RequestSlots {
         if (slots == null) {
             slots = new Http2RequestSlots(exchange.getIoThread(), budget, errorLog);
             connection.putAttachment(KEY, slots);
+            budget.connectionOpened();
             Http2RequestSlots opened = slots;
             connection.addCloseListener(closedConnection -> IoThreads.runOn(opened.ioThread, opened::connectionClosed));
         }
@@ -92,14 +93,20 @@ final class Http2RequestSlots {
     }
 
     private void take(HttpServerExchange exchange, HttpHandler next) throws Exception {
-        if (running.size() >= MAX_STREAMS && waiting.size() >= MAX_WAITING) {
-            refuse(exchange, MAX_STREAMS + " requests running and " + MAX_WAITING + " waiting on its connection");
-        } else if (!budget.tryTake()) {
-            refuse(exchange, budget.limit() + " HTTP/2 requests held by all connections together"
-                    + " (server.max-connections)");
-        } else if (running.size() < MAX_STREAMS) {
+        if (running.size() < MAX_STREAMS) {
+            if (!budget.tryRun()) {
+                refuse(exchange, budget.limit() + " HTTP/2 requests running on all connections together"
+                        + " (server.max-connections)");
+                return;
+            }
             run(exchange);
             next.handleRequest(exchange);
+        } else if (waiting.size() >= MAX_WAITING) {
+            refuse(exchange, MAX_STREAMS + " requests running and " + MAX_WAITING + " waiting on its connection");
+        } else if (!budget.tryWait()) {
+            refuse(exchange, "no room left to wait in the " + budget.limit() + " HTTP/2 requests all"
+                    + " connections together may hold (server.max-connections), once each has room for "
+                    + MAX_STREAMS);
         } else {
             waiting.add(new Waiting(exchange, next));
             // Undertow ends an exchange whose handler returns undispatched; this one waits.
@@ -134,9 +141,11 @@ final class Http2RequestSlots {
         if (!running.remove(exchange)) {
             return; // cut short when its connection closed, which gave its place back
         }
-        budget.release(1);
         Waiting next = waiting.poll();
-        if (next != null) {
+        if (next == null) {
+            budget.release(1, 0);
+        } else {
+            budget.waitingRuns(); // into the running place just left
             run(next.exchange());
             // Queued rather than run inside the completion of the exchange that made room; from a
             // task of its own the dispatch runs the handler as its own root call.
@@ -151,7 +160,8 @@ final class Http2RequestSlots {
      * here, or it would count in flight for good and hold up a restart's drain.
      */
     private void connectionClosed() {
-        budget.release(waiting.size() + running.size());
+        budget.release(running.size(), waiting.size());
+        budget.connectionClosed();
         waiting.clear();
         List<HttpServerExchange> cut = new ArrayList<>(running);
         running.clear();
