@@ -168,9 +168,8 @@ final class Http2RequestSlots {
         for (HttpServerExchange exchange : cut) {
             RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
             if (ticket != null) {
-                ticket.abort();
-            }
-            if (!exchange.isComplete()) {
+                ticket.abort(); // which ends the exchange too
+            } else if (!exchange.isComplete()) {
                 exchange.endExchange();
             }
         }

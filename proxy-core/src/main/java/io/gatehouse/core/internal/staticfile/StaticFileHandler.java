@@ -15,7 +15,6 @@ import io.gatehouse.core.internal.gateway.ErrorPages;
 import io.gatehouse.core.internal.http.RequestTarget;
 import io.gatehouse.spawn.OpenedFile;
 import io.undertow.io.IoCallback;
-import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.DateUtils;
 import io.undertow.util.HeaderMap;
@@ -158,8 +157,8 @@ public final class StaticFileHandler {
 
     /** Sends the body (or the ranges asked for) of {@code channel}; true when the channel went to the sender. */
     private static boolean sendBody(HttpServerExchange exchange, FileChannel channel, long size) {
-        // Whatever becomes of the sending: an HTTP/2 stream cut while it waits for the client's
-        // window ends its exchange without a word to the sender, which would keep the file open.
+        // The file closes when its exchange ends, whatever became of the sending: an HTTP/2 stream
+        // cut while it waits for the client's window ends its exchange without a word to the sender.
         exchange.addExchangeCompleteListener((ex, next) -> {
             IoUtils.safeClose(channel);
             next.proceed();
@@ -187,7 +186,7 @@ public final class StaticFileHandler {
         }
         if (ranges == null) {
             headers.put(Headers.CONTENT_LENGTH, size);
-            exchange.getResponseSender().transferFrom(channel, new ClosingCallback(channel));
+            exchange.getResponseSender().transferFrom(channel, IoCallback.END_EXCHANGE);
             return true;
         }
         PartsSender body = new PartsSender(channel);
@@ -209,24 +208,5 @@ public final class StaticFileHandler {
         headers.put(Headers.CONTENT_LENGTH, body.length());
         body.send(exchange);
         return true;
-    }
-
-    /** Closes the file once Undertow has sent it (or failed to). */
-    private record ClosingCallback(FileChannel channel) implements IoCallback {
-        @Override
-        public void onComplete(HttpServerExchange exchange, Sender sender) {
-            closeQuietly();
-            IoCallback.END_EXCHANGE.onComplete(exchange, sender);
-        }
-
-        @Override
-        public void onException(HttpServerExchange exchange, Sender sender, IOException e) {
-            closeQuietly();
-            IoCallback.END_EXCHANGE.onException(exchange, sender, e);
-        }
-
-        private void closeQuietly() {
-            IoUtils.safeClose(channel);
-        }
     }
 }
