@@ -67,6 +67,8 @@ class Http2AbuseE2ETest {
     private static final int MAX_CONNECTIONS = 200;
     /** How long a restart waits for requests in flight before it cuts them. */
     private static final int DRAIN_SECONDS = 1;
+    /** A SETTINGS payload: SETTINGS_INITIAL_WINDOW_SIZE 0, so that no response body is sent. */
+    private static final byte[] NO_WINDOW = {0, 4, 0, 0, 0, 0};
     private static final int SLOW_SCRIPT_MICROS = 20_000;
     /** Streams opened at once on one connection, far past the 8 the server advertises. */
     private static final int STREAMS_AT_ONCE = 150;
@@ -270,10 +272,7 @@ class Http2AbuseE2ETest {
     void streamsPastTheAdvertisedLimitWaitOrAreRefused(Start start) throws Exception {
         int socketsBefore = socketsOfGatehouse();
         int peak = socketsBefore;
-        try (Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT)) {
-            if (start == Start.UPGRADE) {
-                awaitEndOfStream(client, 1); // the upgrade request's, which holds a slot until then
-            }
+        try (Http2Frames client = connectWithNothingRunning(start)) {
             byte[] request = Http2Frames.getRequest("/slowcount.php");
             for (int i = 0; i < STREAMS_AT_ONCE; i++) {
                 client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 2 * i + 3, request);
@@ -309,6 +308,23 @@ class Http2AbuseE2ETest {
         stillServes();
     }
 
+    /**
+     * Connects as {@code start} says, and over an upgrade waits for the upgrade request's answer:
+     * stream 1 holds one of the connection's 8 places until then.
+     */
+    private Http2Frames connectWithNothingRunning(Start start) throws Exception {
+        Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT);
+        try {
+            if (start == Start.UPGRADE) {
+                awaitEndOfStream(client, 1);
+            }
+        } catch (IOException | AssertionError e) {
+            client.close();
+            throw e;
+        }
+        return client;
+    }
+
     private static void awaitEndOfStream(Http2Frames client, int stream) throws IOException {
         for (Http2Frames.Frame frame = client.read(); ; frame = client.read()) {
             assertTrue(frame != null, "the server closed before stream " + stream + " ended");
@@ -334,11 +350,8 @@ class Http2AbuseE2ETest {
         List<Http2Frames> clients = new ArrayList<>();
         try {
             for (int c = 0; c < 3; c++) {
-                Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT);
+                Http2Frames client = connectWithNothingRunning(start);
                 clients.add(client);
-                if (start == Start.UPGRADE) {
-                    awaitEndOfStream(client, 1);
-                }
             }
             // All sent at once: what ends meanwhile makes room for more.
             for (Http2Frames client : clients) {
@@ -375,12 +388,9 @@ class Http2AbuseE2ETest {
         List<Http2Frames> attackers = new ArrayList<>();
         try {
             for (int c = 0; c < 2; c++) {
-                Http2Frames attacker = Http2Frames.connect(start, portFor(start), READ_TIMEOUT);
+                Http2Frames attacker = connectWithNothingRunning(start);
                 attackers.add(attacker);
-                if (start == Start.UPGRADE) {
-                    awaitEndOfStream(attacker, 1);
-                }
-                attacker.send(Http2Frames.SETTINGS, 0, 0, new byte[] {0, 4, 0, 0, 0, 0}); // INITIAL_WINDOW_SIZE 0
+                attacker.send(Http2Frames.SETTINGS, 0, 0, NO_WINDOW);
                 for (int i = 0; i < STREAMS_SERVED; i++) {
                     attacker.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i,
                             large);
@@ -388,10 +398,7 @@ class Http2AbuseE2ETest {
                 attacker.flush();
             }
             Thread.sleep(500);
-            try (Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT)) {
-                if (start == Start.UPGRADE) {
-                    awaitEndOfStream(client, 1);
-                }
+            try (Http2Frames client = connectWithNothingRunning(start)) {
                 client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3,
                         Http2Frames.getRequest("/" + STATIC_FILE));
                 client.flush();
@@ -420,10 +427,7 @@ class Http2AbuseE2ETest {
     @ParameterizedTest
     @EnumSource(Start.class)
     void aRestartThatCutsRunningStreamsGivesTheirPlacesBack(Start start) throws Exception {
-        try (Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT)) {
-            if (start == Start.UPGRADE) {
-                awaitEndOfStream(client, 1);
-            }
+        try (Http2Frames client = connectWithNothingRunning(start)) {
             byte[] sleeping = Http2Frames.getRequest("/sleep.php");
             for (int i = 0; i < 8; i++) {
                 client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, sleeping);
@@ -462,11 +466,8 @@ class Http2AbuseE2ETest {
     @EnumSource(Start.class)
     void aStaticFileWaitingForTheClientsWindowIsClosedWithItsConnection(Start start) throws Exception {
         Path file = dir.resolve("www").resolve(LARGE_FILE).toRealPath();
-        try (Http2Frames client = Http2Frames.connect(start, portFor(start), READ_TIMEOUT)) {
-            if (start == Start.UPGRADE) {
-                awaitEndOfStream(client, 1);
-            }
-            client.send(Http2Frames.SETTINGS, 0, 0, new byte[] {0, 4, 0, 0, 0, 0}); // INITIAL_WINDOW_SIZE 0
+        try (Http2Frames client = connectWithNothingRunning(start)) {
+            client.send(Http2Frames.SETTINGS, 0, 0, NO_WINDOW);
             byte[] request = Http2Frames.getRequest("/" + LARGE_FILE);
             for (int i = 0; i < 8; i++) {
                 client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, request);
