@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 
 import io.gatehouse.itest.support.ConfigFiles;
 import io.gatehouse.itest.support.Curl;
@@ -437,24 +438,95 @@ class Http2AbuseE2ETest {
             gatehouse.signal("USR1");
             LogFiles.await(dir.resolve("error.log"), "8 aborted at the " + DRAIN_SECONDS + " s limit", READ_TIMEOUT,
                     gatehouse::logTail);
-            byte[] file = Http2Frames.getRequest("/" + STATIC_FILE);
+            awaitStaticFiles(client, 101);
+        }
+    }
+
+    /**
+     * Streams the client reset while their requests ran: Undertow passes on no reset of a stream
+     * whose response has not begun, so each request ran to its end on the backend and held one of
+     * its connection's 8 places meanwhile (here 20 s of PHP): the connection's next requests waited
+     * for them. Now a reset lets the request go at once, its backend connection closed.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void resetStreamsGiveTheirPlacesBackAndTheirBackendConnections(Start start) throws Exception {
+        int socketsBefore = socketsOfGatehouse();
+        try (Http2Frames client = connectWithNothingRunning(start)) {
+            byte[] sleeping = Http2Frames.getRequest("/sleep.php");
             for (int i = 0; i < 8; i++) {
-                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 101 + 2 * i, file);
+                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, sleeping);
             }
             client.flush();
-            Set<Integer> open = new HashSet<>();
+            // The client's connection and the backend connections php-cgi's workers took.
+            awaitSocketsOfGatehouse(count -> count >= socketsBefore + 2, "a backend connection");
             for (int i = 0; i < 8; i++) {
-                open.add(101 + 2 * i);
+                client.send(Http2Frames.RST_STREAM, 0, 3 + 2 * i, Http2Frames.errorCode(Http2Frames.CANCEL));
             }
-            while (!open.isEmpty()) {
-                Http2Frames.Frame frame = client.read();
-                assertTrue(frame != null, "the server closed with streams " + open + " unanswered");
-                if ((frame.type() == Http2Frames.HEADERS || frame.type() == Http2Frames.DATA)
-                        && (frame.flags() & Http2Frames.END_STREAM) != 0) {
-                    open.remove(frame.stream());
-                }
+            client.flush();
+            awaitSocketsOfGatehouse(count -> count <= socketsBefore + 1, "the backend connections closed");
+            awaitStaticFiles(client, 19);
+        }
+        assertNoRequestInFlight();
+    }
+
+    /**
+     * Streams the client reset while a restart's gate held their requests: they kept their places
+     * on the connection and in the server's HTTP/2 budget until the gate opened, so a client
+     * resetting its streams in a loop could fill the budget during a slow drain. Now they leave
+     * the gate at once, and the gate releases none of them.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void streamsResetWhileARestartHoldsThemLeaveTheGate(Start start) throws Exception {
+        Path errorLog = dir.resolve("error.log");
+        try (Http2Frames slow = connectWithNothingRunning(start); Http2Frames client = connectWithNothingRunning(start)) {
+            // Keeps the restart's drain going until its limit.
+            slow.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3,
+                    Http2Frames.getRequest("/sleep.php"));
+            slow.flush();
+            Thread.sleep(500);
+            gatehouse.signal("USR1");
+            LogFiles.await(errorLog, "new requests are held", READ_TIMEOUT, gatehouse::logTail);
+            byte[] file = Http2Frames.getRequest("/" + STATIC_FILE);
+            for (int i = 0; i < 8; i++) {
+                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, file);
+                client.send(Http2Frames.RST_STREAM, 0, 3 + 2 * i, Http2Frames.errorCode(Http2Frames.CANCEL));
+            }
+            client.flush();
+            LogFiles.await(errorLog, "generation 2 serving", READ_TIMEOUT, gatehouse::logTail);
+            assertTrue(LogFiles.read(errorLog).contains(" 0 held requests released"), LogFiles.read(errorLog));
+            awaitStaticFiles(client, 19);
+        }
+    }
+
+    /** Asks for the static file on 8 streams from {@code firstStream} on, and waits for all 8 answers. */
+    private static void awaitStaticFiles(Http2Frames client, int firstStream) throws IOException {
+        byte[] file = Http2Frames.getRequest("/" + STATIC_FILE);
+        Set<Integer> open = new HashSet<>();
+        for (int i = 0; i < 8; i++) {
+            client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, firstStream + 2 * i, file);
+            open.add(firstStream + 2 * i);
+        }
+        client.flush();
+        while (!open.isEmpty()) {
+            Http2Frames.Frame frame = client.read();
+            assertTrue(frame != null, "the server closed with streams " + open + " unanswered");
+            if ((frame.type() == Http2Frames.HEADERS || frame.type() == Http2Frames.DATA)
+                    && (frame.flags() & Http2Frames.END_STREAM) != 0) {
+                open.remove(frame.stream());
             }
         }
+    }
+
+    private void awaitSocketsOfGatehouse(IntPredicate reached, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        int count = socketsOfGatehouse();
+        while (!reached.test(count) && System.nanoTime() - deadline < 0) {
+            Thread.sleep(20);
+            count = socketsOfGatehouse();
+        }
+        assertTrue(reached.test(count), "waited for " + what + "; gatehouse has " + count + " sockets");
     }
 
     /**

@@ -155,7 +155,7 @@ public final class Gatehouse implements AutoCloseable {
             Function<ListenerConfig, HttpHandler> dispatchers =
                     listener -> new RequestDispatcher(gate, access, errorLog, http2Budget, listener);
             ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config,
-                    options.ioThreads(), options.threadName(), tls);
+                    options.ioThreads(), options.threadName(), tls, http2Budget);
             try {
                 processes.confirmStarted();
             } catch (IOException e) {

@@ -39,26 +39,29 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
     private final AlpnOpenListener alpn;
     private final HttpHandler plainRoot;
     private final HttpHandler h2cRoot;
+    private final Http2RequestBudget http2Budget;
     private volatile Mode mode = new Mode(null, false, false);
     private OptionMap options;
     private boolean h2c;
 
     /**
      * @param tlsBuffers buffers for TLS records, which need more room than {@code buffers}' plain reads
+     * @param http2Budget told of the HTTP/2 streams clients reset
      */
     ConnectionOpener(Xnio xnio, ByteBufferPool buffers, ByteBufferPool tlsBuffers, OptionMap options,
-            HttpHandler root) {
+            HttpHandler root, Http2RequestBudget http2Budget) {
         this.xnio = xnio;
         this.tlsBuffers = tlsBuffers;
         this.plainRoot = root;
         this.h2cRoot = new Http2UpgradeHandler(root);
+        this.http2Budget = http2Budget;
         this.options = options;
         this.plain = new HttpOpenListener(buffers, options);
         this.plain.setRootHandler(root);
         this.tlsHttp1 = new HttpOpenListener(buffers, options);
         this.http2 = new Http2OpenListener(buffers, options, "h2");
         this.alpn = new AlpnOpenListener(buffers, options, tlsHttp1);
-        this.alpn.addProtocol(Http2OpenListener.HTTP2, new Http2FloodGuard(http2), 10);
+        this.alpn.addProtocol(Http2OpenListener.HTTP2, new Http2FloodGuard(http2, http2Budget), 10);
         // Through the ALPN listener, which hands its own root to its protocols whenever its options
         // change: set anywhere else, a reload's new options would leave them without one.
         this.alpn.setRootHandler(root);
@@ -118,7 +121,8 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
             if (current.h2c()) {
                 // Prior knowledge or Upgrade: h2c turn it into HTTP/2 inside Undertow's HTTP/1.1
                 // listener, past any open listener of ours: the frames are counted from the start.
-                FrameCountingConduit.install(connection, new H2cFrameCounter());
+                FrameCountingConduit.install(connection,
+                        new H2cFrameCounter(streamId -> http2Budget.streamReset(connection, streamId)));
             }
             plain.handleEvent(connection);
             return;

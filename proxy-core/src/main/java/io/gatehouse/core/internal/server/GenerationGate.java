@@ -1,7 +1,7 @@
 package io.gatehouse.core.internal.server;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,7 +44,8 @@ public final class GenerationGate {
     private final GenerationHolder generations;
     private final ErrorLog errorLog;
     private final Object lock = new Object();
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    /** In the order they came; one whose exchange ends while held (its HTTP/2 stream reset) leaves. */
+    private final LinkedHashSet<Held> held = new LinkedHashSet<>();
     private final AtomicLong refusedWhileClosed = new AtomicLong();
     private volatile boolean closed;
     private volatile boolean stopping;
@@ -71,6 +72,9 @@ public final class GenerationGate {
      *               the handler returns; false on a later task on the I/O thread, where it runs now
      */
     private void admit(HttpServerExchange exchange, HttpHandler handler, boolean inCall) {
+        if (exchange.isComplete()) {
+            return; // its HTTP/2 stream was reset while it waited to be admitted: nothing to count in
+        }
         for (int turn = 0; turn < MAX_ADMIT_TURNS; turn++) {
             if (stopping) {
                 refuse(exchange);
@@ -109,7 +113,14 @@ public final class GenerationGate {
                 return false;
             }
             if (held.size() < MAX_HELD) {
-                held.add(new Held(exchange, handler));
+                Held h = new Held(exchange, handler);
+                held.add(h);
+                exchange.addExchangeCompleteListener((ex, next) -> {
+                    synchronized (lock) {
+                        held.remove(h);
+                    }
+                    next.proceed();
+                });
                 return true;
             }
         }

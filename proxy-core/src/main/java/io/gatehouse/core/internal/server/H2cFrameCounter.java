@@ -2,6 +2,7 @@ package io.gatehouse.core.internal.server;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntConsumer;
 
 /**
  * Counts the HTTP/2 frames of a plain connection that may turn into HTTP/2 (h2c): by prior
@@ -23,8 +24,14 @@ final class H2cFrameCounter implements ClientFrameCounter {
     /** For each length of preface matched, how much of it still matches after a mismatch (KMP). */
     private static final int[] FALLBACK = fallback(PREFACE);
 
+    private final IntConsumer resetStreams;
     private int matched;
     private Http2FrameCounter frames;
+
+    /** @param resetStreams see {@link Http2FrameCounter#Http2FrameCounter(boolean, long, IntConsumer)} */
+    H2cFrameCounter(IntConsumer resetStreams) {
+        this.resetStreams = resetStreams;
+    }
 
     @Override
     public Http2FrameCounter.Verdict accept(ByteBuffer bytes, long now) {
@@ -37,7 +44,7 @@ final class H2cFrameCounter implements ClientFrameCounter {
                 matched = FALLBACK[matched - 1];
             }
             if (PREFACE[matched] == b && ++matched == PREFACE.length) {
-                frames = new Http2FrameCounter(true, now);
+                frames = new Http2FrameCounter(true, now, resetStreams);
                 ByteBuffer rest = bytes.duplicate();
                 rest.position(i + 1);
                 return frames.accept(rest, now);

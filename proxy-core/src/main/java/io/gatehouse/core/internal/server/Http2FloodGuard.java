@@ -20,14 +20,18 @@ import org.xnio.StreamConnection;
 final class Http2FloodGuard implements DelegateOpenListener {
 
     private final Http2OpenListener http2;
+    private final Http2RequestBudget budget;
 
-    Http2FloodGuard(Http2OpenListener http2) {
+    /** @param budget told of the streams the client resets */
+    Http2FloodGuard(Http2OpenListener http2, Http2RequestBudget budget) {
         this.http2 = http2;
+        this.budget = budget;
     }
 
     @Override
     public void handleEvent(StreamConnection connection, PooledByteBuffer alreadyRead) {
-        Http2FrameCounter counter = new Http2FrameCounter(false, System.nanoTime());
+        Http2FrameCounter counter = new Http2FrameCounter(false, System.nanoTime(),
+                streamId -> budget.streamReset(connection, streamId));
         if (alreadyRead != null
                 && counter.accept(alreadyRead.getBuffer(), System.nanoTime()) != Http2FrameCounter.Verdict.ACCEPTED) {
             alreadyRead.close();

@@ -1,6 +1,7 @@
 package io.gatehouse.core.internal.server;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntConsumer;
 
 /**
  * Counts the frames an HTTP/2 client sends that make the server work without a request it gets to
@@ -15,7 +16,8 @@ import java.nio.ByteBuffer;
  * has begun or ended, not one reset while its request waits for the backend: "rapid reset"
  * (CVE-2023-44487) opens and cancels streams so, each cancel freeing the stream's slot in the
  * concurrency limit while its request goes on (measured: 5,000 streams opened and reset on one
- * connection all reached the backend). Here every reset counts.
+ * connection all reached the backend). Here every reset counts, and its stream id is passed on,
+ * so that the request it cancels can be let go.
  *
  * <p>Not thread-safe: one connection's reads, on its I/O thread.
  */
@@ -86,10 +88,16 @@ final class Http2FrameCounter implements ClientFrameCounter {
     private final Window control;
     private final Window resets;
     private int continuations;
+    private final IntConsumer resetStreams;
 
-    /** @param afterPreface true when the preface was consumed already (h2c upgrade) */
-    Http2FrameCounter(boolean afterPreface, long now) {
+    /**
+     * @param afterPreface true when the preface was consumed already (h2c upgrade)
+     * @param resetStreams told the stream id of each RST_STREAM frame within the limit, as its
+     *                     header is read: before Undertow has parsed the frame
+     */
+    Http2FrameCounter(boolean afterPreface, long now, IntConsumer resetStreams) {
         this.prefaceLeft = afterPreface ? 0 : PREFACE_LENGTH;
+        this.resetStreams = resetStreams;
         this.control = new Window(Budget.CONTROL, now);
         this.resets = new Window(Budget.RESETS, now);
     }
@@ -128,8 +136,11 @@ final class Http2FrameCounter implements ClientFrameCounter {
         if ((type == SETTINGS || type == PING) && !ack && !control.takeOne(now)) {
             return Verdict.CONTROL_FLOOD;
         }
-        if (type == RST_STREAM && !resets.takeOne(now)) {
-            return Verdict.RESET_FLOOD;
+        if (type == RST_STREAM) {
+            if (!resets.takeOne(now)) {
+                return Verdict.RESET_FLOOD;
+            }
+            resetStreams.accept(streamId());
         }
         if (type == HEADERS) {
             continuations = 0;
@@ -137,6 +148,10 @@ final class Http2FrameCounter implements ClientFrameCounter {
             return Verdict.CONTINUATION_FLOOD;
         }
         return Verdict.ACCEPTED;
+    }
+
+    private int streamId() {
+        return ((header[5] & 0x7f) << 24) | ((header[6] & 0xff) << 16) | ((header[7] & 0xff) << 8) | (header[8] & 0xff);
     }
 
     /** A budget's count in its current window. */

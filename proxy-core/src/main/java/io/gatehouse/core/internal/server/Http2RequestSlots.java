@@ -2,8 +2,11 @@ package io.gatehouse.core.internal.server;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.gatehouse.core.internal.backend.IoThreads;
@@ -30,7 +33,8 @@ import org.xnio.XnioIoThread;
  * the connection's frames until a stream ends. Past {@link #MAX_WAITING} waiting, or once all
  * connections together hold their {@link Http2RequestBudget}, its stream is reset at once. When
  * the connection closes, the requests waiting are dropped and those running are aborted, their
- * backend connections closed.
+ * backend connections closed; so is a request whose stream the client resets, which Undertow
+ * does not pass on ({@link #streamReset}, told by the frame counter under Undertow's parser).
  *
  * <p>One instance per HTTP/2 connection, attached to it; confined to its I/O thread.
  */
@@ -53,17 +57,27 @@ final class Http2RequestSlots {
 
     private final XnioIoThread ioThread;
     private final Http2RequestBudget budget;
+    private final Http2RequestBudget.Endpoints endpoints;
     private final ErrorLog errorLog;
-    private final Set<HttpServerExchange> running = new LinkedHashSet<>();
+    /** By stream id. */
+    private final Map<Integer, HttpServerExchange> running = new HashMap<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    /**
+     * Streams reset before their requests came here: Undertow may parse a HEADERS frame after the
+     * reset read behind it was seen. At most as many as the resets a connection may send.
+     */
+    private final Set<Integer> resetBeforeArrival = new HashSet<>();
+    private int lastStreamId;
     private boolean refusalLogged;
 
-    private record Waiting(HttpServerExchange exchange, HttpHandler next) {
+    private record Waiting(int streamId, HttpServerExchange exchange, HttpHandler next) {
     }
 
-    private Http2RequestSlots(XnioIoThread ioThread, Http2RequestBudget budget, ErrorLog errorLog) {
+    private Http2RequestSlots(XnioIoThread ioThread, Http2RequestBudget budget, Http2RequestBudget.Endpoints endpoints,
+            ErrorLog errorLog) {
         this.ioThread = ioThread;
         this.budget = budget;
+        this.endpoints = endpoints;
         this.errorLog = errorLog;
     }
 
@@ -83,23 +97,30 @@ final class Http2RequestSlots {
         // An HTTP/2 stream's connection keeps its attachments on the shared HTTP/2 connection.
         Http2RequestSlots slots = connection.getAttachment(KEY);
         if (slots == null) {
-            slots = new Http2RequestSlots(exchange.getIoThread(), budget, errorLog);
+            Http2RequestBudget.Endpoints endpoints = new Http2RequestBudget.Endpoints(connection.getLocalAddress(),
+                    connection.getPeerAddress());
+            slots = new Http2RequestSlots(exchange.getIoThread(), budget, endpoints, errorLog);
             connection.putAttachment(KEY, slots);
-            budget.connectionOpened();
+            budget.connectionOpened(endpoints, slots);
             Http2RequestSlots opened = slots;
             connection.addCloseListener(closedConnection -> IoThreads.runOn(opened.ioThread, opened::connectionClosed));
         }
-        slots.take(exchange, next);
+        slots.take(Http2StreamIds.of(connection), exchange, next);
     }
 
-    private void take(HttpServerExchange exchange, HttpHandler next) throws Exception {
+    private void take(int streamId, HttpServerExchange exchange, HttpHandler next) throws Exception {
+        lastStreamId = Math.max(lastStreamId, streamId);
+        if (!resetBeforeArrival.isEmpty() && arrivedReset(streamId)) {
+            resetStream(exchange);
+            return;
+        }
         if (running.size() < MAX_STREAMS) {
             if (!budget.tryRun()) {
                 refuse(exchange, budget.limit() + " HTTP/2 requests running on all connections together"
                         + " (server.max-connections)");
                 return;
             }
-            run(exchange);
+            run(streamId, exchange);
             next.handleRequest(exchange);
         } else if (waiting.size() >= MAX_WAITING) {
             refuse(exchange, MAX_STREAMS + " requests running and " + MAX_WAITING + " waiting on its connection");
@@ -108,7 +129,7 @@ final class Http2RequestSlots {
                     + " connections together may hold (server.max-connections), once each has room for "
                     + MAX_STREAMS);
         } else {
-            waiting.add(new Waiting(exchange, next));
+            waiting.add(new Waiting(streamId, exchange, next));
             // Undertow ends an exchange whose handler returns undispatched; this one waits.
             exchange.dispatch(SameThreadExecutor.INSTANCE, () -> { });
         }
@@ -125,20 +146,32 @@ final class Http2RequestSlots {
             errorLog.warn("server", "HTTP/2 client " + exchange.getSourceAddress() + ": " + why
                     + "; resetting the streams it opens past the limit");
         }
+        resetStream(exchange);
+    }
+
+    private static void resetStream(HttpServerExchange exchange) {
         IoUtils.safeClose(exchange.getConnection()); // an HTTP/2 stream's connection: RST_STREAM
         exchange.endExchange();
     }
 
-    private void run(HttpServerExchange exchange) {
-        running.add(exchange);
+    /** Whether stream {@code streamId} was reset before its request came; forgets it, and those Undertow dropped. */
+    private boolean arrivedReset(int streamId) {
+        boolean reset = resetBeforeArrival.remove(streamId);
+        // Streams arrive in the order of their ids: a lower one reset has been refused by Undertow.
+        resetBeforeArrival.removeIf(id -> id < streamId);
+        return reset;
+    }
+
+    private void run(int streamId, HttpServerExchange exchange) {
+        running.put(streamId, exchange);
         exchange.addExchangeCompleteListener((ex, next) -> {
-            IoThreads.runOn(ioThread, () -> finished(ex));
+            IoThreads.runOn(ioThread, () -> finished(streamId, ex));
             next.proceed();
         });
     }
 
-    private void finished(HttpServerExchange exchange) {
-        if (!running.remove(exchange)) {
+    private void finished(int streamId, HttpServerExchange exchange) {
+        if (!running.remove(streamId, exchange)) {
             return; // cut short when its connection closed, which gave its place back
         }
         Waiting next = waiting.poll();
@@ -146,10 +179,14 @@ final class Http2RequestSlots {
             budget.release(1, 0);
         } else {
             budget.waitingRuns(); // into the running place just left
-            run(next.exchange());
+            run(next.streamId(), next.exchange());
             // Queued rather than run inside the completion of the exchange that made room; from a
             // task of its own the dispatch runs the handler as its own root call.
-            ioThread.execute(() -> next.exchange().dispatch(SameThreadExecutor.INSTANCE, next.next()));
+            ioThread.execute(() -> {
+                if (!next.exchange().isComplete()) { // its stream reset meanwhile
+                    next.exchange().dispatch(SameThreadExecutor.INSTANCE, next.next());
+                }
+            });
         }
     }
 
@@ -161,17 +198,52 @@ final class Http2RequestSlots {
      */
     private void connectionClosed() {
         budget.release(running.size(), waiting.size());
-        budget.connectionClosed();
+        budget.connectionClosed(endpoints, this);
         waiting.clear();
-        List<HttpServerExchange> cut = new ArrayList<>(running);
+        List<HttpServerExchange> cut = new ArrayList<>(running.values());
         running.clear();
         for (HttpServerExchange exchange : cut) {
-            RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
-            if (ticket != null) {
-                ticket.abort(); // which ends the exchange too
-            } else if (!exchange.isComplete()) {
-                exchange.endExchange();
+            cutShort(exchange);
+        }
+    }
+
+    /**
+     * The client reset stream {@code streamId}. A request that waits for a slot gives its place
+     * back and never starts; one that runs is cut short (its backend connection closed, as
+     * lighttpd closes it), and gives its place back as it ends; so does a request the restart's
+     * gate holds, which the gate then lets go. Undertow would let both run to their end: it
+     * forgets a stream reset before its response begins.
+     */
+    void streamReset(int streamId) {
+        for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            if (w.streamId() == streamId) {
+                it.remove();
+                budget.release(0, 1);
+                w.exchange().endExchange();
+                return;
             }
+        }
+        HttpServerExchange exchange = running.get(streamId);
+        if (exchange != null) {
+            if (!exchange.isComplete()) { // else answered already, its place given back in a moment
+                cutShort(exchange);
+            }
+        } else if (streamId > lastStreamId && resetBeforeArrival.size() < Http2FrameCounter.Budget.RESETS.limit) {
+            resetBeforeArrival.add(streamId);
+        }
+    }
+
+    /**
+     * Ends {@code exchange} and lets go of what its request holds. The exchange of a stream the
+     * client reset is one Undertow has forgotten: nothing else would end it.
+     */
+    private static void cutShort(HttpServerExchange exchange) {
+        RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
+        if (ticket != null) {
+            ticket.abort(); // which ends the exchange too
+        } else if (!exchange.isComplete()) {
+            exchange.endExchange();
         }
     }
 }

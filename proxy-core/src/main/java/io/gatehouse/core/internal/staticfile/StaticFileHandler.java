@@ -84,8 +84,12 @@ public final class StaticFileHandler {
 
     private void answerOnIoThread(HttpServerExchange exchange, StaticFileOptions options, RequestTarget target,
             FileLookup found) {
+        if (exchange.isComplete()) {
+            FileLookup.discard(found); // its HTTP/2 stream was reset, which ended it
+            return;
+        }
         if (!exchange.getConnection().isOpen()) {
-            // The client left meanwhile (its connection closed, its HTTP/2 stream reset): Undertow
+            // The client left meanwhile (its connection closed): Undertow
             // would drop a handler dispatched now and leave the exchange open for good, counted in
             // flight, with the file open until a garbage collection found it.
             FileLookup.discard(found);

@@ -36,7 +36,7 @@ class H2cFrameCounterTest {
 
     /** Feeds {@code bytes} split at {@code split}, then in pieces of 7; what the counter says. */
     private static Verdict feed(byte[] bytes, int split) {
-        H2cFrameCounter counter = new H2cFrameCounter();
+        H2cFrameCounter counter = new H2cFrameCounter(streamId -> { });
         for (int at = 0, size = split; at < bytes.length; at += size, size = 7) {
             int n = Math.min(size, bytes.length - at);
             Verdict verdict = counter.accept(ByteBuffer.wrap(bytes, at, n), 1);

@@ -22,8 +22,8 @@ class Http2FrameCounterFuzzTest {
         }
         boolean afterPreface = (input[0] & 0x80) != 0;
         int piece = 1 + (input[0] & 0x7f);
-        Verdict whole = new Http2FrameCounter(afterPreface, 0).accept(ByteBuffer.wrap(input, 1, input.length - 1), 1);
-        Http2FrameCounter counter = new Http2FrameCounter(afterPreface, 0);
+        Verdict whole = new Http2FrameCounter(afterPreface, 0, streamId -> { }).accept(ByteBuffer.wrap(input, 1, input.length - 1), 1);
+        Http2FrameCounter counter = new Http2FrameCounter(afterPreface, 0, streamId -> { });
         Verdict split = Verdict.ACCEPTED;
         for (int at = 1; at < input.length && split == Verdict.ACCEPTED; at += piece) {
             ByteBuffer bytes = ByteBuffer.wrap(input, at, Math.min(piece, input.length - at));

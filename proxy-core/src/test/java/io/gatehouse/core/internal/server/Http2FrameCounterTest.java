@@ -3,6 +3,8 @@ package io.gatehouse.core.internal.server;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.gatehouse.core.internal.server.Http2FrameCounter.Budget;
 import io.gatehouse.core.internal.server.Http2FrameCounter.Verdict;
@@ -16,8 +18,14 @@ class Http2FrameCounterTest {
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private static void frame(ByteArrayOutputStream out, int type, int flags, int payloadLength) {
+        frame(out, type, flags, payloadLength, 1);
+    }
+
+    /** @param stream all 32 bits of the field, the reserved one too */
+    private static void frame(ByteArrayOutputStream out, int type, int flags, int payloadLength, int stream) {
         out.writeBytes(new byte[] {(byte) (payloadLength >>> 16), (byte) (payloadLength >>> 8), (byte) payloadLength,
-                (byte) type, (byte) flags, 0, 0, 0, 1});
+                (byte) type, (byte) flags, (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8),
+                (byte) stream});
         // A payload that looks like frame headers of SETTINGS: it must be skipped, not counted.
         for (int i = 0; i < payloadLength; i++) {
             out.write(i % 9 == 3 ? 0x4 : 0);
@@ -64,7 +72,7 @@ class Http2FrameCounterTest {
 
     /** Feeds {@code bytes} in pieces ({@code firstPiece}, then {@code piece} each); what the counter says of them. */
     private static Verdict feed(byte[] bytes, int firstPiece, int piece) {
-        Http2FrameCounter counter = new Http2FrameCounter(false, 0);
+        Http2FrameCounter counter = new Http2FrameCounter(false, 0, streamId -> { });
         int at = 0;
         for (int size = firstPiece; at < bytes.length; size = piece) {
             int n = Math.min(size, bytes.length - at);
@@ -107,9 +115,32 @@ class Http2FrameCounterTest {
                 continued(Http2FrameCounter.MAX_CONTINUATIONS + 1), Verdict.CONTINUATION_FLOOD);
     }
 
+    /** Each reset's stream is told, so that its request can be let go; the reserved bit is not part of the id. */
+    @Test
+    void resetStreamsAreToldHoweverTheBytesAreSplit() {
+        int[] streams = {3, 0x7fffffff, 0x10203, 0x80000005};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(PREFACE);
+        for (int stream : streams) {
+            frame(out, 0x1, 0x5, 30, stream);
+            frame(out, 0x3, 0, 4, stream);
+            frame(out, 0x0, 0, 9, stream); // DATA whose payload looks like a frame header
+        }
+        byte[] bytes = out.toByteArray();
+        List<Integer> expected = List.of(3, 0x7fffffff, 0x10203, 5);
+        for (int piece = 1; piece <= bytes.length; piece++) {
+            List<Integer> told = new ArrayList<>();
+            Http2FrameCounter counter = new Http2FrameCounter(false, 0, told::add);
+            for (int at = 0; at < bytes.length; at += piece) {
+                assertEquals(Verdict.ACCEPTED, counter.accept(ByteBuffer.wrap(bytes, at, Math.min(piece, bytes.length - at)), 1));
+            }
+            assertEquals(expected, told, "in pieces of " + piece);
+        }
+    }
+
     @Test
     void resetsAndControlFramesHaveBudgetsOfTheirOwn() {
-        Http2FrameCounter counter = new Http2FrameCounter(false, 0);
+        Http2FrameCounter counter = new Http2FrameCounter(false, 0, streamId -> { });
         assertEquals(Verdict.ACCEPTED, counter.accept(ByteBuffer.wrap(rapidReset(Budget.RESETS.limit)), 1));
         ByteArrayOutputStream settings = new ByteArrayOutputStream();
         for (int i = 0; i < Budget.CONTROL.limit; i++) {
@@ -126,7 +157,7 @@ class Http2FrameCounterTest {
 
     @Test
     void pingsCountAndTheWindowMoves() {
-        Http2FrameCounter counter = new Http2FrameCounter(true, 0);
+        Http2FrameCounter counter = new Http2FrameCounter(true, 0, streamId -> { });
         ByteArrayOutputStream ping = new ByteArrayOutputStream();
         frame(ping, 0x6, 0, 8);
         for (int i = 0; i < Budget.CONTROL.limit; i++) {
