@@ -4,7 +4,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.gatehouse.conf.BackendConfig;
@@ -28,8 +30,8 @@ import org.xnio.XnioIoThread;
  * connection and what it owes the pool ({@link ConnectionLease}), the one deadline
  * ({@link Deadline}), the client side with its held bytes and flow control ({@link ClientSink}),
  * and what a failure means ({@link BackendFailure}). A large body is written as the backend takes
- * it while its response is read; the backend is read only as fast as the client takes the
- * response. A try that reached no backend hands the request back to its {@link ProxiedRequest}
+ * it while its response is read; the backend is read as fast as the client takes the response,
+ * or the sink's spool keeps what the client has not taken yet ({@link ClientSink}). A try that reached no backend hands the request back to its {@link ProxiedRequest}
  * for the next pick; a unix socket whose listen queue is full is connected again shortly, up to
  * the connect-timeout. A reused kept connection that the backend closed while it was idle
  * (php-fpm's {@code pm.max_requests}) is replaced by a new one once, for a request without a body.
@@ -84,9 +86,10 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
      * @param request  the request, framed
      * @param withBody true when the request has a body: it is then never sent a second time
      * @param buffers  the server's buffers to read the response into
+     * @param spoolDirs where the response is spooled while the client is slower than the backend
      */
     BackendCall(HttpServerExchange exchange, BackendHost host, BackendProtocol protocol, OutgoingRequest request,
-            boolean withBody, ErrorLog errorLog, ReadBuffers buffers, Runnable nextTry) {
+            boolean withBody, ErrorLog errorLog, ReadBuffers buffers, List<Path> spoolDirs, Runnable nextTry) {
         this.exchange = exchange;
         this.ioThread = exchange.getIoThread();
         this.host = host;
@@ -94,7 +97,7 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
         this.buffers = buffers;
         this.request = request;
         this.withBody = withBody;
-        this.sink = new ClientSink(exchange, this, buffers);
+        this.sink = new ClientSink(exchange, this, buffers, spoolDirs, errorLog);
         this.relay = new ResponseRelay(exchange, errorLog, host.describe(), sink);
         this.reader = protocol.newResponseReader(relay, host.describe());
         this.lease = new ConnectionLease(host, ioThread, this);

@@ -3,11 +3,7 @@ package io.gatehouse.core.internal.gateway;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -426,34 +422,13 @@ public final class BodyCollector implements ChannelListener<StreamSourceChannel>
         }
     }
 
-    /** A new file in the first of {@code dirs} that takes one, already unlinked. */
+    /** A new spool file, already unlinked: see {@link SpoolFiles}. */
     private static FileChannel openUnlinked(List<Path> dirs) throws BadRequestException {
-        List<String> failures = new ArrayList<>();
-        for (Path dir : dirs) {
-            Path file = null;
-            try {
-                // Random name, created exclusively (never an existing file or link), mode 0600.
-                file = Files.createTempFile(dir, "gatehouse-body-", ".tmp");
-                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                        LinkOption.NOFOLLOW_LINKS);
-                Files.delete(file);
-                return channel;
-            } catch (IOException e) {
-                failures.add(dir + ": " + e.getMessage());
-                deleteQuietly(file);
-            }
-        }
-        throw new BadRequestException(500, "GH-UPLOAD-001 no server.upload-dirs entry takes a spool file for a"
-                + " request body (" + String.join("; ", failures) + "): create one gatehouse can write to");
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // Reported with the failure that brought us here.
-            }
+        try {
+            return SpoolFiles.openUnlinked(dirs, "gatehouse-body-");
+        } catch (IOException e) {
+            throw new BadRequestException(500, "GH-UPLOAD-001 no server.upload-dirs entry takes a spool file for a"
+                    + " request body (" + e.getMessage() + "): create one gatehouse can write to");
         }
     }
 }

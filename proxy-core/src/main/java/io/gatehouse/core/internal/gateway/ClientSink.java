@@ -2,11 +2,14 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.gatehouse.core.internal.backend.IoThreads;
+import io.gatehouse.core.internal.log.ErrorLog;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -30,9 +33,12 @@ import org.xnio.channels.StreamSinkChannel;
  * lighttpd sends it. A page PHP flushes in eight pieces then costs one write and one wake-up of
  * the client rather than several. Past the hold the response streams.
  *
- * <p>Flow control: bytes the client cannot take yet are kept (at most about one read's worth),
- * the backend side is told to stop reading ({@link Flow#clientBlocked}) and to go on once they are
- * written ({@link Flow#clientDrained}). A response that ended meanwhile ends its exchange when the
+ * <p>Bytes the client cannot take yet are kept: about one read's worth in memory, the rest in a
+ * {@link ResponseSpool} file, so that the backend sends its whole response and is free while a
+ * slow client reads. Only when the spool takes no more (its write under way has a full queue
+ * behind it, or the response is past the spool's bound, or no spool file can be created) is the
+ * backend side told to stop reading ({@link Flow#clientBlocked}), and to go on once there is room
+ * again ({@link Flow#clientDrained}). A response that ended meanwhile ends its exchange when the
  * last kept byte is written.
  *
  * <p>Confined to the I/O thread.
@@ -42,10 +48,10 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     /** What the sink tells the backend side. */
     interface Flow {
 
-        /** The client takes no more for now: do not read the backend. */
+        /** Nothing more can be kept for the client for now: do not read the backend. */
         void clientBlocked();
 
-        /** The client took every byte kept for it: read the backend again. */
+        /** There is room again for what the backend sends: read it again. */
         void clientDrained();
 
         /** Writing to the client failed while kept bytes were flushed. */
@@ -67,6 +73,8 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     private final HttpServerExchange exchange;
     private final Flow flow;
     private final ReadBuffers buffers;
+    private final List<Path> spoolDirs;
+    private final ErrorLog errorLog;
     /** The reads whose buffers held pieces are views of: given back once the pieces are written or kept. */
     private final List<PooledByteBuffer> heldReads = new ArrayList<>();
     private XnioExecutor.Key holdTimer;
@@ -77,20 +85,40 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     private long gatheredBytes;
     /** True while the response is held: until it ends, outgrows the hold, or the hold's time is up. */
     private boolean holding = true;
-    /** Response bytes the client could not take yet. */
+    /** Response bytes the client could not take yet, before those in {@link #spool}. */
     private ByteBuffer pending;
+    /** Where the bytes go once {@link #pending} holds a read's worth; made when first needed. */
+    private ResponseSpool spool;
+    /** No spool file could be created: the backend waits for the client. */
+    private boolean spoolUnavailable;
+    /** The backend side was told to stop reading and not yet to go on. */
+    private boolean backendPaused;
     private boolean endWhenDrained;
     private boolean abandoned;
 
-    ClientSink(HttpServerExchange exchange, Flow flow, ReadBuffers buffers) {
+    /**
+     * @param spoolDirs {@code server.upload-dirs}, where a slow client's response is spooled
+     */
+    ClientSink(HttpServerExchange exchange, Flow flow, ReadBuffers buffers, List<Path> spoolDirs, ErrorLog errorLog) {
         this.exchange = exchange;
         this.flow = flow;
         this.buffers = buffers;
+        this.spoolDirs = spoolDirs;
+        this.errorLog = errorLog;
     }
 
-    /** True while bytes wait for the client: the backend is not read meanwhile. */
+    /** True while the backend must not be read: bytes wait for the client, and no more can be kept. */
     boolean blocked() {
-        return pending != null && pending.position() > 0;
+        return waitingForClient() && (spoolUnavailable || spool != null && !spool.takesMore());
+    }
+
+    /** True while bytes wait for the client: what comes next goes behind them. */
+    private boolean waitingForClient() {
+        return pendingBytes() > 0 || spool != null && !spool.isEmpty();
+    }
+
+    private int pendingBytes() {
+        return pending == null ? 0 : pending.position();
     }
 
     /**
@@ -147,7 +175,8 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             setContentLength();
         }
         writeGathered(true);
-        if (blocked()) {
+        backendPaused = false; // the backend side is done
+        if (waitingForClient()) {
             endWhenDrained = true;
         } else {
             exchange.endExchange();
@@ -159,6 +188,9 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         abandoned = true;
         stopHolding();
         dropGathered();
+        if (spool != null) {
+            spool.close();
+        }
     }
 
     /**
@@ -188,8 +220,9 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     /** Takes {@code data} (all of it: its position moves to its limit) as a view, written with the rest of the read. */
     @Override
     public void write(ByteBuffer data) throws IOException {
-        if (blocked()) {
-            keep(data); // the client stopped taking bytes earlier in this read
+        if (waitingForClient()) {
+            keep(data); // behind the bytes the client has not taken yet
+            pauseBackendIfFull();
             return;
         }
         if (gatheredCount == gathered.length) {
@@ -199,8 +232,9 @@ final class ClientSink implements ResponseRelay.ClientWriter {
                 mergeGathered();
             } else {
                 writeGathered(false);
-                if (blocked()) {
+                if (waitingForClient()) {
                     keep(data);
+                    pauseBackendIfFull();
                     return;
                 }
             }
@@ -254,10 +288,10 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             }
         }
         dropGathered();
-        if (blocked()) {
-            flow.clientBlocked();
+        if (waitingForClient()) {
             client.getWriteSetter().set(sink -> flush());
             client.resumeWrites();
+            pauseBackendIfFull();
         }
     }
 
@@ -312,45 +346,135 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         }
     }
 
+    /**
+     * Keeps {@code data} for the client, behind what it has not taken yet: in memory up to a
+     * read's worth, past that in the spool file.
+     */
     private void keep(ByteBuffer data) {
-        pending = append(pending, data, ReadBuffers.BUFFER_SIZE);
+        boolean spooling = spool != null && !spool.isEmpty();
+        if (spooling || !spoolUnavailable && pendingBytes() >= ReadBuffers.BUFFER_SIZE) {
+            spool().append(data);
+        } else {
+            pending = append(pending, data, ReadBuffers.BUFFER_SIZE);
+        }
+    }
+
+    private ResponseSpool spool() {
+        if (spool == null) {
+            ResponseSpool made = new ResponseSpool(spoolDirs, exchange.getConnection().getWorker(),
+                    exchange.getIoThread(), new SpoolListener());
+            spool = made;
+            // However the exchange ends, the file is closed with it.
+            exchange.addExchangeCompleteListener((ex, next) -> {
+                IoThreads.runOn(ex.getIoThread(), made::close);
+                next.proceed();
+            });
+        }
+        return spool;
+    }
+
+    /** Tells the backend side to stop reading, once, when nothing more can be kept. */
+    private void pauseBackendIfFull() {
+        if (!backendPaused && !endWhenDrained && blocked()) {
+            backendPaused = true;
+            flow.clientBlocked();
+        }
+    }
+
+    /** Tells the backend side to go on once there is room again. */
+    private void resumeBackendIfRoom() {
+        if (backendPaused && !endWhenDrained && !blocked()) {
+            backendPaused = false;
+            flow.clientDrained();
+        }
+    }
+
+    /** What the spool file's writes mean for the client and the backend side. */
+    private final class SpoolListener implements ResponseSpool.Listener {
+
+        @Override
+        public void spooled() {
+            if (abandoned) {
+                return;
+            }
+            if (spool.hasSendable()) {
+                client.resumeWrites();
+            }
+            resumeBackendIfRoom();
+        }
+
+        @Override
+        public void unavailable(ByteBuffer unwritten, IOException why) {
+            spool = null;
+            spoolUnavailable = true;
+            if (abandoned) {
+                return;
+            }
+            errorLog.warn("gateway", "GH-UPLOAD-002 no server.upload-dirs entry takes a spool file for the response to "
+                    + exchange.getRequestURI() + " (" + why.getMessage() + "): its backend waits for the client"
+                    + " to read it; create a directory gatehouse can write to");
+            pending = append(pending, unwritten, unwritten.remaining());
+            pauseBackendIfFull();
+        }
+
+        @Override
+        public void failed(IOException why) {
+            if (abandoned) {
+                return;
+            }
+            errorLog.error("gateway", "writing the response to " + exchange.getRequestURI() + " to its spool file"
+                    + " failed: " + why.getMessage());
+            flow.clientFailed(new ClientGoneException(why));
+        }
     }
 
     /**
      * {@code buffer} with {@code data} appended: a new one of at least {@code firstCapacity} when
-     * {@code buffer} is null, a larger copy when it lacks room.
+     * {@code buffer} is null, a copy twice as large (or as large as needed) when it lacks room, so
+     * that a backend's thousands of one-byte records cost no more than one copy each.
      */
-    private static ByteBuffer append(ByteBuffer buffer, ByteBuffer data, int firstCapacity) {
+    static ByteBuffer append(ByteBuffer buffer, ByteBuffer data, int firstCapacity) {
         if (buffer == null) {
             buffer = ByteBuffer.allocate(Math.max(firstCapacity, data.remaining()));
         } else if (buffer.remaining() < data.remaining()) {
-            buffer = ByteBuffer.allocate(buffer.position() + data.remaining()).put(buffer.flip());
+            int capacity = Math.max(2 * buffer.capacity(), buffer.position() + data.remaining());
+            buffer = ByteBuffer.allocate(capacity).put(buffer.flip());
         }
         return buffer.put(data);
     }
 
+    /** The client takes bytes again: what was kept goes out, memory first, then the spool file. */
     private void flush() {
         if (abandoned) {
             return;
         }
         try {
-            pending.flip();
-            while (pending.hasRemaining() && client.write(pending) > 0) {
-                // as much as the client's socket buffer takes
+            if (pendingBytes() > 0) {
+                pending.flip();
+                while (pending.hasRemaining() && client.write(pending) > 0) {
+                    // as much as the client's socket buffer takes
+                }
+                pending.compact();
             }
-            pending.compact();
+            if (pendingBytes() == 0 && spool != null) {
+                spool.sendTo(client);
+            }
         } catch (IOException e) {
             flow.clientFailed(new ClientGoneException(e));
             return;
         }
-        if (blocked()) {
+        if (waitingForClient()) {
+            if (pendingBytes() == 0 && !spool.hasSendable()) {
+                client.suspendWrites(); // the rest is still being written to the file: spooled() resumes
+            }
+            resumeBackendIfRoom();
             return;
         }
         client.suspendWrites();
         if (endWhenDrained) {
             exchange.endExchange();
         } else {
-            flow.clientDrained();
+            resumeBackendIfRoom();
         }
     }
 }

@@ -73,7 +73,7 @@ public final class GatewayHandler {
                 (protocol, keepConn) -> protocol.requestHead(
                         out -> CgiEnvironment.write(exchange, match, listenerPort, serverSoftware, body.length(), out),
                         keepConn),
-                errorLog, buffers, hashKey(exchange, pool)).start();
+                errorLog, buffers, uploadDirs, hashKey(exchange, pool)).start();
     }
 
     /**

@@ -2,7 +2,9 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.gatehouse.core.internal.backend.BackendHost;
@@ -46,6 +48,8 @@ final class ProxiedRequest {
     private final CgiHead cgiHead;
     private final ErrorLog errorLog;
     private final ReadBuffers buffers;
+    /** {@code server.upload-dirs}: where a response a slow client has not taken yet is spooled. */
+    private final List<Path> spoolDirs;
     private final String hashKey;
     private int tries;
     /** While every host is out of rotation: until when the request waits for a respawn. */
@@ -60,7 +64,8 @@ final class ProxiedRequest {
     }
 
     ProxiedRequest(HttpServerExchange exchange, RouteMatch match, BackendPool pool, BackendProtocol protocol,
-            RequestBody body, CgiHead cgiHead, ErrorLog errorLog, ReadBuffers buffers, String hashKey) {
+            RequestBody body, CgiHead cgiHead, ErrorLog errorLog, ReadBuffers buffers, List<Path> spoolDirs,
+            String hashKey) {
         this.exchange = exchange;
         this.ioThread = exchange.getIoThread();
         this.match = match;
@@ -70,6 +75,7 @@ final class ProxiedRequest {
         this.cgiHead = cgiHead;
         this.errorLog = errorLog;
         this.buffers = buffers;
+        this.spoolDirs = spoolDirs;
         this.hashKey = hashKey;
     }
 
@@ -108,7 +114,7 @@ final class ProxiedRequest {
         OutgoingRequest request = requestFor(host);
         if (request != null) {
             new BackendCall(exchange, host, protocol, request, body.length() > 0, errorLog, buffers,
-                    this::tryNextHost).start();
+                    spoolDirs, this::tryNextHost).start();
         }
     }
 

@@ -1,0 +1,192 @@
+package io.gatehouse.core;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.stream.Stream;
+
+import io.gatehouse.core.EngineFixture.Pool;
+import io.gatehouse.core.ScriptedBackend.Transport;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A client slower than its backend: the response it has not taken yet is spooled, so that the
+ * backend sends it whole and is free for the next request (a client that read nothing held its
+ * backend connection, and the backend's worker, until {@code server.max-write-idle}); the client
+ * still gets every byte in order, and nothing is left behind however it ends.
+ */
+class EngineSlowClientTest {
+
+    private static final int RESPONSE_BYTES = 16 * 1024 * 1024;
+
+    static Stream<Arguments> transportsAndPools() {
+        return EngineBackendGoneTest.transportsAndPools();
+    }
+
+    /** Bytes that tell where they are: a byte out of order or lost shows. */
+    private static byte[] numbered(int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (i % 251);
+        }
+        return bytes;
+    }
+
+    private static void assertNumbered(byte[] body, int length) {
+        assertEquals(length, body.length, "body length");
+        for (int i = 0; i < length; i++) {
+            if (body[i] != (byte) (i % 251)) {
+                throw new AssertionError("byte " + i + " of the body is wrong");
+            }
+        }
+    }
+
+    /** Starts a request from a client with a small receive buffer, which reads nothing yet. */
+    private static RawClient slowClientAsking(EngineFixture fixture) throws Exception {
+        return RawClient.connect(fixture.port, 64 * 1024).sendHead("GET", "/large", 0);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("transportsAndPools")
+    void aClientThatReadsNothingLetsTheBackendSendItsWholeResponseAndThenGetsEveryByte(Transport transport, Pool pool)
+            throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(transport, pool);
+             RawClient client = slowClientAsking(fixture)) {
+            try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                backend.write(ScriptedConnection.stdout(id, "Status: 200 OK\r\nContent-Length: " + RESPONSE_BYTES
+                        + "\r\n\r\n"), EngineFixture.PROMPTLY);
+                ByteBuffer body = ScriptedConnection.stdout(id, numbered(RESPONSE_BYTES));
+                backend.writeUntilStalled(body, Duration.ofSeconds(2));
+                assertFalse(body.hasRemaining(), "the client read nothing, and the backend could not send its"
+                        + " response: " + body.remaining() + " bytes left");
+                backend.write(ScriptedConnection.endOfResponse(id), EngineFixture.PROMPTLY);
+                assertTrue(EngineFixture.waitFor(EngineFixture.SETTLE, () -> fixture.totalLoad() == 0),
+                        "the request still holds its backend host while its client has not read");
+            }
+            assertNumbered(client.readToEnd(Duration.ofSeconds(20)), RESPONSE_BYTES);
+            client.close();
+            fixture.assertNothingLeftBehind();
+            fixture.assertAFollowingBurstIsServed();
+        }
+    }
+
+    /** A chunked response (no length from the backend) read slowly: every byte, in order. */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aChunkedResponseReadSlowlyArrivesWhole(Transport transport) throws Exception {
+        int length = 6 * 1024 * 1024;
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE);
+             RawClient client = slowClientAsking(fixture);
+             ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+            int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+            backend.write(ScriptedConnection.stdout(id, "Status: 200 OK\r\n\r\n"), EngineFixture.PROMPTLY);
+            byte[] numbered = numbered(length);
+            // In pieces with pauses, so that spooling starts and stops while the client reads on.
+            for (int at = 0; at < length; at += length / 8) {
+                byte[] piece = Arrays.copyOfRange(numbered, at, Math.min(length, at + length / 8));
+                backend.write(ScriptedConnection.stdout(id, piece), Duration.ofSeconds(10));
+                Thread.sleep(50);
+                client.readAtLeast(1, Duration.ofSeconds(10));
+            }
+            backend.write(ScriptedConnection.endOfResponse(id), EngineFixture.PROMPTLY);
+            assertNumbered(dechunk(client.readToEnd(Duration.ofSeconds(20))), length);
+        }
+    }
+
+    /** A client that leaves while its response waits in the spool file: the file is closed. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("transportsAndPools")
+    void aClientThatLeavesWithItsResponseSpooledLeavesNoFileOpen(Transport transport, Pool pool) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(transport, pool)) {
+            try (RawClient client = slowClientAsking(fixture);
+                 ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                backend.write(ScriptedConnection.stdout(id, "Status: 200 OK\r\n\r\n"), EngineFixture.PROMPTLY);
+                backend.write(ScriptedConnection.stdout(id, new byte[RESPONSE_BYTES]), Duration.ofSeconds(10));
+                backend.write(ScriptedConnection.endOfResponse(id), EngineFixture.PROMPTLY);
+                client.readHead(EngineFixture.PROMPTLY);
+            }
+            fixture.assertNothingLeftBehind(); // its descriptors: the spool file's among them
+            fixture.assertAFollowingBurstIsServed();
+        }
+    }
+
+    /**
+     * No directory of {@code server.upload-dirs} takes a spool file: the backend waits for the
+     * client, as it did before responses were spooled, the error log says why, and the client
+     * still gets every byte.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void withoutASpoolFileTheBackendWaitsForTheClient(Transport transport) throws Exception {
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE)) {
+            Path uploads = fixture.uploads;
+            Files.delete(uploads);
+            Files.writeString(uploads, "a file where the directory was"); // no file can be made in it, even by root
+            try (RawClient client = slowClientAsking(fixture);
+                 ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                backend.write(ScriptedConnection.stdout(id, "Status: 200 OK\r\nContent-Length: " + RESPONSE_BYTES
+                        + "\r\n\r\n"), EngineFixture.PROMPTLY);
+                ByteBuffer body = ScriptedConnection.stdout(id, numbered(RESPONSE_BYTES));
+                backend.writeUntilStalled(body, Duration.ofMillis(500));
+                assertTrue(body.hasRemaining(), "gatehouse took the whole response without a spool file");
+                assertTrue(fixture.errorLogText().contains("GH-UPLOAD-002"), fixture.errorLogText());
+                Thread reader = new Thread(() -> {
+                    try {
+                        assertNumbered(client.readToEnd(Duration.ofSeconds(20)), RESPONSE_BYTES);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                reader.start();
+                backend.write(body, Duration.ofSeconds(20));
+                backend.write(ScriptedConnection.endOfResponse(id), EngineFixture.PROMPTLY);
+                reader.join(20_000);
+                assertFalse(reader.isAlive(), "the client did not get the whole response");
+            } finally {
+                Files.delete(uploads);
+                Files.createDirectory(uploads);
+            }
+            fixture.assertNothingLeftBehind();
+        }
+    }
+
+    /** The data of a chunked body, its chunk sizes and the last chunk taken away. */
+    private static byte[] dechunk(byte[] chunked) {
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        int at = 0;
+        while (true) {
+            int lineEnd = indexOfCrlf(chunked, at);
+            int size = Integer.parseInt(new String(chunked, at, lineEnd - at, StandardCharsets.US_ASCII)
+                    .split(";")[0].trim(), 16);
+            at = lineEnd + 2;
+            if (size == 0) {
+                return data.toByteArray();
+            }
+            data.write(chunked, at, size);
+            at += size + 2;
+        }
+    }
+
+    private static int indexOfCrlf(byte[] bytes, int from) {
+        for (int i = from; i + 1 < bytes.length; i++) {
+            if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
+                return i;
+            }
+        }
+        throw new AssertionError("no chunk size line at " + from);
+    }
+}
