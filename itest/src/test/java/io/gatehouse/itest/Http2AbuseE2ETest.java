@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntPredicate;
 
 import io.gatehouse.itest.support.ConfigFiles;
@@ -557,6 +558,84 @@ class Http2AbuseE2ETest {
         }
         assertEquals(0, openDescriptorsOf(file), "descriptors of " + file + " still open after the client left");
         assertNoRequestInFlight();
+    }
+
+    /**
+     * Streams reset while their responses wait for a window the client never gives: Undertow
+     * keeps such a stream's sink open, and with it the exchange, until the connection closes, so
+     * a static file and a spooled PHP response (up to 64 MiB on disk each) stayed open, and the
+     * requests counted in flight, for as long as the client kept its connection.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void streamsResetWhileTheirResponsesWaitForTheWindowLetGoOfTheirFiles(Start start) throws Exception {
+        Path file = dir.resolve("www").resolve(LARGE_FILE).toRealPath();
+        try (Http2Frames client = connectWithNothingRunning(start)) {
+            client.send(Http2Frames.SETTINGS, 0, 0, NO_WINDOW);
+            client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3,
+                    Http2Frames.getRequest("/" + LARGE_FILE));
+            client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 5,
+                    Http2Frames.getRequest("/download.php?bytes=" + 8 * 1024 * 1024 + "&cl=1"));
+            client.flush();
+            awaitDescriptors(() -> openDescriptorsOf(file) == 1 && spoolFilesOfGatehouse() == 1,
+                    "the file being sent and the PHP response's spool file");
+            client.send(Http2Frames.RST_STREAM, 0, 3, Http2Frames.errorCode(Http2Frames.CANCEL));
+            client.send(Http2Frames.RST_STREAM, 0, 5, Http2Frames.errorCode(Http2Frames.CANCEL));
+            client.flush();
+            awaitDescriptors(() -> openDescriptorsOf(file) == 0 && spoolFilesOfGatehouse() == 0,
+                    "both closed while the client keeps its connection");
+            assertNoRequestInFlight();
+        }
+    }
+
+    /**
+     * A waiting stream the client resets: gatehouse learnt of the reset before Undertow had read
+     * it, ended the exchange, and Undertow answered it (an empty 200) on the stream the client had
+     * just reset. Now it gets nothing but a reset.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void aWaitingStreamTheClientResetsIsAnsweredWithNothing(Start start) throws Exception {
+        try (Http2Frames client = connectWithNothingRunning(start)) {
+            byte[] sleeping = Http2Frames.getRequest("/sleep.php");
+            for (int i = 0; i < 8; i++) {
+                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, sleeping);
+            }
+            byte[] file = Http2Frames.getRequest("/" + STATIC_FILE);
+            for (int stream : new int[] {19, 21}) {
+                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, stream, file);
+            }
+            client.flush();
+            Thread.sleep(300); // they wait now
+            for (int stream : new int[] {19, 21}) {
+                client.send(Http2Frames.RST_STREAM, 0, stream, Http2Frames.errorCode(Http2Frames.CANCEL));
+            }
+            client.flush();
+            Thread.sleep(300);
+            client.send(Http2Frames.PING, 0, 0, new byte[8]);
+            client.flush();
+            for (Http2Frames.Frame frame = client.read(); ; frame = client.read()) {
+                assertTrue(frame != null, "the server closed the connection");
+                assertFalse((frame.type() == Http2Frames.HEADERS || frame.type() == Http2Frames.DATA)
+                        && (frame.stream() == 19 || frame.stream() == 21), "stream " + frame.stream()
+                        + ", which the client reset, was answered");
+                if (frame.type() == Http2Frames.PING && (frame.flags() & 0x1) != 0) {
+                    break;
+                }
+            }
+        }
+    }
+
+    private long spoolFilesOfGatehouse() {
+        return ProcessTree.fds(gatehouse.pid()).stream().filter(target -> target.contains("gatehouse-response-")).count();
+    }
+
+    private void awaitDescriptors(BooleanSupplier reached, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        while (!reached.getAsBoolean() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(20);
+        }
+        assertTrue(reached.getAsBoolean(), "waited for " + what + ": " + ProcessTree.fds(gatehouse.pid()));
     }
 
     /** The count a script keeps in {@code file} once no request has added to it for a second. */

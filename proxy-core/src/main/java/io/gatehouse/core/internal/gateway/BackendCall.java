@@ -18,6 +18,7 @@ import io.gatehouse.core.internal.protocol.BackendProtocol;
 import io.gatehouse.core.internal.protocol.ResponseReader;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Protocols;
 import org.xnio.XnioIoThread;
 
 /**
@@ -434,12 +435,22 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
         GatewayHandler.reportFailure(exchange, relay, failure, cause, errorLog);
     }
 
-    /** The client or a restart ended the exchange first: drop the backend side. */
+    /**
+     * The client or a restart ended the exchange first: drop the backend side; or, once the
+     * response came whole, what the sink still keeps for a client that is gone (its spool file:
+     * an HTTP/2 stream reset while its response waits for the window may not end its exchange
+     * until the connection closes).
+     */
     private void abandon() {
         if (!ended()) {
             release(false, State.CLOSED);
             sink.abandon();
             ErrorPages.abort(exchange);
+        } else if (state == State.RESPONDED) {
+            sink.abandon();
+            if (exchange.getProtocol().equals(Protocols.HTTP_2_0)) {
+                sink.closeClient();
+            }
         }
     }
 
@@ -455,8 +466,8 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
         state = end;
         deadline.cancel();
         lease.release(reusable);
-        if (ticket != null) {
-            ticket.detach();
+        if (ticket != null && end == State.CLOSED) {
+            ticket.detach(); // once RESPONDED, a restart or a reset still reaches the sink through close()
         }
         host.leave();
     }

@@ -220,7 +220,9 @@ final class Http2RequestSlots {
             if (w.streamId() == streamId) {
                 it.remove();
                 budget.release(0, 1);
-                w.exchange().endExchange();
+                // Undertow may not have read the client's reset yet: ended alone, the exchange would
+                // be answered (an empty 200) on the stream the client has just reset.
+                resetStream(w.exchange());
                 return;
             }
         }
@@ -241,9 +243,12 @@ final class Http2RequestSlots {
     private static void cutShort(HttpServerExchange exchange) {
         RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
         if (ticket != null) {
-            ticket.abort(); // which ends the exchange too
+            ticket.abort(); // which resets the stream and ends the exchange (here, on its I/O thread, at once)
         } else if (!exchange.isComplete()) {
-            exchange.endExchange();
+            resetStream(exchange); // held at the gate: reset first, so that nothing is answered on it
+        }
+        if (!exchange.isComplete()) {
+            Http2StreamIds.closeSink(exchange.getConnection()); // bytes waited for the window: see there
         }
     }
 }

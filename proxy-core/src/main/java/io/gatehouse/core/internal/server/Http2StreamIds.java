@@ -6,11 +6,13 @@ import java.lang.invoke.VarHandle;
 import io.undertow.protocols.http2.Http2DataStreamSinkChannel;
 import io.undertow.server.ServerConnection;
 import io.undertow.server.protocol.http2.Http2ServerConnection;
+import org.xnio.IoUtils;
 
 /**
- * The stream id of an HTTP/2 exchange, which Undertow keeps private: gatehouse needs it to match
+ * The stream of an HTTP/2 exchange, which Undertow keeps private: gatehouse needs its id to match
  * the RST_STREAM frames a client sends (which Undertow does not pass on for a stream whose response
- * has not begun) with the requests they cancel. This class alone reads Undertow's field;
+ * has not begun) with the requests they cancel, and its sink to close one that Undertow keeps open
+ * after such a reset ({@link #closeSink}). This class alone reads Undertow's field;
  * {@code Http2StreamIdsTest} fails when Undertow is upgraded, so whoever upgrades it checks that
  * the field is still there and still the stream's.
  *
@@ -36,6 +38,19 @@ final class Http2StreamIds {
 
     /** The id of the stream whose exchange {@code connection} serves; an HTTP/2 exchange's connection only. */
     static int of(ServerConnection connection) {
-        return ((Http2DataStreamSinkChannel) RESPONSE_CHANNEL.get((Http2ServerConnection) connection)).getStreamId();
+        return sinkOf(connection).getStreamId();
+    }
+
+    /**
+     * Closes the sink of the stream {@code connection} serves. Undertow keeps the sink of a stream
+     * the client reset while response bytes waited for its window open, and with it the exchange,
+     * until the whole connection closes; closed, the exchange ends.
+     */
+    static void closeSink(ServerConnection connection) {
+        IoUtils.safeClose(sinkOf(connection));
+    }
+
+    private static Http2DataStreamSinkChannel sinkOf(ServerConnection connection) {
+        return (Http2DataStreamSinkChannel) RESPONSE_CHANNEL.get((Http2ServerConnection) connection);
     }
 }
