@@ -105,6 +105,30 @@ class EngineSlowClientTest {
         }
     }
 
+    /**
+     * A backend that dies after its response was spooled: the slow client still gets every byte
+     * the backend sent, then the connection is cut, as a client that had read in time would have.
+     * (The spooled bytes were thrown away, and the client got only what the socket buffers held.)
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aBackendThatDiesAfterItsResponseWasSpooledStillDeliversWhatItSent(Transport transport) throws Exception {
+        int sent = 8 * 1024 * 1024;
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE);
+             RawClient client = slowClientAsking(fixture)) {
+            try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+                backend.write(ScriptedConnection.stdout(id, "Status: 200 OK\r\nContent-Length: " + 2 * sent
+                        + "\r\n\r\n"), EngineFixture.PROMPTLY);
+                backend.write(ScriptedConnection.stdout(id, numbered(sent)), Duration.ofSeconds(10));
+                Thread.sleep(300); // taken into the spool
+            } // the backend dies before the rest
+            assertNumbered(client.readToEnd(Duration.ofSeconds(20)), sent);
+            client.close();
+            fixture.assertNothingLeftBehind();
+        }
+    }
+
     /** A client that leaves while its response waits in the spool file: the file is closed. */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndPools")

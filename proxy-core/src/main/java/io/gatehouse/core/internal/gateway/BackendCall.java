@@ -431,8 +431,14 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
             return;
         }
         release(false, State.CLOSED);
-        sink.abandon();
-        GatewayHandler.reportFailure(exchange, relay, failure, cause, errorLog);
+        // What the client was sent in part keeps coming to it, then the connection is cut: the
+        // bytes a slow client had not taken yet are its response's as much as those it had.
+        boolean cutWhenDrained = failure != BackendFailure.CLIENT_GONE && (ticket == null || !ticket.isAborted())
+                && exchange.isResponseStarted() && sink.abortWhenDrained();
+        if (!cutWhenDrained) {
+            sink.abandon();
+        }
+        GatewayHandler.reportFailure(exchange, relay, failure, cause, errorLog, cutWhenDrained);
     }
 
     /**

@@ -108,6 +108,8 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     /** The backend side was told to stop reading and not yet to go on. */
     private boolean backendPaused;
     private boolean endWhenDrained;
+    /** The backend failed: once drained, the connection is cut instead of the exchange ended. */
+    private boolean cutWhenDrained;
     private boolean abandoned;
 
     /**
@@ -196,6 +198,24 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         } else {
             exchange.endExchange();
         }
+    }
+
+    /**
+     * The backend failed after part of the response went out: what is kept for the client still
+     * goes to it, then its connection is cut ({@link ErrorPages#abort}), as it would have been at
+     * once had the client taken every byte in time. False when nothing is kept: the caller cuts now.
+     */
+    boolean abortWhenDrained() {
+        if (abandoned || client == null || !waitingForClient()) {
+            return false;
+        }
+        stopHolding();
+        dropGathered();
+        cancelSpoolTimer();
+        backendPaused = false;
+        endWhenDrained = true;
+        cutWhenDrained = true;
+        return true;
     }
 
     /** The response failed: nothing more goes to the client from here. */
@@ -521,7 +541,9 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             return;
         }
         client.suspendWrites();
-        if (endWhenDrained) {
+        if (cutWhenDrained) {
+            ErrorPages.abort(exchange);
+        } else if (endWhenDrained) {
             exchange.endExchange();
         } else {
             resumeBackendIfRoom();

@@ -100,7 +100,7 @@ public final class GatewayHandler {
 
     /** Answers the client for a request that failed after reaching its backend, and logs why. */
     static void reportFailure(HttpServerExchange exchange, ResponseRelay relay, BackendFailure failure,
-            IOException cause, ErrorLog errorLog) {
+            IOException cause, ErrorLog errorLog, boolean cutWhenDrained) {
         RequestTicket ticket = exchange.getAttachment(RequestTicket.KEY);
         if (failure == BackendFailure.CLIENT_GONE || (ticket != null && ticket.isAborted())) {
             ErrorPages.abort(exchange);
@@ -111,7 +111,9 @@ public final class GatewayHandler {
         errorLog.error("gw-backend", backend + cause.getMessage() + " (" + exchange.getRequestMethod() + " "
                 + exchange.getRequestURI() + ")");
         if (exchange.isResponseStarted()) {
-            ErrorPages.abort(exchange); // headers are out: the only honest signal left is a cut connection
+            if (!cutWhenDrained) {
+                ErrorPages.abort(exchange); // headers are out: the only honest signal left is a cut connection
+            }
         } else {
             // Nothing went out (the head may have been parsed, and a held body with it): the client gets the status.
             exchange.getResponseHeaders().clear();
