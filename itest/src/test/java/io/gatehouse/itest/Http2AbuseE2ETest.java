@@ -430,10 +430,7 @@ class Http2AbuseE2ETest {
     @EnumSource(Start.class)
     void aRestartThatCutsRunningStreamsGivesTheirPlacesBack(Start start) throws Exception {
         try (Http2Frames client = connectWithNothingRunning(start)) {
-            byte[] sleeping = Http2Frames.getRequest("/sleep.php");
-            for (int i = 0; i < 8; i++) {
-                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, sleeping);
-            }
+            sendEightSleepingRequests(client);
             client.flush();
             Thread.sleep(500);
             gatehouse.signal("USR1");
@@ -454,10 +451,7 @@ class Http2AbuseE2ETest {
     void resetStreamsGiveTheirPlacesBackAndTheirBackendConnections(Start start) throws Exception {
         int socketsBefore = socketsOfGatehouse();
         try (Http2Frames client = connectWithNothingRunning(start)) {
-            byte[] sleeping = Http2Frames.getRequest("/sleep.php");
-            for (int i = 0; i < 8; i++) {
-                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, sleeping);
-            }
+            sendEightSleepingRequests(client);
             client.flush();
             // The client's connection and the backend connections php-cgi's workers took.
             awaitSocketsOfGatehouse(count -> count >= socketsBefore + 2, "a backend connection");
@@ -521,13 +515,15 @@ class Http2AbuseE2ETest {
     }
 
     private void awaitSocketsOfGatehouse(IntPredicate reached, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-        int count = socketsOfGatehouse();
-        while (!reached.test(count) && System.nanoTime() - deadline < 0) {
-            Thread.sleep(20);
-            count = socketsOfGatehouse();
+        awaitDescriptors(() -> reached.test(socketsOfGatehouse()), what);
+    }
+
+    /** Opens streams 3 to 17, each a request for a PHP script that sleeps 20 s; the caller flushes. */
+    private static void sendEightSleepingRequests(Http2Frames client) throws IOException {
+        byte[] sleeping = Http2Frames.getRequest("/sleep.php");
+        for (int i = 0; i < 8; i++) {
+            client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, sleeping);
         }
-        assertTrue(reached.test(count), "waited for " + what + "; gatehouse has " + count + " sockets");
     }
 
     /**
@@ -597,10 +593,7 @@ class Http2AbuseE2ETest {
     @EnumSource(Start.class)
     void aWaitingStreamTheClientResetsIsAnsweredWithNothing(Start start) throws Exception {
         try (Http2Frames client = connectWithNothingRunning(start)) {
-            byte[] sleeping = Http2Frames.getRequest("/sleep.php");
-            for (int i = 0; i < 8; i++) {
-                client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3 + 2 * i, sleeping);
-            }
+            sendEightSleepingRequests(client);
             byte[] file = Http2Frames.getRequest("/" + STATIC_FILE);
             for (int stream : new int[] {19, 21}) {
                 client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, stream, file);
