@@ -585,6 +585,37 @@ class Http2AbuseE2ETest {
     }
 
     /**
+     * A restart that cuts responses waiting for a window the client never gives: the cut reset
+     * each stream, but Undertow keeps such a stream's sink open, and with it the exchange, so the
+     * static file stayed open and counted in flight, into the next generation, for as long as the
+     * client kept its connection.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void aRestartThatCutsResponsesWaitingForTheWindowLetsGoOfTheirFiles(Start start) throws Exception {
+        Path file = dir.resolve("www").resolve(LARGE_FILE).toRealPath();
+        Path errorLog = dir.resolve("error.log");
+        try (Http2Frames client = connectWithNothingRunning(start)) {
+            client.send(Http2Frames.SETTINGS, 0, 0, NO_WINDOW);
+            client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3,
+                    Http2Frames.getRequest("/" + LARGE_FILE));
+            client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 5,
+                    Http2Frames.getRequest("/download.php?bytes=" + 8 * 1024 * 1024 + "&cl=1"));
+            client.flush();
+            awaitDescriptors(() -> openDescriptorsOf(file) == 1 && spoolFilesOfGatehouse() == 1,
+                    "the file being sent and the PHP response's spool file");
+            gatehouse.signal("USR1");
+            LogFiles.await(errorLog, "2 aborted at the " + DRAIN_SECONDS + " s limit", READ_TIMEOUT, gatehouse::logTail);
+            awaitDescriptors(() -> openDescriptorsOf(file) == 0 && spoolFilesOfGatehouse() == 0,
+                    "both closed while the client keeps its connection");
+            gatehouse.signal("USR1");
+            LogFiles.await(errorLog, "generation 3 serving", READ_TIMEOUT, gatehouse::logTail);
+            assertTrue(LogFiles.read(errorLog).contains("close the gate: 0 requests in flight"),
+                    "the cut requests still counted in flight:\n" + LogFiles.read(errorLog));
+        }
+    }
+
+    /**
      * A waiting stream the client resets: gatehouse learnt of the reset before Undertow had read
      * it, ended the exchange, and Undertow answered it (an empty 200) on the stream the client had
      * just reset. Now it gets nothing but a reset.

@@ -18,7 +18,6 @@ import io.gatehouse.core.internal.protocol.BackendProtocol;
 import io.gatehouse.core.internal.protocol.ResponseReader;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Protocols;
 import org.xnio.XnioIoThread;
 
 /**
@@ -454,9 +453,6 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
             ErrorPages.abort(exchange);
         } else if (state == State.RESPONDED) {
             sink.abandon();
-            if (exchange.getProtocol().equals(Protocols.HTTP_2_0)) {
-                sink.closeClient();
-            }
         }
     }
 

@@ -14,7 +14,6 @@ import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
-import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 import org.xnio.channels.StreamSinkChannel;
 
@@ -226,18 +225,6 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         cancelSpoolTimer();
         if (spool != null) {
             spool.close();
-        }
-    }
-
-    /**
-     * Closes the client's side of an abandoned response: an HTTP/2 stream the client reset while
-     * bytes waited for its window would otherwise hold its exchange open until the connection
-     * closes (Undertow keeps such a stream's sink open). Never on HTTP/1.1, where a close would
-     * end a chunked body as if it were whole.
-     */
-    void closeClient() {
-        if (client != null) {
-            IoUtils.safeClose(client);
         }
     }
 

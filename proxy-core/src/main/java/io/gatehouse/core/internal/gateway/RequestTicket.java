@@ -50,7 +50,8 @@ public final class RequestTicket {
      * Closes the client connection and what the request holds open, if anything, and ends the
      * exchange. Idempotent. An HTTP/2 stream's connection is the stream: closing it resets the
      * stream, and Undertow, which then forgets the exchange, would never end it (nor run what
-     * waits for its end, such as giving back the stream's place on its connection).
+     * waits for its end, such as giving back the stream's place on its connection), nor one whose
+     * response waits for the client's window ({@link Http2Streams#end}).
      */
     public void abort() {
         aborted = true;
@@ -61,11 +62,7 @@ public final class RequestTicket {
         exchange.setPersistent(false);
         IoUtils.safeClose(exchange.getConnection());
         try {
-            IoThreads.runOn(exchange.getIoThread(), () -> {
-                if (!exchange.isComplete()) {
-                    exchange.endExchange();
-                }
-            });
+            IoThreads.runOn(exchange.getIoThread(), () -> Http2Streams.end(exchange));
         } catch (RejectedExecutionException stopped) {
             // the I/O threads are gone: so is the exchange, with the server
         }

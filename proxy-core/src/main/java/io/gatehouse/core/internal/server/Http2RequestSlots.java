@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.gatehouse.core.internal.backend.IoThreads;
+import io.gatehouse.core.internal.gateway.Http2Streams;
 import io.gatehouse.core.internal.gateway.RequestTicket;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.undertow.server.HttpHandler;
@@ -105,7 +106,7 @@ final class Http2RequestSlots {
             Http2RequestSlots opened = slots;
             connection.addCloseListener(closedConnection -> IoThreads.runOn(opened.ioThread, opened::connectionClosed));
         }
-        slots.take(Http2StreamIds.of(connection), exchange, next);
+        slots.take(Http2Streams.idOf(connection), exchange, next);
     }
 
     private void take(int streamId, HttpServerExchange exchange, HttpHandler next) throws Exception {
@@ -151,7 +152,7 @@ final class Http2RequestSlots {
 
     private static void resetStream(HttpServerExchange exchange) {
         IoUtils.safeClose(exchange.getConnection()); // an HTTP/2 stream's connection: RST_STREAM
-        exchange.endExchange();
+        Http2Streams.end(exchange);
     }
 
     /** Whether stream {@code streamId} was reset before its request came; forgets it, and those Undertow dropped. */
@@ -246,9 +247,6 @@ final class Http2RequestSlots {
             ticket.abort(); // which resets the stream and ends the exchange (here, on its I/O thread, at once)
         } else if (!exchange.isComplete()) {
             resetStream(exchange); // held at the gate: reset first, so that nothing is answered on it
-        }
-        if (!exchange.isComplete()) {
-            Http2StreamIds.closeSink(exchange.getConnection()); // bytes waited for the window: see there
         }
     }
 }

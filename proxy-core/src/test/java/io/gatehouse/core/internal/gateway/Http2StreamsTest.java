@@ -1,4 +1,4 @@
-package io.gatehouse.core.internal.server;
+package io.gatehouse.core.internal.gateway;
 
 import io.undertow.Version;
 import org.junit.jupiter.api.Test;
@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * {@link Http2StreamIds} reads a private field of Undertow's: this fails when Undertow is upgraded,
+ * {@link Http2Streams} reads a private field of Undertow's: this fails when Undertow is upgraded,
  * so whoever upgrades it checks that the field is still there and still names the exchange's
  * stream. {@code Http2AbuseE2ETest}'s reset tests check what it reads, over every way HTTP/2 starts.
  */
-class Http2StreamIdsTest {
+class Http2StreamsTest {
 
     @Test
     void writtenAgainstUndertow2327() {
@@ -20,6 +20,6 @@ class Http2StreamIdsTest {
 
     @Test
     void findsTheField() {
-        assertDoesNotThrow(() -> Class.forName(Http2StreamIds.class.getName(), true, getClass().getClassLoader()));
+        assertDoesNotThrow(() -> Class.forName(Http2Streams.class.getName(), true, getClass().getClassLoader()));
     }
 }
