@@ -22,11 +22,14 @@ import io.gatehouse.conf.ServerConfig;
  * @param certificateCheckInterval how often {@code ssl.refresh-certs} looks whether the certificate
  *                   files changed
  * @param tlsEngine  the TLS implementation of the HTTPS listeners; a reload keeps it
+ * @param responseSpoolBytes what the spool files of slow clients' responses (in
+ *                   {@code server.upload-dirs}) hold together at most; past it a response's backend
+ *                   waits for its client; 0 spools nothing
  *
  * <p>Immutable.
  */
 public record EngineOptions(int ioThreads, String threadName, Duration certificateCheckInterval,
-        TlsEngine tlsEngine) {
+        TlsEngine tlsEngine, long responseSpoolBytes) {
 
     /** The name of the threads of a server started with the defaults. */
     public static final String DEFAULT_THREAD_NAME = "gatehouse";
@@ -35,8 +38,15 @@ public record EngineOptions(int ioThreads, String threadName, Duration certifica
     public static final Duration DEFAULT_CERTIFICATE_CHECK_INTERVAL = Duration.ofMinutes(1);
 
     /**
+     * 1 GiB: sixteen slow clients at the bound of one response (64 MiB), or a thousand of them on
+     * pages of a megabyte.
+     */
+    public static final long DEFAULT_RESPONSE_SPOOL_BYTES = 1024L * 1024 * 1024;
+
+    /**
      * @throws IllegalArgumentException for fewer than one I/O thread, a blank thread name, an
-     *                                  interval under a millisecond or no TLS engine
+     *                                  interval under a millisecond, no TLS engine or a negative
+     *                                  spool bound
      */
     public EngineOptions {
         if (ioThreads < 1) {
@@ -52,14 +62,17 @@ public record EngineOptions(int ioThreads, String threadName, Duration certifica
         if (tlsEngine == null) {
             throw new IllegalArgumentException("the TLS engine must be given");
         }
+        if (responseSpoolBytes < 0) {
+            throw new IllegalArgumentException("the response spool bound must not be negative, not " + responseSpoolBytes);
+        }
     }
 
     /**
      * {@code ioThreads} threads named {@code threadName}, certificates checked once a minute, TLS by
-     * {@link TlsEngine#JSSE}.
+     * {@link TlsEngine#JSSE}, responses spooled up to {@link #DEFAULT_RESPONSE_SPOOL_BYTES}.
      */
     public EngineOptions(int ioThreads, String threadName) {
-        this(ioThreads, threadName, DEFAULT_CERTIFICATE_CHECK_INTERVAL, TlsEngine.JSSE);
+        this(ioThreads, threadName, DEFAULT_CERTIFICATE_CHECK_INTERVAL, TlsEngine.JSSE, DEFAULT_RESPONSE_SPOOL_BYTES);
     }
 
     /** {@link #defaultIoThreads()} threads named {@value #DEFAULT_THREAD_NAME}, the other defaults as above. */
@@ -78,18 +91,22 @@ public record EngineOptions(int ioThreads, String threadName, Duration certifica
     }
 
     public EngineOptions withIoThreads(int count) {
-        return new EngineOptions(count, threadName, certificateCheckInterval, tlsEngine);
+        return new EngineOptions(count, threadName, certificateCheckInterval, tlsEngine, responseSpoolBytes);
     }
 
     public EngineOptions withThreadName(String name) {
-        return new EngineOptions(ioThreads, name, certificateCheckInterval, tlsEngine);
+        return new EngineOptions(ioThreads, name, certificateCheckInterval, tlsEngine, responseSpoolBytes);
     }
 
     public EngineOptions withCertificateCheckInterval(Duration interval) {
-        return new EngineOptions(ioThreads, threadName, interval, tlsEngine);
+        return new EngineOptions(ioThreads, threadName, interval, tlsEngine, responseSpoolBytes);
     }
 
     public EngineOptions withTlsEngine(TlsEngine engine) {
-        return new EngineOptions(ioThreads, threadName, certificateCheckInterval, engine);
+        return new EngineOptions(ioThreads, threadName, certificateCheckInterval, engine, responseSpoolBytes);
+    }
+
+    public EngineOptions withResponseSpoolBytes(long bytes) {
+        return new EngineOptions(ioThreads, threadName, certificateCheckInterval, tlsEngine, bytes);
     }
 }

@@ -21,6 +21,7 @@ import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.backend.BackendHost;
 import io.gatehouse.core.internal.gateway.GatewayHandler;
 import io.gatehouse.core.internal.gateway.ReadBuffers;
+import io.gatehouse.core.internal.gateway.SpoolBudget;
 import io.gatehouse.core.internal.log.AccessLog;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.server.BackendProcesses;
@@ -70,6 +71,7 @@ public final class Gatehouse implements AutoCloseable {
     private final ErrorLog errorLog;
     private final AccessLog accessLog;
     private final ReadBuffers readBuffers;
+    private final SpoolBudget spoolBudget;
     private final GenerationHolder generations;
     private final GenerationGate gate;
     private final ListenerSet listeners;
@@ -80,12 +82,13 @@ public final class Gatehouse implements AutoCloseable {
     private final Object stopLock = new Object();
     private boolean stopping;
 
-    private Gatehouse(ErrorLog errorLog, AccessLog accessLog, ReadBuffers readBuffers, GenerationHolder generations,
-            GenerationGate gate, ListenerSet listeners, RetiringGenerations retiring, Restarter restarter,
-            CertificateRefresh certificateRefresh) {
+    private Gatehouse(ErrorLog errorLog, AccessLog accessLog, ReadBuffers readBuffers, SpoolBudget spoolBudget,
+            GenerationHolder generations, GenerationGate gate, ListenerSet listeners, RetiringGenerations retiring,
+            Restarter restarter, CertificateRefresh certificateRefresh) {
         this.errorLog = errorLog;
         this.accessLog = accessLog;
         this.readBuffers = readBuffers;
+        this.spoolBudget = spoolBudget;
         this.generations = generations;
         this.gate = gate;
         this.listeners = listeners;
@@ -145,8 +148,9 @@ public final class Gatehouse implements AutoCloseable {
             // Spawned now, checked once the listeners accept: the first requests wait in the
             // children's listen queues instead of behind the 150 ms start-up check.
             processes = BackendProcesses.launch(config, 1, stateFile, errorLog);
+            SpoolBudget spoolBudget = new SpoolBudget(options.responseSpoolBytes(), errorLog);
             Function<ServerConfig, GatewayHandler> gateways = c -> new GatewayHandler(errorLog, c.serverTag(),
-                    c.maxRequestSizeBytes(), c.uploadDirs(), readBuffers);
+                    c.maxRequestSizeBytes(), c.uploadDirs(), spoolBudget, readBuffers);
             GenerationHolder generations = new GenerationHolder(Generation.of(1, config, processes,
                     gateways.apply(config)));
             GenerationGate gate = new GenerationGate(generations, errorLog);
@@ -167,7 +171,7 @@ public final class Gatehouse implements AutoCloseable {
                     errorLog, retiring, tlsStamps, options.tlsEngine());
             CertificateRefresh certificateRefresh = CertificateRefresh.start(restarter,
                     options.certificateCheckInterval(), options.threadName());
-            Gatehouse server = new Gatehouse(errorLog, accessLog, readBuffers, generations, gate, listeners,
+            Gatehouse server = new Gatehouse(errorLog, accessLog, readBuffers, spoolBudget, generations, gate, listeners,
                     retiring, restarter, certificateRefresh);
             errorLog.info("server", "gatehouse " + Version.get() + " started, listening on "
                     + listeners.addresses() + "; generation 1 serving");
@@ -280,6 +284,14 @@ public final class Gatehouse implements AutoCloseable {
      */
     public int readBuffersInUse() {
         return readBuffers.inUse();
+    }
+
+    /**
+     * Bytes the spool files of slow clients' responses hold now, for diagnostics: at most about
+     * {@link EngineOptions#responseSpoolBytes()}; 0 when no response is spooled.
+     */
+    public long spooledResponseBytes() {
+        return spoolBudget.kept();
     }
 
     /** Files the serving generation's routes keep found on disk (check-local), for tests in this package. */

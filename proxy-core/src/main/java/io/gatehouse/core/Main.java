@@ -51,6 +51,9 @@ public final class Main {
     /** The TLS engine, as the README documents it ({@code GATEHOUSE_JAVA_OPTS=-Dgatehouse.tls-engine=openssl}). */
     static final String TLS_ENGINE_PROPERTY = "gatehouse.tls-engine";
 
+    /** MiB that slow clients' spooled responses hold together at most (default 1024; 0 spools none). */
+    static final String RESPONSE_SPOOL_PROPERTY = "gatehouse.response-spool-mib";
+
     private static final String USAGE = """
             usage: gatehouse [-f FILE] [-D] [-t | -tt] [-s reload|stop|quit] [-v] [-h]
 
@@ -134,7 +137,7 @@ public final class Main {
         }
         TlsEngine tlsEngine;
         try {
-            tlsEngine = engineOptions(null, null, System.getProperty(TLS_ENGINE_PROPERTY)).tlsEngine();
+            tlsEngine = engineOptions(null, null, System.getProperty(TLS_ENGINE_PROPERTY), null).tlsEngine();
         } catch (IllegalArgumentException e) {
             err.println("gatehouse: " + e.getMessage());
             return EXIT_USAGE;
@@ -192,7 +195,7 @@ public final class Main {
         EngineOptions engine;
         try {
             engine = engineOptions(System.getProperty(IO_THREADS_PROPERTY), System.getProperty(CERTIFICATE_CHECK_PROPERTY),
-                    System.getProperty(TLS_ENGINE_PROPERTY));
+                    System.getProperty(TLS_ENGINE_PROPERTY), System.getProperty(RESPONSE_SPOOL_PROPERTY));
         } catch (IllegalArgumentException e) {
             err.println("gatehouse: " + e.getMessage());
             return EXIT_USAGE;
@@ -257,14 +260,15 @@ public final class Main {
     /**
      * The engine options of the command line: the defaults, with {@code ioThreads} (the value of
      * {@code -Dgatehouse.io-threads}), {@code certificateCheckSeconds} ({@code
-     * -Dgatehouse.certificate-check-seconds}) and {@code tlsEngine} ({@code -Dgatehouse.tls-engine})
-     * where set. System properties are read here, at the edge, and passed in as a value: the engine
+     * -Dgatehouse.certificate-check-seconds}), {@code tlsEngine} ({@code -Dgatehouse.tls-engine}) and
+     * {@code responseSpoolMib} ({@code -Dgatehouse.response-spool-mib}) where set. System properties are read here, at the edge, and passed in as a value: the engine
      * reads none.
      *
-     * @throws IllegalArgumentException when a number is not a whole number of at least 1, or
-     *                                  {@code tlsEngine} names no engine
+     * @throws IllegalArgumentException when a number is not a whole number of at least 1 (at least 0
+     *                                  for the spool), or {@code tlsEngine} names no engine
      */
-    static EngineOptions engineOptions(String ioThreads, String certificateCheckSeconds, String tlsEngine) {
+    static EngineOptions engineOptions(String ioThreads, String certificateCheckSeconds, String tlsEngine,
+            String responseSpoolMib) {
         EngineOptions options = EngineOptions.defaults();
         if (tlsEngine != null) {
             try {
@@ -280,19 +284,27 @@ public final class Main {
             options = options.withCertificateCheckInterval(Duration.ofSeconds(
                     atLeastOne(CERTIFICATE_CHECK_PROPERTY, certificateCheckSeconds, "number of seconds")));
         }
+        if (responseSpoolMib != null) {
+            options = options.withResponseSpoolBytes(
+                    wholeNumber(RESPONSE_SPOOL_PROPERTY, responseSpoolMib, "number of MiB", 0) * 1024L * 1024);
+        }
         return options;
     }
 
     private static int atLeastOne(String property, String value, String what) {
+        return wholeNumber(property, value, what, 1);
+    }
+
+    private static int wholeNumber(String property, String value, String what, int least) {
         int number;
         try {
             number = Integer.parseInt(value.strip());
         } catch (NumberFormatException e) {
-            number = 0;
+            number = least - 1;
         }
-        if (number < 1) {
+        if (number < least) {
             throw new IllegalArgumentException("-D" + property + "=" + value + " is not a " + what
-                    + " (a whole number, at least 1)");
+                    + " (a whole number, at least " + least + ")");
         }
         return number;
     }

@@ -92,9 +92,19 @@ final class EngineFixture implements Closeable {
         return start(ScriptedBackend.start(transport, 16), pool, options);
     }
 
+    /** A gatehouse with {@code engine} for its options. */
+    static EngineFixture start(ScriptedBackend.Transport transport, Pool pool, EngineOptions engine) throws IOException {
+        return start(ScriptedBackend.start(transport, 16), pool, UnaryOperator.identity(), engine);
+    }
+
     /** A gatehouse in front of {@code backend}, which it closes with itself. */
     static EngineFixture start(ScriptedBackend backend, Pool pool, UnaryOperator<BackendConfig.Builder> options)
             throws IOException {
+        return start(backend, pool, options, EngineOptions.defaults());
+    }
+
+    private static EngineFixture start(ScriptedBackend backend, Pool pool, UnaryOperator<BackendConfig.Builder> options,
+            EngineOptions engine) throws IOException {
         Path dir = null;
         try {
             dir = Files.createTempDirectory(Path.of("/tmp"), "gh-engine-");
@@ -106,7 +116,7 @@ final class EngineFixture implements Closeable {
                     .route(Route.of("", Protocol.FASTCGI, config))
                     .errorLog(dir.resolve("error.log"))
                     .uploadDirs(List.of(dir.resolve("uploads")))
-                    .listen("127.0.0.1", port).build());
+                    .listen("127.0.0.1", port).build(), engine);
             return new EngineFixture(backend, pool, gatehouse, port, dir);
         } catch (IOException | RuntimeException e) {
             backend.close();
@@ -136,10 +146,11 @@ final class EngineFixture implements Closeable {
      */
     void assertNothingLeftBehind() throws Exception {
         boolean settled = waitFor(SETTLE, () -> totalLoad() == 0 && gatehouse.readBuffersInUse() == 0
-                && openDescriptors() <= baselineDescriptors && spoolFiles().isEmpty());
+                && openDescriptors() <= baselineDescriptors && spoolFiles().isEmpty()
+                && gatehouse.spooledResponseBytes() == 0);
         assertTrue(settled, "left behind: load " + totalLoad() + ", read buffers " + gatehouse.readBuffersInUse()
                 + ", descriptors " + openDescriptors() + " (baseline " + baselineDescriptors + "), spool files "
-                + spoolFiles());
+                + spoolFiles() + ", spooled bytes counted " + gatehouse.spooledResponseBytes());
     }
 
     /**
@@ -205,7 +216,7 @@ final class EngineFixture implements Closeable {
         return gatehouse.backends().stream().mapToInt(Gatehouse.BackendStatus::load).sum();
     }
 
-    private List<Path> spoolFiles() {
+    List<Path> spoolFiles() {
         try (Stream<Path> files = Files.list(uploads)) {
             return files.collect(Collectors.toList());
         } catch (IOException e) {

@@ -1,12 +1,18 @@
 package io.gatehouse.core;
 
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.gatehouse.core.EngineFixture.Pool;
@@ -186,6 +192,96 @@ class EngineSlowClientTest {
             }
             fixture.assertNothingLeftBehind();
         }
+    }
+
+    /**
+     * The server's bound on what spooled responses hold together: one response kept up to 64 MiB,
+     * so as many slow clients as the server takes could each fill that much of the disk. Here the
+     * bound is 4 MiB and two slow clients ask for 16 MiB each: the first's response is spooled up
+     * to the bound, the second's not at all (both backends wait), the error log says why, and
+     * once the clients read, each gets every byte and the count goes back to 0.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void spooledResponsesTogetherKeepToTheServersBound(Transport transport) throws Exception {
+        long bound = 4 * 1024 * 1024;
+        long slack = 2 * 64 * 1024; // a read's append past the bound, for each of the two
+        EngineOptions engine = EngineOptions.defaults().withResponseSpoolBytes(bound);
+        ExecutorService sides = Executors.newFixedThreadPool(4);
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE, engine);
+             RawClient first = slowClientAsking(fixture);
+             ScriptedConnection firstBackend = fixture.backend.accept(EngineFixture.PROMPTLY);
+             RawClient second = slowClientAsking(fixture);
+             ScriptedConnection secondBackend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+            Unsent firstBody = startLargeResponse(firstBackend);
+            assertTrue(firstBody.rest().hasRemaining(), "the whole first response was taken past the bound");
+            long spooled = fixture.gatehouse.spooledResponseBytes();
+            assertTrue(spooled >= bound && spooled <= bound + slack, "spooled " + spooled);
+            Unsent secondBody = startLargeResponse(secondBackend);
+            assertTrue(secondBody.rest().hasRemaining(), "the whole second response was taken past the bound");
+            assertTrue(fixture.gatehouse.spooledResponseBytes() <= bound + slack,
+                    "spooled " + fixture.gatehouse.spooledResponseBytes());
+            assertTrue(fixture.errorLogText().contains("GH-UPLOAD-003"), fixture.errorLogText());
+            List<Future<byte[]>> bodies = List.of(sides.submit(() -> first.readToEnd(Duration.ofSeconds(30))),
+                    sides.submit(() -> second.readToEnd(Duration.ofSeconds(30))));
+            List<Future<?>> rests = List.of(sides.submit(() -> finish(firstBackend, firstBody)),
+                    sides.submit(() -> finish(secondBackend, secondBody)));
+            for (Future<?> rest : rests) {
+                rest.get(30, TimeUnit.SECONDS);
+            }
+            for (Future<byte[]> body : bodies) {
+                assertNumbered(body.get(30, TimeUnit.SECONDS), RESPONSE_BYTES);
+            }
+            for (Closeable side : List.of(first, second, firstBackend, secondBackend)) {
+                side.close(); // the test's own descriptors, before gatehouse's are counted
+            }
+            fixture.assertNothingLeftBehind(); // the count of spooled bytes among it
+        } finally {
+            sides.shutdownNow();
+        }
+    }
+
+    /** A bound of 0 spools nothing: the backend waits for the client, as without a spool. */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aBoundOfNothingSpoolsNothing(Transport transport) throws Exception {
+        EngineOptions engine = EngineOptions.defaults().withResponseSpoolBytes(0);
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        try (EngineFixture fixture = EngineFixture.start(transport, Pool.NONE, engine);
+             RawClient client = slowClientAsking(fixture)) {
+            try (ScriptedConnection backend = fixture.backend.accept(EngineFixture.PROMPTLY)) {
+                Unsent response = startLargeResponse(backend);
+                assertTrue(response.rest().hasRemaining(), "gatehouse took the whole response with no room to spool it");
+                assertTrue(fixture.spoolFiles().isEmpty(), "spool files " + fixture.spoolFiles());
+                Future<byte[]> body = reader.submit(() -> client.readToEnd(Duration.ofSeconds(30)));
+                finish(backend, response);
+                assertNumbered(body.get(30, TimeUnit.SECONDS), RESPONSE_BYTES);
+            }
+            client.close();
+            fixture.assertNothingLeftBehind();
+        } finally {
+            reader.shutdownNow();
+        }
+    }
+
+    /** What a backend has still to send of the response to request {@code id}. */
+    private record Unsent(int id, ByteBuffer rest) {
+    }
+
+    /** Sends the head of a numbered {@link #RESPONSE_BYTES} response and its body until gatehouse takes no more. */
+    private static Unsent startLargeResponse(ScriptedConnection backend) throws Exception {
+        int id = backend.readRequest(EngineFixture.PROMPTLY).requestId();
+        backend.write(ScriptedConnection.stdout(id, "Status: 200 OK\r\nContent-Length: " + RESPONSE_BYTES
+                + "\r\n\r\n"), EngineFixture.PROMPTLY);
+        ByteBuffer body = ScriptedConnection.stdout(id, numbered(RESPONSE_BYTES));
+        backend.writeUntilStalled(body, Duration.ofSeconds(1));
+        return new Unsent(id, body);
+    }
+
+    private static Void finish(ScriptedConnection backend, Unsent response) throws Exception {
+        backend.write(response.rest(), Duration.ofSeconds(30));
+        backend.write(ScriptedConnection.endOfResponse(response.id()), EngineFixture.PROMPTLY);
+        return null;
     }
 
     /** The data of a chunked body, its chunk sizes and the last chunk taken away. */

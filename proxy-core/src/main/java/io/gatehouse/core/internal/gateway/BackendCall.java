@@ -4,9 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.gatehouse.conf.BackendConfig;
@@ -86,10 +84,11 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
      * @param request  the request, framed
      * @param withBody true when the request has a body: it is then never sent a second time
      * @param buffers  the server's buffers to read the response into
-     * @param spoolDirs where the response is spooled while the client is slower than the backend
+     * @param spoolPlace where the response is spooled while the client is slower than the backend
      */
     BackendCall(HttpServerExchange exchange, BackendHost host, BackendProtocol protocol, OutgoingRequest request,
-            boolean withBody, ErrorLog errorLog, ReadBuffers buffers, List<Path> spoolDirs, Runnable nextTry) {
+            boolean withBody, ErrorLog errorLog, ReadBuffers buffers, ResponseSpool.Place spoolPlace,
+            Runnable nextTry) {
         this.exchange = exchange;
         this.ioThread = exchange.getIoThread();
         this.host = host;
@@ -97,7 +96,7 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
         this.buffers = buffers;
         this.request = request;
         this.withBody = withBody;
-        this.sink = new ClientSink(exchange, this, buffers, spoolDirs, errorLog);
+        this.sink = new ClientSink(exchange, this, buffers, spoolPlace, errorLog);
         this.relay = new ResponseRelay(exchange, errorLog, host.describe(), sink);
         this.reader = protocol.newResponseReader(relay, host.describe());
         this.lease = new ConnectionLease(host, ioThread, this);

@@ -2,7 +2,6 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -82,7 +81,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     private final HttpServerExchange exchange;
     private final Flow flow;
     private final ReadBuffers buffers;
-    private final List<Path> spoolDirs;
+    private final ResponseSpool.Place spoolPlace;
     private final ErrorLog errorLog;
     /** The reads whose buffers held pieces are views of: given back once the pieces are written or kept. */
     private final List<PooledByteBuffer> heldReads = new ArrayList<>();
@@ -112,19 +111,24 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     private boolean abandoned;
 
     /**
-     * @param spoolDirs {@code server.upload-dirs}, where a slow client's response is spooled
+     * @param spoolPlace where a slow client's response is spooled
      */
-    ClientSink(HttpServerExchange exchange, Flow flow, ReadBuffers buffers, List<Path> spoolDirs, ErrorLog errorLog) {
+    ClientSink(HttpServerExchange exchange, Flow flow, ReadBuffers buffers, ResponseSpool.Place spoolPlace,
+            ErrorLog errorLog) {
         this.exchange = exchange;
         this.flow = flow;
         this.buffers = buffers;
-        this.spoolDirs = spoolDirs;
+        this.spoolPlace = spoolPlace;
         this.errorLog = errorLog;
     }
 
     /** True while the backend must not be read: bytes wait for the client, and no more can be kept. */
     boolean blocked() {
-        return waitingForClient() && (!spoolEngaged || spoolUnavailable || spool != null && !spool.takesMore());
+        return waitingForClient() && (!spoolEngaged || spoolUnavailable || !spoolTakesMore());
+    }
+
+    private boolean spoolTakesMore() {
+        return spool == null ? spoolPlace.budget().hasRoom() : spool.takesMore();
     }
 
     /** True while bytes wait for the client: what comes next goes behind them. */
@@ -396,7 +400,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
 
     private ResponseSpool spool() {
         if (spool == null) {
-            ResponseSpool made = new ResponseSpool(spoolDirs, exchange.getConnection().getWorker(),
+            ResponseSpool made = new ResponseSpool(spoolPlace, exchange.getConnection().getWorker(),
                     exchange.getIoThread(), new SpoolListener());
             spool = made;
             // However the exchange ends, the file is closed with it.

@@ -40,15 +40,21 @@ public final class GatewayHandler {
     private final String serverSoftware;
     private final long maxRequestBytes;
     private final List<Path> uploadDirs;
+    private final ResponseSpool.Place spoolPlace;
     private final ReadBuffers buffers;
 
-    /** @param buffers the server's buffers for backend responses, shared by its generations' gateways */
+    /**
+     * @param spoolBudget the server's bound on what slow clients' responses keep on disk, shared
+     *                    by its generations' gateways, as {@code buffers} are
+     * @param buffers     the server's buffers for backend responses
+     */
     public GatewayHandler(ErrorLog errorLog, String serverSoftware, long maxRequestBytes, List<Path> uploadDirs,
-            ReadBuffers buffers) {
+            SpoolBudget spoolBudget, ReadBuffers buffers) {
         this.errorLog = errorLog;
         this.serverSoftware = serverSoftware;
         this.maxRequestBytes = maxRequestBytes;
         this.uploadDirs = List.copyOf(uploadDirs);
+        this.spoolPlace = new ResponseSpool.Place(this.uploadDirs, spoolBudget);
         this.buffers = buffers;
     }
 
@@ -73,7 +79,7 @@ public final class GatewayHandler {
                 (protocol, keepConn) -> protocol.requestHead(
                         out -> CgiEnvironment.write(exchange, match, listenerPort, serverSoftware, body.length(), out),
                         keepConn),
-                errorLog, buffers, uploadDirs, hashKey(exchange, pool)).start();
+                errorLog, buffers, spoolPlace, hashKey(exchange, pool)).start();
     }
 
     /**

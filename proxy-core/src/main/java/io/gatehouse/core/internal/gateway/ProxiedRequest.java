@@ -2,9 +2,7 @@ package io.gatehouse.core.internal.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.gatehouse.core.internal.backend.BackendHost;
@@ -49,7 +47,7 @@ final class ProxiedRequest {
     private final ErrorLog errorLog;
     private final ReadBuffers buffers;
     /** {@code server.upload-dirs}: where a response a slow client has not taken yet is spooled. */
-    private final List<Path> spoolDirs;
+    private final ResponseSpool.Place spoolPlace;
     private final String hashKey;
     private int tries;
     /** While every host is out of rotation: until when the request waits for a respawn. */
@@ -64,7 +62,7 @@ final class ProxiedRequest {
     }
 
     ProxiedRequest(HttpServerExchange exchange, RouteMatch match, BackendPool pool, BackendProtocol protocol,
-            RequestBody body, CgiHead cgiHead, ErrorLog errorLog, ReadBuffers buffers, List<Path> spoolDirs,
+            RequestBody body, CgiHead cgiHead, ErrorLog errorLog, ReadBuffers buffers, ResponseSpool.Place spoolPlace,
             String hashKey) {
         this.exchange = exchange;
         this.ioThread = exchange.getIoThread();
@@ -75,7 +73,7 @@ final class ProxiedRequest {
         this.cgiHead = cgiHead;
         this.errorLog = errorLog;
         this.buffers = buffers;
-        this.spoolDirs = spoolDirs;
+        this.spoolPlace = spoolPlace;
         this.hashKey = hashKey;
     }
 
@@ -114,7 +112,7 @@ final class ProxiedRequest {
         OutgoingRequest request = requestFor(host);
         if (request != null) {
             new BackendCall(exchange, host, protocol, request, body.length() > 0, errorLog, buffers,
-                    spoolDirs, this::tryNextHost).start();
+                    spoolPlace, this::tryNextHost).start();
         }
     }
 

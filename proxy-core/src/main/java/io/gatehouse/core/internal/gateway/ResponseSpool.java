@@ -21,9 +21,10 @@ import org.xnio.channels.StreamSinkChannel;
  * workers of a PHP pool for six minutes. lighttpd keeps a response whole as well (in memory, then
  * in temporary files in {@code server.upload-dirs}), nginx in temporary files up to 1 GiB.
  *
- * <p>Bounded: at most {@link #MAX_BYTES} of one response, past which the backend is read only as
- * fast as the client takes the bytes, as without a spool; in memory, the bytes queued for the
- * next write ({@link #QUEUE_LIMIT}, and at most one more append) and the piece being written.
+ * <p>Bounded: at most {@link #MAX_BYTES} of one response, and what the server's {@link SpoolBudget}
+ * leaves, past which the backend is read only as fast as the client takes the bytes, as without a
+ * spool; in memory, the bytes queued for the next write ({@link #QUEUE_LIMIT}, and at most one more
+ * append) and the piece being written.
  *
  * <p>The file is created and written on a worker thread, one piece at a time (a file write may
  * block, an I/O thread must not); the bytes are sent from it on the I/O thread with
@@ -49,6 +50,13 @@ final class ResponseSpool {
         void failed(IOException why);
     }
 
+    /**
+     * Where responses are spooled: a generation's {@code server.upload-dirs}, and the bound the
+     * server's spool files keep to together.
+     */
+    record Place(List<Path> dirs, SpoolBudget budget) {
+    }
+
     /** A response's bytes kept at most: more than most pages and downloads, and a bound on a slow client's disk. */
     static final long MAX_BYTES = 64L * 1024 * 1024;
 
@@ -56,6 +64,7 @@ final class ResponseSpool {
     static final int QUEUE_LIMIT = 64 * 1024;
 
     private final List<Path> dirs;
+    private final SpoolBudget budget;
     private final Executor worker;
     private final XnioIoThread ioThread;
     private final Listener listener;
@@ -69,8 +78,9 @@ final class ResponseSpool {
     private boolean unavailable;
     private boolean closed;
 
-    ResponseSpool(List<Path> dirs, Executor worker, XnioIoThread ioThread, Listener listener) {
-        this.dirs = dirs;
+    ResponseSpool(Place place, Executor worker, XnioIoThread ioThread, Listener listener) {
+        this.dirs = place.dirs();
+        this.budget = place.budget();
         this.worker = worker;
         this.ioThread = ioThread;
         this.listener = listener;
@@ -78,7 +88,8 @@ final class ResponseSpool {
 
     /** Whether it takes another append without the backend waiting first. */
     boolean takesMore() {
-        return !unavailable && !closed && appended < MAX_BYTES && (queued == null || queued.position() < QUEUE_LIMIT);
+        return !unavailable && !closed && appended < MAX_BYTES && budget.hasRoom()
+                && (queued == null || queued.position() < QUEUE_LIMIT);
     }
 
     /** Whether every byte appended has been sent. */
@@ -94,6 +105,7 @@ final class ResponseSpool {
     /** Takes all of {@code data} (its position moves to its limit), after what was appended before. */
     void append(ByteBuffer data) {
         appended += data.remaining();
+        budget.add(data.remaining());
         queued = ClientSink.append(queued, data, Math.max(data.remaining(), ReadBuffers.BUFFER_SIZE));
         if (!writing) {
             writeQueued();
@@ -116,7 +128,11 @@ final class ResponseSpool {
      * write waits for the write, and this thread must not wait for a disk.
      */
     void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        budget.remove(appended);
         queued = null;
         if (!writing) {
             IoUtils.safeClose(file);
@@ -178,6 +194,7 @@ final class ResponseSpool {
                 queued = null;
             }
             unwritten.flip();
+            budget.remove(appended);
             appended = 0;
             listener.unavailable(unwritten, openFailure);
             return;
