@@ -729,6 +729,8 @@ class Http2AbuseE2ETest {
             end(client, flood);
         }
         assertTrue(closed, "the connection is still open after " + sent.get() + " empty CONTINUATION frames");
+        LogFiles.await(dir.resolve("error.log"), "CONTINUATION frames in one header block; connection closed",
+                READ_TIMEOUT, gatehouse::logTail); // the operator learns why
         stillServes();
     }
 
@@ -753,6 +755,8 @@ class Http2AbuseE2ETest {
             end(client, flood);
         }
         assertTrue(closed, "the connection is still open after " + sent.get() + " SETTINGS frames");
+        LogFiles.await(dir.resolve("error.log"), "SETTINGS/PING frames in 10 s; connection closed", READ_TIMEOUT,
+                gatehouse::logTail);
         stillServes();
     }
 }

@@ -159,7 +159,7 @@ public final class Gatehouse implements AutoCloseable {
             Function<ListenerConfig, HttpHandler> dispatchers =
                     listener -> new RequestDispatcher(gate, access, errorLog, http2Budget, listener);
             ListenerSet listeners = ListenerSet.bind(inherited.listenersToServe(config), dispatchers, inherited, config,
-                    options.ioThreads(), options.threadName(), tls, http2Budget);
+                    options.ioThreads(), options.threadName(), tls, http2Budget, errorLog);
             try {
                 processes.confirmStarted();
             } catch (IOException e) {

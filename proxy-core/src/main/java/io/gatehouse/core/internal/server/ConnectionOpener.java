@@ -1,5 +1,6 @@
 package io.gatehouse.core.internal.server;
 
+import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.tls.ServerTlsContext;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
@@ -40,6 +41,7 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
     private final HttpHandler plainRoot;
     private final HttpHandler h2cRoot;
     private final Http2RequestBudget http2Budget;
+    private final ErrorLog errorLog;
     private volatile Mode mode = new Mode(null, false, false);
     private OptionMap options;
     private boolean h2c;
@@ -47,21 +49,23 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
     /**
      * @param tlsBuffers buffers for TLS records, which need more room than {@code buffers}' plain reads
      * @param http2Budget told of the HTTP/2 streams clients reset
+     * @param errorLog told of the connections closed for a flood of HTTP/2 frames
      */
     ConnectionOpener(Xnio xnio, ByteBufferPool buffers, ByteBufferPool tlsBuffers, OptionMap options,
-            HttpHandler root, Http2RequestBudget http2Budget) {
+            HttpHandler root, Http2RequestBudget http2Budget, ErrorLog errorLog) {
         this.xnio = xnio;
         this.tlsBuffers = tlsBuffers;
         this.plainRoot = root;
         this.h2cRoot = new Http2UpgradeHandler(root);
         this.http2Budget = http2Budget;
+        this.errorLog = errorLog;
         this.options = options;
         this.plain = new HttpOpenListener(buffers, options);
         this.plain.setRootHandler(root);
         this.tlsHttp1 = new HttpOpenListener(buffers, options);
         this.http2 = new Http2OpenListener(buffers, options, "h2");
         this.alpn = new AlpnOpenListener(buffers, options, tlsHttp1);
-        this.alpn.addProtocol(Http2OpenListener.HTTP2, new Http2FloodGuard(http2, http2Budget), 10);
+        this.alpn.addProtocol(Http2OpenListener.HTTP2, new Http2FloodGuard(http2, http2Budget, errorLog), 10);
         // Through the ALPN listener, which hands its own root to its protocols whenever its options
         // change: set anywhere else, a reload's new options would leave them without one.
         this.alpn.setRootHandler(root);
@@ -122,7 +126,7 @@ final class ConnectionOpener implements ChannelListener<StreamConnection> {
                 // Prior knowledge or Upgrade: h2c turn it into HTTP/2 inside Undertow's HTTP/1.1
                 // listener, past any open listener of ours: the frames are counted from the start.
                 FrameCountingConduit.install(connection,
-                        new H2cFrameCounter(streamId -> http2Budget.streamReset(connection, streamId)));
+                        new H2cFrameCounter(streamId -> http2Budget.streamReset(connection, streamId)), errorLog);
             }
             plain.handleEvent(connection);
             return;

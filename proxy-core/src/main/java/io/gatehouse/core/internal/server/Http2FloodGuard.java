@@ -1,12 +1,12 @@
 package io.gatehouse.core.internal.server;
 
+import io.gatehouse.core.internal.log.ErrorLog;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.ConnectorStatistics;
 import io.undertow.server.DelegateOpenListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.protocol.http2.Http2OpenListener;
-import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.StreamConnection;
 
@@ -21,24 +21,30 @@ final class Http2FloodGuard implements DelegateOpenListener {
 
     private final Http2OpenListener http2;
     private final Http2RequestBudget budget;
+    private final ErrorLog errorLog;
 
-    /** @param budget told of the streams the client resets */
-    Http2FloodGuard(Http2OpenListener http2, Http2RequestBudget budget) {
+    /**
+     * @param budget   told of the streams the client resets
+     * @param errorLog told of the connections closed for a flood
+     */
+    Http2FloodGuard(Http2OpenListener http2, Http2RequestBudget budget, ErrorLog errorLog) {
         this.http2 = http2;
         this.budget = budget;
+        this.errorLog = errorLog;
     }
 
     @Override
     public void handleEvent(StreamConnection connection, PooledByteBuffer alreadyRead) {
         Http2FrameCounter counter = new Http2FrameCounter(false, System.nanoTime(),
                 streamId -> budget.streamReset(connection, streamId));
-        if (alreadyRead != null
-                && counter.accept(alreadyRead.getBuffer(), System.nanoTime()) != Http2FrameCounter.Verdict.ACCEPTED) {
+        Http2FrameCounter.Verdict verdict = alreadyRead == null ? Http2FrameCounter.Verdict.ACCEPTED
+                : counter.accept(alreadyRead.getBuffer(), System.nanoTime());
+        if (verdict != Http2FrameCounter.Verdict.ACCEPTED) {
             alreadyRead.close();
-            IoUtils.safeClose(connection);
+            FrameCountingConduit.closeFor(verdict, connection, errorLog);
             return;
         }
-        FrameCountingConduit.install(connection, counter);
+        FrameCountingConduit.install(connection, counter, errorLog);
         http2.handleEvent(connection, alreadyRead);
     }
 

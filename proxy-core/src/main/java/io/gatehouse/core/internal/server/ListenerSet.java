@@ -19,6 +19,7 @@ import io.gatehouse.conf.ConnectionLimits;
 import io.gatehouse.conf.ListenerConfig;
 import io.gatehouse.conf.ServerConfig;
 import io.gatehouse.core.internal.http.RequestHeadSize;
+import io.gatehouse.core.internal.log.ErrorLog;
 import io.gatehouse.core.internal.tls.TlsContexts;
 import io.gatehouse.spawn.OpenFileLimit;
 import io.undertow.UndertowOptions;
@@ -117,11 +118,13 @@ public final class ListenerSet implements Closeable {
     /** The certificates and TLS settings new connections get; {@link #apply} changes them. */
     private volatile TlsContexts tls;
     private final Http2RequestBudget http2Budget;
+    private final ErrorLog errorLog;
 
     private ListenerSet(XnioWorker worker, ExecutorService tasks, ByteBufferPool buffers, InheritedSockets inherited,
-            ServerConfig limits, TlsContexts tls, Http2RequestBudget http2Budget) {
+            ServerConfig limits, TlsContexts tls, Http2RequestBudget http2Budget, ErrorLog errorLog) {
         this.limits = limits;
         this.http2Budget = http2Budget;
+        this.errorLog = errorLog;
         this.tls = tls;
         this.tlsBuffers = new DefaultByteBufferPool(true, TLS_BUFFER_SIZE, MAX_POOLED_BUFFERS, 4);
         this.worker = worker;
@@ -142,10 +145,11 @@ public final class ListenerSet implements Closeable {
      * @param threadName what the threads are called: {@code NAME I/O-1}, {@code NAME-task}
      * @param tls        the loaded TLS of the listeners that serve HTTPS
      * @param http2Budget the server's, which the handlers' is too: told of the streams clients reset
+     * @param errorLog   told of the connections closed for a flood of HTTP/2 frames
      */
     public static ListenerSet bind(List<ListenerConfig> listeners, Function<ListenerConfig, HttpHandler> handlers,
             InheritedSockets inherited, ServerConfig limits, int ioThreads, String threadName, TlsContexts tls,
-            Http2RequestBudget http2Budget) throws IOException {
+            Http2RequestBudget http2Budget, ErrorLog errorLog) throws IOException {
         // XNIO's own task pool (jboss-threads) touches sun.misc.Unsafe, which JDK 24+ warns about
         // on every start; requests run on our gateway executor, so a small plain pool does.
         ThreadPoolExecutor tasks = new ThreadPoolExecutor(WORKER_TASK_THREADS, WORKER_TASK_THREADS, 30,
@@ -171,7 +175,8 @@ public final class ListenerSet implements Closeable {
             throw e;
         }
         ListenerSet set = new ListenerSet(worker, tasks,
-                new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4), inherited, limits, tls, http2Budget);
+                new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4), inherited, limits, tls, http2Budget,
+                errorLog);
         try {
             for (ListenerConfig listener : listeners) {
                 InheritedSockets.Socket socket = inherited.claim(listener).orElse(null);
@@ -271,7 +276,7 @@ public final class ListenerSet implements Closeable {
         InetSocketAddress address = listener.inetAddress().get();
         // Answers "Expect: 100-continue" when the gateway starts reading the body (curl waits for it).
         ConnectionOpener open = new ConnectionOpener(worker.getXnio(), buffers, tlsBuffers, undertowOptions(limits),
-                new HttpContinueReadHandler(handler), http2Budget);
+                new HttpContinueReadHandler(handler), http2Budget, errorLog);
         open.use(tls.of(listener).orElse(null), limits.http2(), limits.h2c());
         ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(open);
         OptionMap socketOptions = OptionMap.builder()
