@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.gatehouse.core.internal.backend.IoThreads;
 import io.gatehouse.core.internal.log.ErrorLog;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
@@ -32,15 +31,16 @@ import org.xnio.channels.StreamSinkChannel;
  * lighttpd sends it. A page PHP flushes in eight pieces then costs one write and one wake-up of
  * the client rather than several. Past the hold the response streams.
  *
- * <p>Flow control: bytes the client cannot take yet are kept (about one read's worth), the
- * backend side is told to stop reading ({@link Flow#clientBlocked}) and to go on once there is
- * room again ({@link Flow#clientDrained}). A client still blocked after {@link #SPOOL_AFTER_MILLIS}
- * is a slow one: from then on what it has not taken goes to a {@link ResponseSpool} file, so that
- * the backend sends its whole response and is free while the client reads, and the backend waits
- * only when the spool takes no more (its write under way has a full queue behind it, the
- * response is past the spool's bound, or no spool file can be created). A fast client's short
- * waits cost no file writes (spooling every wait cost a 100 MiB download a third more CPU). A
- * response that ended meanwhile ends its exchange when the last kept byte is written.
+ * <p>Flow control: bytes the client cannot take yet are kept ({@link ClientBacklog}: about one
+ * read's worth in memory), the backend side is told to stop reading ({@link Flow#clientBlocked})
+ * and to go on once there is room again ({@link Flow#clientDrained}). A client still blocked after
+ * {@link #SPOOL_AFTER_MILLIS} is a slow one: from then on what it has not taken goes to a
+ * {@link ResponseSpool} file, so that the backend sends its whole response and is free while the
+ * client reads, and the backend waits only when the spool takes no more (its write under way has
+ * a full queue behind it, the response is past the spool's bound or the server's, or no spool file
+ * can be created). A fast client's short waits cost no file writes (spooling every wait cost a
+ * 100 MiB download a third more CPU). A response that ended meanwhile ends its exchange when the
+ * last kept byte is written.
  *
  * <p>Confined to the I/O thread.
  */
@@ -81,8 +81,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     private final HttpServerExchange exchange;
     private final Flow flow;
     private final ReadBuffers buffers;
-    private final ResponseSpool.Place spoolPlace;
-    private final ErrorLog errorLog;
+    private final ClientBacklog backlog;
     /** The reads whose buffers held pieces are views of: given back once the pieces are written or kept. */
     private final List<PooledByteBuffer> heldReads = new ArrayList<>();
     private XnioExecutor.Key holdTimer;
@@ -93,16 +92,8 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     private long gatheredBytes;
     /** True while the response is held: until it ends, outgrows the hold, or the hold's time is up. */
     private boolean holding = true;
-    /** Response bytes the client could not take yet, before those in {@link #spool}. */
-    private ByteBuffer pending;
-    /** Where the bytes go once {@link #pending} holds a read's worth; made when first needed. */
-    private ResponseSpool spool;
-    /** The client was found slow: what it has not taken may go to the spool. */
-    private boolean spoolEngaged;
     /** Runs out when the backend has waited {@link #SPOOL_AFTER_MILLIS} for the client. */
     private XnioExecutor.Key spoolTimer;
-    /** No spool file could be created: the backend waits for the client. */
-    private boolean spoolUnavailable;
     /** The backend side was told to stop reading and not yet to go on. */
     private boolean backendPaused;
     private boolean endWhenDrained;
@@ -118,26 +109,17 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         this.exchange = exchange;
         this.flow = flow;
         this.buffers = buffers;
-        this.spoolPlace = spoolPlace;
-        this.errorLog = errorLog;
+        this.backlog = new ClientBacklog(exchange, spoolPlace, errorLog, new BacklogListener());
     }
 
     /** True while the backend must not be read: bytes wait for the client, and no more can be kept. */
     boolean blocked() {
-        return waitingForClient() && (!spoolEngaged || spoolUnavailable || !spoolTakesMore());
-    }
-
-    private boolean spoolTakesMore() {
-        return spool == null ? spoolPlace.budget().hasRoom() : spool.takesMore();
+        return waitingForClient() && backlog.isFull();
     }
 
     /** True while bytes wait for the client: what comes next goes behind them. */
     private boolean waitingForClient() {
-        return pendingBytes() > 0 || spool != null && !spool.isEmpty();
-    }
-
-    private int pendingBytes() {
-        return pending == null ? 0 : pending.position();
+        return !backlog.isEmpty();
     }
 
     /**
@@ -227,9 +209,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         stopHolding();
         dropGathered();
         cancelSpoolTimer();
-        if (spool != null) {
-            spool.close();
-        }
+        backlog.close();
     }
 
     /**
@@ -260,7 +240,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
     @Override
     public void write(ByteBuffer data) throws IOException {
         if (waitingForClient()) {
-            keep(data); // behind the bytes the client has not taken yet
+            backlog.keep(data); // behind the bytes the client has not taken yet
             pauseBackendIfFull();
             return;
         }
@@ -272,7 +252,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             } else {
                 writeGathered(false);
                 if (waitingForClient()) {
-                    keep(data);
+                    backlog.keep(data);
                     pauseBackendIfFull();
                     return;
                 }
@@ -323,7 +303,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         }
         for (int i = 0; i < gatheredCount; i++) {
             if (gathered[i].hasRemaining()) {
-                keep(gathered[i]);
+                backlog.keep(gathered[i]);
             }
         }
         dropGathered();
@@ -354,7 +334,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             dropGathered();
             writeFinal(end.flip());
             if (end.hasRemaining()) {
-                keep(end);
+                backlog.keep(end);
             }
         } finally {
             buffers.release(pooled);
@@ -385,39 +365,12 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         }
     }
 
-    /**
-     * Keeps {@code data} for the client, behind what it has not taken yet: in memory up to a
-     * read's worth, past that in the spool file.
-     */
-    private void keep(ByteBuffer data) {
-        boolean spooling = spool != null && !spool.isEmpty();
-        if (spooling || spoolEngaged && !spoolUnavailable && pendingBytes() >= ReadBuffers.BUFFER_SIZE) {
-            spool().append(data);
-        } else {
-            pending = append(pending, data, ReadBuffers.BUFFER_SIZE);
-        }
-    }
-
-    private ResponseSpool spool() {
-        if (spool == null) {
-            ResponseSpool made = new ResponseSpool(spoolPlace, exchange.getConnection().getWorker(),
-                    exchange.getIoThread(), new SpoolListener());
-            spool = made;
-            // However the exchange ends, the file is closed with it.
-            exchange.addExchangeCompleteListener((ex, next) -> {
-                IoThreads.runOn(ex.getIoThread(), made::close);
-                next.proceed();
-            });
-        }
-        return spool;
-    }
-
     /** Tells the backend side to stop reading, once, when nothing more can be kept. */
     private void pauseBackendIfFull() {
         if (!backendPaused && !endWhenDrained && blocked()) {
             backendPaused = true;
             flow.clientBlocked();
-            if (!spoolEngaged && !spoolUnavailable) {
+            if (backlog.maySpool()) {
                 spoolTimer = exchange.getIoThread().executeAfter(this::engageSpool, SPOOL_AFTER_MILLIS,
                         TimeUnit.MILLISECONDS);
             }
@@ -439,7 +392,7 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         if (abandoned || !backendPaused) {
             return;
         }
-        spoolEngaged = true;
+        backlog.spoolFromNow();
         resumeBackendIfRoom();
     }
 
@@ -450,82 +403,19 @@ final class ClientSink implements ResponseRelay.ClientWriter {
         }
     }
 
-    /** What the spool file's writes mean for the client and the backend side. */
-    private final class SpoolListener implements ResponseSpool.Listener {
-
-        @Override
-        public void spooled() {
-            if (abandoned) {
-                return;
-            }
-            if (spool.hasSendable()) {
-                client.resumeWrites();
-            }
-            resumeBackendIfRoom();
-        }
-
-        @Override
-        public void unavailable(ByteBuffer unwritten, IOException why) {
-            spool = null;
-            spoolUnavailable = true;
-            if (abandoned) {
-                return;
-            }
-            errorLog.warn("gateway", "GH-UPLOAD-002 no server.upload-dirs entry takes a spool file for the response to "
-                    + exchange.getRequestURI() + " (" + why.getMessage() + "): its backend waits for the client"
-                    + " to read it; create a directory gatehouse can write to");
-            pending = append(pending, unwritten, unwritten.remaining());
-            pauseBackendIfFull();
-        }
-
-        @Override
-        public void failed(IOException why) {
-            if (abandoned) {
-                return;
-            }
-            errorLog.error("gateway", "writing the response to " + exchange.getRequestURI() + " to its spool file"
-                    + " failed: " + why.getMessage());
-            flow.clientFailed(new ClientGoneException(why));
-        }
-    }
-
-    /**
-     * {@code buffer} with {@code data} appended: a new one of at least {@code firstCapacity} when
-     * {@code buffer} is null, a copy twice as large (or as large as needed) when it lacks room, so
-     * that a backend's thousands of one-byte records cost no more than one copy each.
-     */
-    static ByteBuffer append(ByteBuffer buffer, ByteBuffer data, int firstCapacity) {
-        if (buffer == null) {
-            buffer = ByteBuffer.allocate(Math.max(firstCapacity, data.remaining()));
-        } else if (buffer.remaining() < data.remaining()) {
-            int capacity = Math.max(2 * buffer.capacity(), buffer.position() + data.remaining());
-            buffer = ByteBuffer.allocate(capacity).put(buffer.flip());
-        }
-        return buffer.put(data);
-    }
-
     /** The client takes bytes again: what was kept goes out, memory first, then the spool file. */
     private void flush() {
         if (abandoned) {
             return;
         }
         try {
-            if (pendingBytes() > 0) {
-                pending.flip();
-                while (pending.hasRemaining() && client.write(pending) > 0) {
-                    // as much as the client's socket buffer takes
-                }
-                pending.compact();
-            }
-            if (pendingBytes() == 0 && spool != null) {
-                spool.sendTo(client);
-            }
+            backlog.sendTo(client);
         } catch (IOException e) {
             flow.clientFailed(new ClientGoneException(e));
             return;
         }
         if (waitingForClient()) {
-            if (pendingBytes() == 0 && !spool.hasSendable()) {
+            if (!backlog.hasSendable()) {
                 client.suspendWrites(); // the rest is still being written to the file: spooled() resumes
             }
             resumeBackendIfRoom();
@@ -538,6 +428,28 @@ final class ClientSink implements ResponseRelay.ClientWriter {
             exchange.endExchange();
         } else {
             resumeBackendIfRoom();
+        }
+    }
+
+    /** What the spool file's writes mean for the client and the backend side. */
+    private final class BacklogListener implements ClientBacklog.Listener {
+
+        @Override
+        public void spooled() {
+            if (backlog.hasSendable()) {
+                client.resumeWrites();
+            }
+            resumeBackendIfRoom();
+        }
+
+        @Override
+        public void spoolUnavailable() {
+            pauseBackendIfFull();
+        }
+
+        @Override
+        public void spoolFailed(ClientGoneException e) {
+            flow.clientFailed(e);
         }
     }
 }

@@ -106,7 +106,7 @@ final class ResponseSpool {
     void append(ByteBuffer data) {
         appended += data.remaining();
         budget.add(data.remaining());
-        queued = ClientSink.append(queued, data, Math.max(data.remaining(), ReadBuffers.BUFFER_SIZE));
+        queued = ClientBacklog.append(queued, data, Math.max(data.remaining(), ReadBuffers.BUFFER_SIZE));
         if (!writing) {
             writeQueued();
         }
