@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -708,6 +709,36 @@ class Http2AbuseE2ETest {
         assertTrue(sent < MAX_CONTINUATIONS, "the server took all " + sent + " CONTINUATION frames ("
                 + (long) sent * chunk.length / 1024 + " KiB) of one header block");
         stillServes();
+    }
+
+    /**
+     * A request whose header block is split into HEADERS and a CONTINUATION that comes in a later
+     * read: Undertow handed the stream to the server as soon as the HEADERS frame was parsed, with
+     * half its header block, and reset it (PROTOCOL_ERROR: no :path yet). Over TLS two records
+     * made two reads, so a client whose headers outgrew one frame (past 16 KiB, with
+     * {@code server.max-request-field-size} raised) could be refused at random.
+     */
+    @ParameterizedTest
+    @EnumSource(Start.class)
+    void aHeaderBlockContinuedInALaterReadIsServed(Start start) throws Exception {
+        try (Http2Frames client = connectWithNothingRunning(start)) {
+            byte[] block = Http2Frames.getRequest("/" + STATIC_FILE);
+            int half = block.length / 2;
+            client.send(Http2Frames.HEADERS, Http2Frames.END_STREAM, 3, Arrays.copyOfRange(block, 0, half));
+            client.flush();
+            Thread.sleep(100); // read by the server before the rest is sent
+            client.send(Http2Frames.CONTINUATION, Http2Frames.END_HEADERS, 3, Arrays.copyOfRange(block, half, block.length));
+            client.flush();
+            for (Http2Frames.Frame frame = client.read(); ; frame = client.read()) {
+                assertTrue(frame != null, "the server closed the connection");
+                assertFalse(frame.type() == Http2Frames.RST_STREAM && frame.stream() == 3,
+                        "stream 3 was reset, error " + Arrays.toString(frame.payload()));
+                if ((frame.type() == Http2Frames.HEADERS || frame.type() == Http2Frames.DATA) && frame.stream() == 3
+                        && (frame.flags() & Http2Frames.END_STREAM) != 0) {
+                    break;
+                }
+            }
+        }
     }
 
     /**

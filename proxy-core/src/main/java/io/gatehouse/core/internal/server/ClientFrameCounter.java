@@ -15,4 +15,10 @@ interface ClientFrameCounter {
      * @return {@link Http2FrameCounter.Verdict#ACCEPTED}, or the budget the connection has gone beyond
      */
     Http2FrameCounter.Verdict accept(ByteBuffer bytes, long now);
+
+    /**
+     * True when the bytes so far end with a whole frame of a header block that more CONTINUATION
+     * frames still continue (a HEADERS or CONTINUATION frame without END_HEADERS).
+     */
+    boolean endsInsideHeaderBlock();
 }

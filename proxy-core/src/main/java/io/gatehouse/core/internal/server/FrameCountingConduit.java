@@ -18,12 +18,20 @@ import org.xnio.conduits.StreamSourceConduit;
  * connection when it says no, with a line in the error log: beneath Undertow's framing it cannot
  * send a GOAWAY, so the log is where an operator learns why a client was cut off.
  *
+ * <p>It also keeps Undertow from seeing half a header block: Undertow takes a stream's HEADERS
+ * frame as the whole request when its read ends there, before the CONTINUATION frames that finish
+ * its block have come, and resets the stream (no {@code :path} yet). A read that ends just after a
+ * frame of an unfinished block keeps its last byte back, so that Undertow sees the frame as
+ * incomplete and waits; the byte goes first in the next read that brings more.
+ *
  * <p>Used on the connection's I/O thread only, as its reads are.
  */
 final class FrameCountingConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
     private final ClientFrameCounter counter;
     private final StreamConnection connection;
     private final ErrorLog errorLog;
+    /** The byte kept back from Undertow, 0-255, or -1. */
+    private int held = -1;
 
     private FrameCountingConduit(StreamSourceConduit next, ClientFrameCounter counter, StreamConnection connection,
             ErrorLog errorLog) {
@@ -48,27 +56,41 @@ final class FrameCountingConduit extends AbstractStreamSourceConduit<StreamSourc
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        int start = dst.position();
-        int read = next.read(dst);
-        if (read > 0) {
-            check(dst, start);
+        if (!dst.hasRemaining()) {
+            return 0;
         }
-        return read;
+        int start = dst.position();
+        int fresh = start;
+        if (held >= 0) {
+            dst.put((byte) held);
+            fresh++; // counted when it was first read
+        }
+        int read = next.read(dst);
+        if (read <= 0) {
+            dst.position(start); // a held byte waits for bytes to follow it, or goes with the stream's end
+            if (read < 0) {
+                held = -1;
+            }
+            return read;
+        }
+        held = -1;
+        check(dst, fresh);
+        if (counter.endsInsideHeaderBlock()) {
+            held = dst.get(dst.position() - 1) & 0xff;
+            dst.position(dst.position() - 1);
+        }
+        return dst.position() - start;
     }
 
+    /** Into the first buffer with room: a scatter read may take fewer bytes than there is room for. */
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        int[] starts = new int[length];
-        for (int i = 0; i < length; i++) {
-            starts[i] = dsts[offset + i].position();
-        }
-        long read = next.read(dsts, offset, length);
-        if (read > 0) {
-            for (int i = 0; i < length; i++) {
-                check(dsts[offset + i], starts[i]);
+        for (int i = offset; i < offset + length; i++) {
+            if (dsts[i].hasRemaining()) {
+                return read(dsts[i]);
             }
         }
-        return read;
+        return 0;
     }
 
     private void check(ByteBuffer buffer, int start) throws IOException {

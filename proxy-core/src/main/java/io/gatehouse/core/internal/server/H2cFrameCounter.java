@@ -53,6 +53,11 @@ final class H2cFrameCounter implements ClientFrameCounter {
         return Http2FrameCounter.Verdict.ACCEPTED;
     }
 
+    @Override
+    public boolean endsInsideHeaderBlock() {
+        return frames != null && frames.endsInsideHeaderBlock();
+    }
+
     private static int[] fallback(byte[] pattern) {
         int[] table = new int[pattern.length];
         for (int i = 1, k = 0; i < pattern.length; i++) {

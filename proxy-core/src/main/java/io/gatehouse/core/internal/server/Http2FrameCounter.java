@@ -80,6 +80,7 @@ final class Http2FrameCounter implements ClientFrameCounter {
     private static final int PING = 0x6;
     private static final int CONTINUATION = 0x9;
     private static final int ACK = 0x1;
+    private static final int END_HEADERS = 0x4;
 
     private int prefaceLeft;
     private final byte[] header = new byte[HEADER_LENGTH];
@@ -88,6 +89,8 @@ final class Http2FrameCounter implements ClientFrameCounter {
     private final Window control;
     private final Window resets;
     private int continuations;
+    /** The last frame read was part of a header block whose END_HEADERS has not come yet. */
+    private boolean blockOpen;
     private final IntConsumer resetStreams;
 
     /**
@@ -128,6 +131,11 @@ final class Http2FrameCounter implements ClientFrameCounter {
         return Verdict.ACCEPTED;
     }
 
+    @Override
+    public boolean endsInsideHeaderBlock() {
+        return blockOpen && prefaceLeft == 0 && headerFill == 0 && payloadLeft == 0;
+    }
+
     /** Takes the frame whose header was just read into account. */
     private Verdict count(long now) {
         payloadLeft = ((header[0] & 0xffL) << 16) | ((header[1] & 0xffL) << 8) | (header[2] & 0xffL);
@@ -147,6 +155,7 @@ final class Http2FrameCounter implements ClientFrameCounter {
         } else if (type == CONTINUATION && ++continuations > MAX_CONTINUATIONS) {
             return Verdict.CONTINUATION_FLOOD;
         }
+        blockOpen = (type == HEADERS || type == CONTINUATION) && (header[4] & END_HEADERS) == 0;
         return Verdict.ACCEPTED;
     }
 

@@ -138,6 +138,36 @@ class Http2FrameCounterTest {
         }
     }
 
+    /**
+     * Where a read may end inside an unfinished header block: fed one byte at a time, the counter
+     * says so exactly at the ends of a HEADERS frame without END_HEADERS and of a CONTINUATION
+     * without it, and nowhere else (not inside a frame, not after the block's last frame).
+     */
+    @Test
+    void theEndOfAFrameInsideAnUnfinishedHeaderBlockIsTold() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(PREFACE);
+        frame(out, 0x4, 0, 6); // SETTINGS
+        frame(out, 0x1, 0x1, 30); // HEADERS, END_STREAM without END_HEADERS: ends at 24 + 15 + 39 = 78
+        frame(out, 0x9, 0, 10); // CONTINUATION without END_HEADERS: ends at 97
+        frame(out, 0x9, 0x4, 0); // CONTINUATION, END_HEADERS: the block's end
+        frame(out, 0x1, 0x5, 20); // HEADERS, END_STREAM | END_HEADERS: a whole block
+        frame(out, 0x0, 0, 12); // DATA
+        byte[] bytes = out.toByteArray();
+        Http2FrameCounter counter = new Http2FrameCounter(false, 0, streamId -> { });
+        List<Integer> told = new ArrayList<>();
+        for (int at = 0; at < bytes.length; at++) {
+            assertEquals(Verdict.ACCEPTED, counter.accept(ByteBuffer.wrap(bytes, at, 1), 1));
+            if (counter.endsInsideHeaderBlock()) {
+                told.add(at + 1);
+            }
+        }
+        assertEquals(List.of(78, 97), told);
+        H2cFrameCounter h2c = new H2cFrameCounter(streamId -> { });
+        h2c.accept(ByteBuffer.wrap(bytes, 0, 78), 1);
+        assertEquals(true, h2c.endsInsideHeaderBlock(), "by prior knowledge");
+    }
+
     @Test
     void resetsAndControlFramesHaveBudgetsOfTheirOwn() {
         Http2FrameCounter counter = new Http2FrameCounter(false, 0, streamId -> { });
