@@ -252,11 +252,15 @@ class Http2AbuseE2ETest {
      * would hold up every restart's drain until its time limit.
      */
     private void assertNoRequestInFlight() throws InterruptedException {
+        assertNoRequestInFlightAtRestartTo(2);
+    }
+
+    private void assertNoRequestInFlightAtRestartTo(int generation) throws InterruptedException {
         gatehouse.signal("USR1");
         Path errorLog = dir.resolve("error.log");
-        LogFiles.await(errorLog, "generation 2 serving", READ_TIMEOUT, gatehouse::logTail);
+        LogFiles.await(errorLog, "generation " + generation + " serving", READ_TIMEOUT, gatehouse::logTail);
         assertTrue(LogFiles.read(errorLog).contains("close the gate: 0 requests in flight"),
-                "requests of reset or refused streams still counted in flight:\n" + LogFiles.read(errorLog));
+                "requests of reset, refused or cut streams still counted in flight:\n" + LogFiles.read(errorLog));
     }
 
     private long openDescriptorsOf(Path file) {
@@ -568,19 +572,11 @@ class Http2AbuseE2ETest {
     void streamsResetWhileTheirResponsesWaitForTheWindowLetGoOfTheirFiles(Start start) throws Exception {
         Path file = dir.resolve("www").resolve(LARGE_FILE).toRealPath();
         try (Http2Frames client = connectWithNothingRunning(start)) {
-            client.send(Http2Frames.SETTINGS, 0, 0, NO_WINDOW);
-            client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3,
-                    Http2Frames.getRequest("/" + LARGE_FILE));
-            client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 5,
-                    Http2Frames.getRequest("/download.php?bytes=" + 8 * 1024 * 1024 + "&cl=1"));
-            client.flush();
-            awaitDescriptors(() -> openDescriptorsOf(file) == 1 && spoolFilesOfGatehouse() == 1,
-                    "the file being sent and the PHP response's spool file");
+            startTwoResponsesThatWaitForTheWindow(client, file);
             client.send(Http2Frames.RST_STREAM, 0, 3, Http2Frames.errorCode(Http2Frames.CANCEL));
             client.send(Http2Frames.RST_STREAM, 0, 5, Http2Frames.errorCode(Http2Frames.CANCEL));
             client.flush();
-            awaitDescriptors(() -> openDescriptorsOf(file) == 0 && spoolFilesOfGatehouse() == 0,
-                    "both closed while the client keeps its connection");
+            awaitBothClosed(file);
             assertNoRequestInFlight();
         }
     }
@@ -597,23 +593,32 @@ class Http2AbuseE2ETest {
         Path file = dir.resolve("www").resolve(LARGE_FILE).toRealPath();
         Path errorLog = dir.resolve("error.log");
         try (Http2Frames client = connectWithNothingRunning(start)) {
-            client.send(Http2Frames.SETTINGS, 0, 0, NO_WINDOW);
-            client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3,
-                    Http2Frames.getRequest("/" + LARGE_FILE));
-            client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 5,
-                    Http2Frames.getRequest("/download.php?bytes=" + 8 * 1024 * 1024 + "&cl=1"));
-            client.flush();
-            awaitDescriptors(() -> openDescriptorsOf(file) == 1 && spoolFilesOfGatehouse() == 1,
-                    "the file being sent and the PHP response's spool file");
+            startTwoResponsesThatWaitForTheWindow(client, file);
             gatehouse.signal("USR1");
             LogFiles.await(errorLog, "2 aborted at the " + DRAIN_SECONDS + " s limit", READ_TIMEOUT, gatehouse::logTail);
-            awaitDescriptors(() -> openDescriptorsOf(file) == 0 && spoolFilesOfGatehouse() == 0,
-                    "both closed while the client keeps its connection");
-            gatehouse.signal("USR1");
-            LogFiles.await(errorLog, "generation 3 serving", READ_TIMEOUT, gatehouse::logTail);
-            assertTrue(LogFiles.read(errorLog).contains("close the gate: 0 requests in flight"),
-                    "the cut requests still counted in flight:\n" + LogFiles.read(errorLog));
+            awaitBothClosed(file);
+            assertNoRequestInFlightAtRestartTo(3);
         }
+    }
+
+    /**
+     * Gives the server no window, then asks for {@code file} on stream 3 and for an 8 MiB PHP
+     * response on stream 5; returns once the file is open and the PHP response spooled.
+     */
+    private void startTwoResponsesThatWaitForTheWindow(Http2Frames client, Path file) throws Exception {
+        client.send(Http2Frames.SETTINGS, 0, 0, NO_WINDOW);
+        client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 3,
+                Http2Frames.getRequest("/" + LARGE_FILE));
+        client.send(Http2Frames.HEADERS, Http2Frames.END_HEADERS | Http2Frames.END_STREAM, 5,
+                Http2Frames.getRequest("/download.php?bytes=" + 8 * 1024 * 1024 + "&cl=1"));
+        client.flush();
+        awaitDescriptors(() -> openDescriptorsOf(file) == 1 && spoolFilesOfGatehouse() == 1,
+                "the file being sent and the PHP response's spool file");
+    }
+
+    private void awaitBothClosed(Path file) throws InterruptedException {
+        awaitDescriptors(() -> openDescriptorsOf(file) == 0 && spoolFilesOfGatehouse() == 0,
+                "both closed while the client keeps its connection");
     }
 
     /**
