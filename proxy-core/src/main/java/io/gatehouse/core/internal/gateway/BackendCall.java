@@ -440,18 +440,14 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
     }
 
     /**
-     * The client or a restart ended the exchange first: drop the backend side; or, once the
-     * response came whole, what the sink still keeps for a client that is gone (its spool file:
-     * an HTTP/2 stream reset while its response waits for the window may not end its exchange
-     * until the connection closes).
+     * The client or a restart ended the exchange first: drop the backend side. Once the response
+     * came whole nothing is left here: what the sink keeps for the client goes with the exchange.
      */
     private void abandon() {
         if (!ended()) {
             release(false, State.CLOSED);
             sink.abandon();
             ErrorPages.abort(exchange);
-        } else if (state == State.RESPONDED) {
-            sink.abandon();
         }
     }
 
@@ -467,8 +463,8 @@ final class BackendCall implements ConnectionLease.Holder, ClientSink.Flow, Clos
         state = end;
         deadline.cancel();
         lease.release(reusable);
-        if (ticket != null && end == State.CLOSED) {
-            ticket.detach(); // once RESPONDED, a restart or a reset still reaches the sink through close()
+        if (ticket != null) {
+            ticket.detach();
         }
         host.leave();
     }
