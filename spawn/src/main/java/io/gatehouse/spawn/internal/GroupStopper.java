@@ -18,7 +18,9 @@ import io.gatehouse.spawn.StopReport;
  * kill-timeout for the group to be empty, SIGKILL to the groups still populated, reap every child,
  * unlink every socket file we bound, then verify that no group member is alive and no such file
  * is left. The whole group matters: php-cgi's master exits on SIGTERM without waiting for its
- * workers, and a SIGKILL to the master alone leaves the workers serving as orphans.
+ * workers, and a SIGKILL to the master alone leaves the workers serving as orphans. The wait
+ * wakes at each exit of a leader or a member it knows of ({@link ExitWatch}), and looks again
+ * every {@link #POLL_MILLIS} only while a process it waits for cannot be watched.
  *
  * <p>Not thread-safe: one stop per instance, on one thread.
  */
@@ -27,8 +29,9 @@ final class GroupStopper {
     /** SIGKILL cannot be caught; this only covers the scheduler and a slow /proc. */
     static final long AFTER_KILL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     /**
-     * A restart holds requests while its backends stop, so their end is looked for often; a look
-     * costs one waitid and one kill(pgid, 0) until the group seems empty.
+     * How often the end of a process that cannot be watched is looked for: a restart holds
+     * requests while its backends stop. A look costs one waitid and one kill(pgid, 0) until the
+     * group seems empty.
      */
     private static final long POLL_MILLIS = 2;
 
@@ -56,6 +59,7 @@ final class GroupStopper {
     private final int killSignal;
     private final Duration killTimeout;
     private final ChildWaits waits;
+    private final ExitWatch exitWatch;
     private final ChildRegistry registry;
     private final EventSink events;
     private final Map<Long, String> exits = new HashMap<>();
@@ -66,6 +70,7 @@ final class GroupStopper {
         this.killSignal = killSignal;
         this.killTimeout = killTimeout;
         this.waits = new ChildWaits(lib);
+        this.exitWatch = new ExitWatch(lib);
         this.registry = registry;
         this.events = events;
     }
@@ -76,11 +81,19 @@ final class GroupStopper {
     }
 
     StopReport stop(List<Target> targets, List<OwnedSocket> sockets) {
+        try (exitWatch) {
+            return stopWatched(targets, sockets);
+        }
+    }
+
+    private StopReport stopWatched(List<Target> targets, List<OwnedSocket> sockets) {
         long started = System.nanoTime();
         List<String> problems = new ArrayList<>();
         List<Progress> all = new ArrayList<>();
         for (Target target : targets) {
             all.add(new Progress(target));
+            // an unreaped child of ours: its pid cannot have been reused
+            exitWatch.watch(target.pid());
             if (!waits.signalGroup(target.pid(), killSignal)) {
                 // no group by that id: the child never got to setsid, or is gone; signal it alone
                 signalLeader(target.pid(), killSignal);
@@ -130,11 +143,13 @@ final class GroupStopper {
         boolean interrupted = false;
         while (true) {
             remaining.removeIf(this::advance);
-            if (remaining.isEmpty() || System.nanoTime() - deadline >= 0) {
+            long left = deadline - System.nanoTime();
+            if (remaining.isEmpty() || left <= 0) {
                 break;
             }
+            boolean allWatched = remaining.stream().allMatch(this::watched);
             try {
-                Thread.sleep(POLL_MILLIS);
+                exitWatch.await(allWatched ? left : Math.min(left, TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS)));
             } catch (InterruptedException e) {
                 // finish the stop regardless: leaving children behind is worse than a late return
                 interrupted = true;
@@ -144,6 +159,14 @@ final class GroupStopper {
             Thread.currentThread().interrupt();
         }
         return remaining;
+    }
+
+    /** True when every process {@code progress} waits for will wake the wait when it exits. */
+    private boolean watched(Progress progress) {
+        if (progress.exit == null) {
+            return exitWatch.watching(progress.target.pid());
+        }
+        return progress.members != null && progress.members.stream().allMatch(exitWatch::watching);
     }
 
     /** Reaps the leader once it exited; true when it is reaped and its group has no live member. */
@@ -172,7 +195,7 @@ final class GroupStopper {
     private boolean groupOnlyZombies(Progress progress) {
         long pgid = progress.target.pid();
         if (progress.members != null) {
-            progress.members.removeIf(member -> !ProcFs.liveInGroup(member, pgid));
+            dropGone(progress.members, pgid);
             if (!progress.members.isEmpty()) {
                 return false;
             }
@@ -182,7 +205,20 @@ final class GroupStopper {
             progress.listing = new GroupMembers(pgid);
         }
         progress.members = progress.listing.look();
+        progress.members.forEach(exitWatch::watch);
+        // A member may have ended, and its pid gone to another process, before it was watched.
+        dropGone(progress.members, pgid);
         return progress.members.isEmpty();
+    }
+
+    private void dropGone(List<Long> members, long pgid) {
+        members.removeIf(member -> {
+            boolean gone = !ProcFs.liveInGroup(member, pgid);
+            if (gone) {
+                exitWatch.forget(member);
+            }
+            return gone;
+        });
     }
 
     private void forget(Target target) {

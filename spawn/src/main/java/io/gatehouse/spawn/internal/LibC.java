@@ -75,6 +75,14 @@ public interface LibC {
     @SaveError
     int waitid(int idType, int id, Pointer siginfo, int options);
 
+    /** For system calls glibc 2.34 has no wrapper for (pidfd_open came with 2.36). */
+    @SaveError
+    long syscall(long number, long first, long second);
+
+    /** {@code fds}: {@code nfds} struct pollfd (int fd, short events, short revents). */
+    @SaveError
+    int poll(Pointer fds, long nfds, int timeoutMillis);
+
     @SaveError
     int socket(int domain, int type, int protocol);
 

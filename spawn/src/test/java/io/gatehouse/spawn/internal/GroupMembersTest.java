@@ -7,7 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,15 +23,11 @@ import org.junit.jupiter.api.Test;
  */
 class GroupMembersTest {
 
-    private final List<Process> started = new ArrayList<>();
+    private final StartedProcesses processes = new StartedProcesses();
 
     @AfterEach
     void killWhatWasStarted() throws InterruptedException {
-        for (Process process : started) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            assertTrue(process.waitFor(5, TimeUnit.SECONDS), "pid " + process.pid() + " ended");
-        }
+        processes.killAll();
     }
 
     @Test
@@ -111,8 +106,7 @@ class GroupMembersTest {
 
     /** Starts {@code script} as the leader of a new session and group, once it printed "ready". */
     private Group startGroup(String script) throws IOException {
-        Process process = new ProcessBuilder("setsid", "sh", "-c", script).redirectErrorStream(true).start();
-        started.add(process);
+        Process process = processes.start(new ProcessBuilder("setsid", "sh", "-c", script).redirectErrorStream(true));
         Group group = new Group(process, new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.US_ASCII)));
         assertEquals("ready", group.output().readLine());
