@@ -27,7 +27,7 @@ run_wrk() {
     [ -n "${WRK_PRELOAD:-}" ] && environment=(LD_PRELOAD="$WRK_PRELOAD")
     [ -n "${WRK_HEADER:-}" ] && header=(-H "$WRK_HEADER")
     timeout --foreground -k 5 $((seconds + WRK_OVERRUN_SECONDS)) \
-        env "${environment[@]}" wrk -t2 -c"$connections" -d"${seconds}s" --timeout "${WRK_TIMEOUT_SECONDS}s" \
+        nice -n "$CLIENT_NICE" env "${environment[@]}" wrk -t2 -c"$connections" -d"${seconds}s" --timeout "${WRK_TIMEOUT_SECONDS}s" \
         "${header[@]}" -s "$BENCH_DIR/lib/summary.lua" "$url" >"$out" 2>&1
 }
 

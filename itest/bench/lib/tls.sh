@@ -126,7 +126,7 @@ run_h2load() {
     local limit=$1 out=$2 url=$3
     shift 3
     timeout --foreground -k 5 "$limit" \
-        "$H2LOAD" -t2 -N "${WRK_TIMEOUT_SECONDS}s" --log-file="$out.log" "$@" "$url" >"$out" 2>&1
+        nice -n "$CLIENT_NICE" "$H2LOAD" -t2 -N "${WRK_TIMEOUT_SECONDS}s" --log-file="$out.log" "$@" "$url" >"$out" 2>&1
 }
 
 # Reads h2load's summary in FILE into H2_* variables: rate (its req/s), succeeded, failed (every
