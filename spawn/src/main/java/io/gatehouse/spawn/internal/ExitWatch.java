@@ -23,7 +23,7 @@ import jnr.ffi.Pointer;
  */
 final class ExitWatch implements AutoCloseable {
 
-    /** pidfd_open's number, the same on every architecture (the unified syscall table, 5.1 on). */
+    /** pidfd_open's number in the syscall table every architecture shares since 5.1 (alpha aside). */
     private static final long SYS_PIDFD_OPEN = 434;
     private static final int POLLFD_BYTES = 8;
     private static final int REVENTS_OFFSET = 6;
