@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,6 +81,33 @@ class StopTest extends SpawnTestSupport {
         long late = Long.parseLong(Files.readString(straggler).trim());
         assertFalse(ProcFs.liveInGroup(late, leader), "the stop returned while the straggler " + late + " ran");
         assertTrue(report.elapsed().toMillis() >= 300, "waited for the straggler's 0.4 s: " + report.summary());
+    }
+
+    @Test
+    void aMemberThatLeavesTheGroupWithoutExitingDoesNotHoldTheStopUntilKillTimeout() throws Exception {
+        // On SIGTERM the worker counts for a while (no process starts or ends meanwhile), then
+        // leaves the group (setsid, same pid) and goes on running: its pidfd never turns
+        // readable, so the stop must see the group empty by looking at it.
+        Path workerFile = dir.resolve("worker.pid");
+        Path master = script("master.sh", "(trap 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done;"
+                + " exec setsid sleep 30' TERM; while :; do sleep 0.05; done) &\n"
+                + "echo $! > " + workerFile + "\nexec sleep 600");
+        SpawnedBackend backend = start(SpawnSpec.builder("master", List.of(master.toString()))
+                .socket(dir.resolve("l.sock")).procs(1).killTimeout(Duration.ofSeconds(5)).build());
+        assertTrue(eventually(2000, () -> workerFile.toFile().length() > 0));
+        long worker = Long.parseLong(Files.readString(workerFile).trim());
+        long leader = backend.status().get(0).pid();
+        try {
+            StopReport report = backend.stop();
+
+            assertTrue(report.verified(), report.summary());
+            assertEquals(List.of(), report.escalated(), "the group emptied on SIGTERM; nothing needed SIGKILL");
+            assertTrue(report.elapsed().toMillis() < 2000, "ended without the kill-timeout: " + report.summary());
+            assertTrue(ProcFs.alive(worker), "the worker left the group and runs on");
+            assertNotEquals(leader, ProcFs.stat(worker).orElseThrow().processGroup());
+        } finally {
+            ProcessHandle.of(worker).ifPresent(ProcessHandle::destroyForcibly);
+        }
     }
 
     @Test

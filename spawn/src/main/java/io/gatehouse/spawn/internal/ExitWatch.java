@@ -16,8 +16,8 @@ import jnr.ffi.Pointer;
  * exit and its notice is a millisecond of every held request.
  *
  * <p>Where a process cannot be watched (no pidfds: an older kernel, or a seccomp filter that
- * refuses the call), {@link #await} waits no longer than the poll interval it is given, as the
- * stop did before.
+ * refuses the call), the caller looks at its own pace, as the stop did before; a failing
+ * {@code poll} ends every watch.
  *
  * <p>Not thread-safe: one stop, on one thread.
  */
@@ -86,6 +86,11 @@ final class ExitWatch implements AutoCloseable {
             fds.putShort((long) i * POLLFD_BYTES + 4, POLLIN);
         }
         int ready = lib.libc().poll(fds, pids.size(), timeoutMillis);
+        if (ready < 0 && lib.lastErrno() != NativeLib.EINTR) {
+            // poll itself failed: watch nothing more, so that the caller looks at its own pace
+            close();
+            return;
+        }
         for (int i = 0; i < pids.size() && ready > 0; i++) {
             if (fds.getShort((long) i * POLLFD_BYTES + REVENTS_OFFSET) != 0) {
                 forget(pids.get(i));

@@ -19,8 +19,8 @@ import io.gatehouse.spawn.StopReport;
  * unlink every socket file we bound, then verify that no group member is alive and no such file
  * is left. The whole group matters: php-cgi's master exits on SIGTERM without waiting for its
  * workers, and a SIGKILL to the master alone leaves the workers serving as orphans. The wait
- * wakes at each exit of a leader or a member it knows of ({@link ExitWatch}), and looks again
- * every {@link #POLL_MILLIS} only while a process it waits for cannot be watched.
+ * wakes at each exit of a leader or a member it knows of ({@link ExitWatch}); it looks again
+ * every {@link #POLL_MILLIS} ms while a process it waits for cannot be watched, else every 25 ms.
  *
  * <p>Not thread-safe: one stop per instance, on one thread.
  */
@@ -34,6 +34,12 @@ final class GroupStopper {
      * group seems empty.
      */
     private static final long POLL_MILLIS = 2;
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS);
+    /**
+     * How often the group is looked at while every process waited for is watched: a member that
+     * leaves the group without exiting (setsid) wakes no pidfd.
+     */
+    private static final long WATCHED_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
     record Target(int proc, long pid, String address) {
     }
@@ -147,9 +153,9 @@ final class GroupStopper {
             if (remaining.isEmpty() || left <= 0) {
                 break;
             }
-            boolean allWatched = remaining.stream().allMatch(this::watched);
+            long lookAfter = remaining.stream().allMatch(this::watched) ? WATCHED_LOOK_NANOS : POLL_NANOS;
             try {
-                exitWatch.await(allWatched ? left : Math.min(left, TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS)));
+                exitWatch.await(Math.min(left, lookAfter));
             } catch (InterruptedException e) {
                 // finish the stop regardless: leaving children behind is worse than a late return
                 interrupted = true;
@@ -166,7 +172,9 @@ final class GroupStopper {
         if (progress.exit == null) {
             return exitWatch.watching(progress.target.pid());
         }
-        return progress.members != null && progress.members.stream().allMatch(exitWatch::watching);
+        // none known: the next look lists the group again
+        return progress.members != null && !progress.members.isEmpty()
+                && progress.members.stream().allMatch(exitWatch::watching);
     }
 
     /** Reaps the leader once it exited; true when it is reaped and its group has no live member. */
@@ -206,13 +214,14 @@ final class GroupStopper {
         }
         progress.members = progress.listing.look();
         progress.members.forEach(exitWatch::watch);
-        // A member may have ended, and its pid gone to another process, before it was watched.
-        dropGone(progress.members, pgid);
-        return progress.members.isEmpty();
+        // A member may have ended before it was watched, and its pid gone to another process:
+        // what it forked in the meantime is found by the next look, so this one is no verdict.
+        return !dropGone(progress.members, pgid) && progress.members.isEmpty();
     }
 
-    private void dropGone(List<Long> members, long pgid) {
-        members.removeIf(member -> {
+    /** Drops the members no longer alive in group {@code pgid}; true if it dropped any. */
+    private boolean dropGone(List<Long> members, long pgid) {
+        return members.removeIf(member -> {
             boolean gone = !ProcFs.liveInGroup(member, pgid);
             if (gone) {
                 exitWatch.forget(member);
