@@ -25,7 +25,9 @@ final class ExitWatch implements AutoCloseable {
 
     /** pidfd_open's number in the syscall table every architecture shares since 5.1 (alpha aside). */
     private static final long SYS_PIDFD_OPEN = 434;
+    /** struct pollfd: int fd at 0, short events at 4, short revents at 6. */
     private static final int POLLFD_BYTES = 8;
+    private static final int EVENTS_OFFSET = 4;
     private static final int REVENTS_OFFSET = 6;
     private static final short POLLIN = 1;
 
@@ -83,7 +85,7 @@ final class ExitWatch implements AutoCloseable {
         Pointer fds = lib.allocate(pids.size() * POLLFD_BYTES);
         for (int i = 0; i < pids.size(); i++) {
             fds.putInt((long) i * POLLFD_BYTES, pidfds.get(pids.get(i)));
-            fds.putShort((long) i * POLLFD_BYTES + 4, POLLIN);
+            fds.putShort((long) i * POLLFD_BYTES + EVENTS_OFFSET, POLLIN);
         }
         int ready = lib.libc().poll(fds, pids.size(), timeoutMillis);
         if (ready < 0 && lib.lastErrno() != NativeLib.EINTR) {
