@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,6 +44,9 @@ class MaxFdsE2ETest {
     private static final int BOUND = 100;
     private static final Duration ANSWER = Duration.ofSeconds(5);
     private static final int NOBODY = 65534;
+    /** Socket states in /proc/net/tcp. */
+    private static final String TCP_ESTABLISHED = "01";
+    private static final String TCP_CLOSE_WAIT = "08";
 
     private Path dir;
     private GatehouseProcess gatehouse;
@@ -81,6 +85,7 @@ class MaxFdsE2ETest {
             }
         }
         awaitLog("up to " + BOUND + " client connections at once");
+        awaitNoClientConnection(port);
 
         for (int i = 0; i < BOUND; i++) {
             Socket socket = connect(port);
@@ -103,6 +108,105 @@ class MaxFdsE2ETest {
         waiting.setSoTimeout((int) ANSWER.toMillis());
         assertEquals(404, readStatus(waiting.getInputStream()), "accepted once open connections fell to 90 %");
         assertTrue(gatehouse.isAlive(), gatehouse.logTail());
+    }
+
+    /**
+     * A regression: connections that waited together in the backlog were let in one past the
+     * bound, because the accept loop took the next one without looking at the bound. Here they all
+     * wait while gatehouse is stopped (SIGSTOP), so it finds them together when it goes on.
+     */
+    @Test
+    void connectionsWaitingTogetherAreLetInOnlyUpToTheBound() throws Exception {
+        int port = FreePort.get();
+        gatehouse = GatehouseProcess.startWithLauncher(writeConfig(port, "server.max-connections = " + BOUND), port);
+        awaitLog("up to " + BOUND + " client connections at once");
+        awaitNoClientConnection(port);
+        int extra = 10;
+        signal("STOP");
+        try {
+            awaitEveryThreadStopped();
+            for (int i = 0; i < BOUND + extra; i++) {
+                Socket socket = connect(port);
+                held.add(socket);
+                request(socket);
+            }
+        } finally {
+            signal("CONT");
+        }
+        long deadline = System.nanoTime() + ANSWER.toNanos();
+        int answered = 0;
+        for (Socket socket : held) {
+            // Those let in answer at once; the rest share one wait.
+            socket.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            try {
+                assertEquals(404, readStatus(socket.getInputStream()));
+                answered++;
+            } catch (SocketTimeoutException waiting) {
+                // waits in the listen backlog
+            }
+        }
+        assertEquals(BOUND, answered, "connections answered of " + (BOUND + extra) + " waiting together");
+        assertTrue(gatehouse.isAlive(), gatehouse.logTail());
+    }
+
+    /**
+     * Waits until gatehouse holds no connection on {@code port}: the start's probe of the port
+     * counts against the bound until gatehouse has seen it close.
+     */
+    private static void awaitNoClientConnection(int port) throws Exception {
+        long deadline = System.nanoTime() + ANSWER.toNanos();
+        while (heldConnections(port) > 0) {
+            assertTrue(System.nanoTime() < deadline, "gatehouse still holds a connection on port " + port);
+            Thread.sleep(5);
+        }
+    }
+
+    /** TCP sockets on local port {@code port} whose server side is still open: established or close-wait. */
+    private static long heldConnections(int port) throws IOException {
+        String localPort = String.format(":%04X", port);
+        // A JVM's sockets are IPv6 ones, IPv4 addresses mapped: listed in tcp6.
+        List<String> lines = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> all = Files.readAllLines(Path.of(table));
+            lines.addAll(all.subList(1, all.size()));
+        }
+        return lines.stream()
+                .map(line -> line.trim().split("\\s+"))
+                .filter(fields -> fields[1].endsWith(localPort))
+                .filter(fields -> fields[3].equals(TCP_ESTABLISHED) || fields[3].equals(TCP_CLOSE_WAIT))
+                .count();
+    }
+
+    /** kill returns before every thread has stopped: one still running could accept. */
+    private void awaitEveryThreadStopped() throws Exception {
+        long deadline = System.nanoTime() + ANSWER.toNanos();
+        while (!everyThreadStopped()) {
+            assertTrue(System.nanoTime() < deadline, "gatehouse's threads did not all stop");
+            Thread.sleep(5);
+        }
+    }
+
+    private boolean everyThreadStopped() throws IOException {
+        try (var tasks = Files.list(Path.of("/proc/" + gatehouse.pid() + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readAllLines(task.resolve("stat")).get(0);
+                } catch (NoSuchFileException ended) {
+                    continue;
+                }
+                // the state follows the command name's closing parenthesis
+                if (stat.charAt(stat.lastIndexOf(')') + 2) != 'T') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(gatehouse.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + name);
     }
 
     @Test

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +29,6 @@ import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
-import org.xnio.ChannelListener;
-import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -278,36 +278,39 @@ public final class ListenerSet implements Closeable {
         ConnectionOpener open = new ConnectionOpener(worker.getXnio(), buffers, tlsBuffers, undertowOptions(limits),
                 new HttpContinueReadHandler(handler), http2Budget, errorLog);
         open.use(tls.of(listener).orElse(null), limits.http2(), limits.h2c());
-        ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(open);
         OptionMap socketOptions = OptionMap.builder()
                 .set(Options.TCP_NODELAY, true)
-                .set(Options.REUSE_ADDRESSES, true)
-                .set(Options.BACKLOG, BACKLOG)
                 .addAll(connectionOptions(limits))
                 .getMap();
+        // An inherited socket is bound and listening already: systemd chose address, backlog and reuse options.
+        ServerSocketChannel socket = inheritedSocket != null ? inheritedSocket.channel() : listen(listener, address);
         AcceptingChannel<StreamConnection> channel;
-        if (inheritedSocket != null) {
-            // Bound and listening already: systemd chose address, backlog and reuse options.
-            try {
-                channel = ForeignChannels.accepting(worker, inheritedSocket.channel(), socketOptions, accept);
-            } catch (IOException e) {
-                IoUtils.safeClose(inheritedSocket.channel());
-                throw new IOException(InheritedChannels.NEEDS + e.getMessage(), e);
-            } catch (RuntimeException e) {
-                IoUtils.safeClose(inheritedSocket.channel());
-                throw e;
-            }
-        } else {
-            try {
-                channel = worker.createStreamConnectionServer(address, accept, socketOptions);
-            } catch (IOException e) {
-                throw new IOException("GH-LISTEN-002 " + listener.location() + ": cannot listen on " + listener.token()
-                        + ": " + e.getMessage(), e);
-            }
+        try {
+            channel = ForeignChannels.accepting(worker, socket, socketOptions, open);
+        } catch (IOException e) {
+            IoUtils.safeClose(socket);
+            throw inheritedSocket != null ? new IOException(InheritedChannels.NEEDS + e.getMessage(), e) : e;
+        } catch (RuntimeException e) {
+            IoUtils.safeClose(socket);
+            throw e;
         }
         Bound b = new Bound(listener, channel, open, inheritedSocket == null ? -1 : inheritedSocket.fd());
         bound.add(b);
         return b;
+    }
+
+    /** A socket bound to {@code address} and listening, with lighttpd's backlog. */
+    private static ServerSocketChannel listen(ListenerConfig listener, InetSocketAddress address) throws IOException {
+        ServerSocketChannel socket = ServerSocketChannel.open();
+        try {
+            socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            socket.bind(address, BACKLOG);
+            return socket;
+        } catch (IOException e) {
+            IoUtils.safeClose(socket);
+            throw new IOException("GH-LISTEN-002 " + listener.location() + ": cannot listen on " + listener.token()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -369,9 +372,8 @@ public final class ListenerSet implements Closeable {
         return OptionMap.builder()
                 .set(Options.READ_TIMEOUT, millis(limits.maxReadIdle()))
                 .set(Options.WRITE_TIMEOUT, millis(limits.maxWriteIdle()))
-                // XNIO's count also holds the connection being accepted: with N it keeps N - 1 open
-                // (measured), so N + 1 keeps exactly server.max-connections, as lighttpd does.
-                .set(Options.CONNECTION_HIGH_WATER, maxConnections + 1)
+                // Exact with the accept loop of ForeignChannels.accepting, as lighttpd's.
+                .set(Options.CONNECTION_HIGH_WATER, maxConnections)
                 .set(Options.CONNECTION_LOW_WATER, (int) (maxConnections * ACCEPT_RESUME_SHARE))
                 .getMap();
     }
