@@ -14,10 +14,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 
 import io.gatehouse.itest.support.FreePort;
 import io.gatehouse.itest.support.GatehouseProcess;
 import io.gatehouse.itest.support.LeakCheck;
+import io.gatehouse.itest.support.ProcessTree;
 import io.gatehouse.itest.support.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +45,8 @@ class MaxFdsE2ETest {
 
     private static final int BOUND = 100;
     private static final Duration ANSWER = Duration.ofSeconds(5);
+    /** How long a connection past the bound is seen to wait unanswered. */
+    private static final int UNANSWERED_FOR_MILLIS = 1500;
     private static final int NOBODY = 65534;
     /** Socket states in /proc/net/tcp. */
     private static final String TCP_ESTABLISHED = "01";
@@ -87,21 +91,8 @@ class MaxFdsE2ETest {
         awaitLog("up to " + BOUND + " client connections at once");
         awaitNoClientConnection(port);
 
-        for (int i = 0; i < BOUND; i++) {
-            Socket socket = connect(port);
-            held.add(socket);
-            assertEquals(404, exchange(socket), "connection " + (i + 1) + " is within the bound");
-        }
-        Socket waiting = connect(port);
-        held.add(waiting);
-        request(waiting);
-        waiting.setSoTimeout(1500);
-        try {
-            int status = readStatus(waiting.getInputStream());
-            fail("connection " + (BOUND + 1) + " was answered (" + status + ") past the bound");
-        } catch (SocketTimeoutException expected) {
-            // waits in the listen backlog
-        }
+        holdAnswered(BOUND, i -> port);
+        Socket waiting = connectPastTheBound(port);
         for (int i = 0; i < BOUND - (int) (BOUND * 0.9) + 1; i++) {
             held.get(i).close();
         }
@@ -122,7 +113,7 @@ class MaxFdsE2ETest {
         awaitLog("up to " + BOUND + " client connections at once");
         awaitNoClientConnection(port);
         int extra = 10;
-        signal("STOP");
+        ProcessTree.signal(gatehouse.pid(), "STOP");
         try {
             awaitEveryThreadStopped();
             for (int i = 0; i < BOUND + extra; i++) {
@@ -131,7 +122,7 @@ class MaxFdsE2ETest {
                 request(socket);
             }
         } finally {
-            signal("CONT");
+            ProcessTree.signal(gatehouse.pid(), "CONT");
         }
         long deadline = System.nanoTime() + ANSWER.toNanos();
         int answered = 0;
@@ -147,6 +138,30 @@ class MaxFdsE2ETest {
         }
         assertEquals(BOUND, answered, "connections answered of " + (BOUND + extra) + " waiting together");
         assertTrue(gatehouse.isAlive(), gatehouse.logTail());
+    }
+
+    /** Opens {@code count} connections, the i-th to port {@code portOf(i)}: each is answered. */
+    private void holdAnswered(int count, IntUnaryOperator portOf) throws IOException {
+        for (int i = 0; i < count; i++) {
+            Socket socket = connect(portOf.applyAsInt(i));
+            held.add(socket);
+            assertEquals(404, exchange(socket), "connection " + (i + 1) + " is within the bound");
+        }
+    }
+
+    /** A connection to {@code port} with a request sent, which is left unanswered: it waits past the bound. */
+    private Socket connectPastTheBound(int port) throws IOException {
+        Socket waiting = connect(port);
+        held.add(waiting);
+        request(waiting);
+        waiting.setSoTimeout(UNANSWERED_FOR_MILLIS);
+        try {
+            int status = readStatus(waiting.getInputStream());
+            fail("a connection to port " + port + " was answered (" + status + ") past the bound");
+        } catch (SocketTimeoutException expected) {
+            // waits in the listen backlog
+        }
+        return waiting;
     }
 
     /**
@@ -177,6 +192,49 @@ class MaxFdsE2ETest {
                 .count();
     }
 
+    /**
+     * As lighttpd, the bound counts the connections of every listener together: with it reached
+     * on two ports, a third port's connection waits until they fall to 90 %.
+     */
+    @Test
+    void theBoundCountsEveryListenersConnectionsTogether() throws Exception {
+        int port = FreePort.get();
+        int second = FreePort.get();
+        int third = FreePort.get();
+        gatehouse = GatehouseProcess.startWithLauncher(writeConfig(port, "server.max-connections = " + BOUND,
+                "$SERVER[\"socket\"] == \"127.0.0.1:" + second + "\" { }",
+                "$SERVER[\"socket\"] == \"127.0.0.1:" + third + "\" { }"), port);
+        awaitLog("up to " + BOUND + " client connections at once");
+        awaitNoClientConnection(port);
+        holdAnswered(BOUND, i -> i % 2 == 0 ? port : second);
+        Socket waiting = connectPastTheBound(third);
+        for (int i = 0; i < BOUND - (int) (BOUND * 0.9); i++) {
+            held.get(i).close();
+        }
+        waiting.setSoTimeout((int) ANSWER.toMillis());
+        assertEquals(404, readStatus(waiting.getInputStream()), "accepted once open connections fell to 90 %");
+    }
+
+    /** A restart applies a new bound to the connections open: raised, a waiting connection gets in. */
+    @Test
+    void aRestartThatRaisesTheBoundLetsAWaitingConnectionIn() throws Exception {
+        int small = 10;
+        int port = FreePort.get();
+        Path conf = writeConfig(port, "server.max-connections = " + small);
+        gatehouse = GatehouseProcess.startWithLauncher(conf, port);
+        awaitLog("up to " + small + " client connections at once");
+        awaitNoClientConnection(port);
+        holdAnswered(small, i -> port);
+        Socket waiting = connectPastTheBound(port);
+        writeConfig(port, "server.max-connections = " + 2 * small);
+        gatehouse.signal("USR1");
+        waiting.setSoTimeout((int) ANSWER.toMillis());
+        assertEquals(404, readStatus(waiting.getInputStream()), "accepted under the raised bound");
+        for (Socket socket : held) {
+            assertEquals(404, exchange(socket), "a connection open across the restart");
+        }
+    }
+
     /** kill returns before every thread has stopped: one still running could accept. */
     private void awaitEveryThreadStopped() throws Exception {
         long deadline = System.nanoTime() + ANSWER.toNanos();
@@ -204,11 +262,6 @@ class MaxFdsE2ETest {
         return true;
     }
 
-    private void signal(String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(gatehouse.pid())).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -" + name);
-    }
-
     @Test
     void aMaxFdsAboveTheHardLimitOfAnUnprivilegedUserGetsTheHardLimitAndAWarning() throws Exception {
         int port = FreePort.get();
@@ -230,14 +283,15 @@ class MaxFdsE2ETest {
         assertEquals(404, exchange(socket));
     }
 
-    private Path writeConfig(int port, String limit) throws IOException {
-        return Files.writeString(dir.resolve("gatehouse.conf"), String.join("\n",
+    private Path writeConfig(int port, String... lines) throws IOException {
+        List<String> config = new ArrayList<>(List.of(
                 "server.bind = \"127.0.0.1\"",
                 "server.port = " + port,
                 // held connections must outlive the test, not the keep-alive idle limit
-                "server.max-keep-alive-idle = 60",
-                limit,
-                ""));
+                "server.max-keep-alive-idle = 60"));
+        config.addAll(List.of(lines));
+        config.add("");
+        return Files.writeString(dir.resolve("gatehouse.conf"), String.join("\n", config));
     }
 
     /** Waits for {@code text} in the log: the port accepts a moment before the start is logged. */

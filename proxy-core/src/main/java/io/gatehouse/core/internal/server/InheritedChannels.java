@@ -15,7 +15,7 @@ import java.nio.channels.spi.SelectorProvider;
  * the constructor {@code ServerSocketChannelImpl(SelectorProvider, ProtocolFamily, FileDescriptor,
  * boolean bound)}, which exists on JDK 17 through 25 and neither binds nor listens (needs
  * {@code Add-Opens: java.base/sun.nio.ch}, which the jar's manifest carries). XNIO serves the
- * channel through {@link org.xnio.nio.ForeignChannels#accepting}. The handles are looked up on
+ * channel through {@link org.xnio.nio.LimitedAccepting#serve}. The handles are looked up on
  * first use, so a JDK that lacks one fails at start with GH-LISTEN-004 and the missing piece,
  * never later.
  *

@@ -36,7 +36,7 @@ import org.xnio.StreamConnection;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
-import org.xnio.nio.ForeignChannels;
+import org.xnio.nio.LimitedAccepting;
 
 /**
  * The HTTP listeners, built directly on XNIO rather than through {@code Undertow.builder()}: that
@@ -96,6 +96,8 @@ public final class ListenerSet implements Closeable {
     private static final int WORKER_TASK_THREADS = 8;
 
     private final XnioWorker worker;
+    /** The accepting of every listener, bounded together by {@code server.max-connections}. */
+    private final LimitedAccepting accepting;
     private final ExecutorService tasks;
     private final ByteBufferPool buffers;
     private final ByteBufferPool tlsBuffers;
@@ -120,14 +122,16 @@ public final class ListenerSet implements Closeable {
     private final Http2RequestBudget http2Budget;
     private final ErrorLog errorLog;
 
-    private ListenerSet(XnioWorker worker, ExecutorService tasks, ByteBufferPool buffers, InheritedSockets inherited,
-            ServerConfig limits, TlsContexts tls, Http2RequestBudget http2Budget, ErrorLog errorLog) {
+    private ListenerSet(XnioWorker worker, LimitedAccepting accepting, ExecutorService tasks, ByteBufferPool buffers,
+            InheritedSockets inherited, ServerConfig limits, TlsContexts tls, Http2RequestBudget http2Budget,
+            ErrorLog errorLog) {
         this.limits = limits;
         this.http2Budget = http2Budget;
         this.errorLog = errorLog;
         this.tls = tls;
         this.tlsBuffers = new DefaultByteBufferPool(true, TLS_BUFFER_SIZE, MAX_POOLED_BUFFERS, 4);
         this.worker = worker;
+        this.accepting = accepting;
         this.tasks = tasks;
         this.buffers = buffers;
         this.inherited = inherited;
@@ -174,7 +178,16 @@ public final class ListenerSet implements Closeable {
             inherited.close();
             throw e;
         }
-        ListenerSet set = new ListenerSet(worker, tasks,
+        LimitedAccepting accepting;
+        try {
+            accepting = new LimitedAccepting(worker, maxConnections(limits), resumeAcceptingAt(limits));
+        } catch (IOException e) {
+            worker.shutdownNow();
+            tasks.shutdownNow();
+            inherited.close();
+            throw e;
+        }
+        ListenerSet set = new ListenerSet(worker, accepting, tasks,
                 new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4), inherited, limits, tls, http2Budget,
                 errorLog);
         try {
@@ -286,11 +299,8 @@ public final class ListenerSet implements Closeable {
         ServerSocketChannel socket = inheritedSocket != null ? inheritedSocket.channel() : listen(listener, address);
         AcceptingChannel<StreamConnection> channel;
         try {
-            channel = ForeignChannels.accepting(worker, socket, socketOptions, open);
-        } catch (IOException e) {
-            IoUtils.safeClose(socket);
-            throw inheritedSocket != null ? new IOException(InheritedChannels.NEEDS + e.getMessage(), e) : e;
-        } catch (RuntimeException e) {
+            channel = accepting.serve(socket, socketOptions, open);
+        } catch (IOException | RuntimeException e) {
             IoUtils.safeClose(socket);
             throw e;
         }
@@ -323,14 +333,13 @@ public final class ListenerSet implements Closeable {
         tls = contexts;
         OptionMap undertowOptions = undertowOptions(config);
         OptionMap connectionOptions = connectionOptions(config);
+        accepting.setLimit(maxConnections(config), resumeAcceptingAt(config));
         for (Bound b : bound) {
             b.open().setUndertowOptions(undertowOptions);
             b.open().use(contexts.of(b.config()).orElse(null), config.http2(), config.h2c());
             try {
                 b.channel().setOption(Options.READ_TIMEOUT, connectionOptions.get(Options.READ_TIMEOUT, 0));
                 b.channel().setOption(Options.WRITE_TIMEOUT, connectionOptions.get(Options.WRITE_TIMEOUT, 0));
-                b.channel().setOption(Options.CONNECTION_HIGH_WATER, connectionOptions.get(Options.CONNECTION_HIGH_WATER, 0));
-                b.channel().setOption(Options.CONNECTION_LOW_WATER, connectionOptions.get(Options.CONNECTION_LOW_WATER, 0));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -368,14 +377,14 @@ public final class ListenerSet implements Closeable {
 
     private static OptionMap connectionOptions(ServerConfig config) {
         ConnectionLimits limits = config.connectionLimits();
-        int maxConnections = maxConnections(config);
         return OptionMap.builder()
                 .set(Options.READ_TIMEOUT, millis(limits.maxReadIdle()))
                 .set(Options.WRITE_TIMEOUT, millis(limits.maxWriteIdle()))
-                // Exact with the accept loop of ForeignChannels.accepting, as lighttpd's.
-                .set(Options.CONNECTION_HIGH_WATER, maxConnections)
-                .set(Options.CONNECTION_LOW_WATER, (int) (maxConnections * ACCEPT_RESUME_SHARE))
                 .getMap();
+    }
+
+    private static int resumeAcceptingAt(ServerConfig config) {
+        return (int) (maxConnections(config) * ACCEPT_RESUME_SHARE);
     }
 
     /**
