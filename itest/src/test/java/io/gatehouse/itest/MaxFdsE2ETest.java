@@ -47,6 +47,8 @@ class MaxFdsE2ETest {
     private static final Duration ANSWER = Duration.ofSeconds(5);
     /** How long a connection past the bound is seen to wait unanswered. */
     private static final int UNANSWERED_FOR_MILLIS = 1500;
+    /** server.max-read-idle where a test needs gatehouse to end unfinished heads. */
+    private static final int READ_IDLE_SECONDS = 3;
     private static final int NOBODY = 65534;
     /** Socket states in /proc/net/tcp. */
     private static final String TCP_ESTABLISHED = "01";
@@ -232,6 +234,67 @@ class MaxFdsE2ETest {
         assertEquals(404, readStatus(waiting.getInputStream()), "accepted under the raised bound");
         for (Socket socket : held) {
             assertEquals(404, exchange(socket), "a connection open across the restart");
+        }
+    }
+
+    /**
+     * Every way a connection ends gives its place back: one missed would shrink the bound for good
+     * (at worst a server that accepts nothing), one counted twice would let more in. Each way is
+     * taken three times the bound over, then the whole bound must still be answered, and no more.
+     */
+    @Test
+    void everyWayAConnectionEndsGivesItsPlaceBack() throws Exception {
+        int small = 10;
+        int port = FreePort.get();
+        gatehouse = GatehouseProcess.startWithLauncher(
+                // Unfinished heads end by it; longer than a connection past the bound is watched,
+                // as it closes idle kept-alive connections too (at the shorter of the two idle limits).
+                writeConfig(port, "server.max-connections = " + small, "server.max-read-idle = " + READ_IDLE_SECONDS),
+                port);
+        awaitLog("up to " + small + " client connections at once");
+        awaitNoClientConnection(port);
+        for (int i = 0; i < 3 * small; i++) {
+            connect(port).close();
+            endAfterSending(port, "NOT HTTP\r\n\r\n", Ending.READ_TO_THE_END);
+            endAfterSending(port, "GET /x HTTP/1.1\r\nHo", Ending.CLOSE);
+            endAfterSending(port, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n", Ending.RESET);
+            endAfterSending(port, "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", Ending.READ_TO_THE_END);
+        }
+        List<Socket> unfinished = new ArrayList<>();
+        for (int i = 0; i < small; i++) {
+            Socket socket = connect(port);
+            unfinished.add(socket);
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHo".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        for (Socket socket : unfinished) {
+            // closed by gatehouse once server.max-read-idle has passed
+            socket.setSoTimeout((int) ANSWER.toMillis());
+            assertEquals(-1, socket.getInputStream().read(), "an unfinished head's end");
+            socket.close();
+        }
+        awaitNoClientConnection(port);
+        holdAnswered(small, i -> port);
+        connectPastTheBound(port);
+    }
+
+    /** How the client ends a connection after sending. */
+    private enum Ending {
+        CLOSE,
+        /** SO_LINGER 0: the close sends a reset. */
+        RESET,
+        /** Reads whatever gatehouse answers until gatehouse closes. */
+        READ_TO_THE_END
+    }
+
+    private static void endAfterSending(int port, String bytes, Ending ending) throws IOException {
+        try (Socket socket = connect(port)) {
+            socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+            if (ending == Ending.RESET) {
+                socket.setSoLinger(true, 0);
+            } else if (ending == Ending.READ_TO_THE_END) {
+                socket.setSoTimeout((int) ANSWER.toMillis());
+                socket.getInputStream().readAllBytes();
+            }
         }
     }
 
