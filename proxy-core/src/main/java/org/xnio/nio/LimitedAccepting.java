@@ -80,7 +80,10 @@ public final class LimitedAccepting {
         return server;
     }
 
-    /** A new limit (a reload): accepting resumes at once if the open connections are below it. */
+    /**
+     * A new limit (a restart's): paused accepting resumes at once if the open connections are at or
+     * below the new resume mark; above the new limit, accepting pauses at the next connection.
+     */
     public void setLimit(int limit, int resumeAt) {
         if (limit < 1 || resumeAt < 0 || resumeAt >= limit) {
             throw new IllegalArgumentException("limit " + limit + ", resume at " + resumeAt);
@@ -88,11 +91,6 @@ public final class LimitedAccepting {
         this.limit = limit;
         this.resumeAt = resumeAt;
         acceptThread.execute(this::resumeIfBelow);
-    }
-
-    /** Connections accepted and not yet closed, on every listener. */
-    public int openConnections() {
-        return open.get();
     }
 
     private void acceptReady(NioTcpServer server, ServerSocketChannel channel,
