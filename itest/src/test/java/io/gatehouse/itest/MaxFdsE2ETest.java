@@ -238,6 +238,38 @@ class MaxFdsE2ETest {
     }
 
     /**
+     * A regression: a restart resumes accepting on every listener, and while paused at the bound
+     * that let connections in again before the open ones had fallen to 90 %.
+     */
+    @Test
+    void aRestartDoesNotResumeAcceptingAboveTheResumeMark() throws Exception {
+        int port = FreePort.get();
+        gatehouse = GatehouseProcess.startWithLauncher(writeConfig(port, "server.max-connections = " + BOUND), port);
+        awaitLog("up to " + BOUND + " client connections at once");
+        awaitNoClientConnection(port);
+        holdAnswered(BOUND, i -> port);
+        int aboveTheMark = BOUND / 20;
+        for (int i = 0; i < aboveTheMark; i++) {
+            held.get(i).close();
+        }
+        Socket waiting = connectPastTheBound(port);
+        gatehouse.signal("USR1");
+        awaitLog("generation 2 serving");
+        waiting.setSoTimeout(UNANSWERED_FOR_MILLIS);
+        try {
+            int status = readStatus(waiting.getInputStream());
+            fail("answered (" + status + ") after the restart with " + (BOUND - aboveTheMark) + " open");
+        } catch (SocketTimeoutException expected) {
+            // still waits for the resume mark
+        }
+        for (int i = aboveTheMark; i < BOUND - (int) (BOUND * 0.9); i++) {
+            held.get(i).close();
+        }
+        waiting.setSoTimeout((int) ANSWER.toMillis());
+        assertEquals(404, readStatus(waiting.getInputStream()), "accepted once open connections fell to 90 %");
+    }
+
+    /**
      * Every way a connection ends gives its place back: one missed would shrink the bound for good
      * (at worst a server that accepts nothing), one counted twice would let more in. Each way is
      * taken three times the bound over, then the whole bound must still be answered, and no more.

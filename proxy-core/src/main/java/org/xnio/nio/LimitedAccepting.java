@@ -7,6 +7,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -97,7 +98,9 @@ public final class LimitedAccepting {
             ChannelListener<? super StreamConnection> listener) {
         NioTcpServerHandle handle = server.getHandle(0);
         for (int i = 0; i < MOST_PER_WAKE_UP; i++) {
-            if (open.get() >= limit) {
+            // Paused, a restart's resume or the end of a back-off may still bring a wake-up:
+            // accepting waits for the resume mark all the same.
+            if (paused || open.get() >= limit) {
                 pause();
                 return;
             }
@@ -125,7 +128,24 @@ public final class LimitedAccepting {
                 closed();
                 continue;
             }
-            connection.getIoThread().execute(() -> ChannelListeners.invokeChannelListener(connection, listener));
+            handOver(connection, listener);
+        }
+    }
+
+    /**
+     * Gives {@code connection} to {@code listener} on its I/O thread. One that cannot be handed
+     * over, or whose listener fails, is closed: kept, it would hold its place for good.
+     */
+    private static void handOver(NioSocketStreamConnection connection,
+            ChannelListener<? super StreamConnection> listener) {
+        try {
+            connection.getIoThread().execute(() -> {
+                if (!ChannelListeners.invokeChannelListener(connection, listener)) {
+                    IoUtils.safeClose(connection);
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            IoUtils.safeClose(connection);
         }
     }
 
@@ -154,7 +174,11 @@ public final class LimitedAccepting {
     /** A connection closed, on any thread. */
     private void closed() {
         if (open.decrementAndGet() <= resumeAt && paused) {
-            acceptThread.execute(this::resumeIfBelow);
+            try {
+                acceptThread.execute(this::resumeIfBelow);
+            } catch (RejectedExecutionException stopping) {
+                // the server is stopping: nothing will be accepted again
+            }
         }
     }
 
@@ -165,8 +189,9 @@ public final class LimitedAccepting {
         }
         paused = false;
         for (NioTcpServer server : servers) {
-            // Resumes only what is not suspended otherwise (a restart, an accept back-off).
-            server.getHandle(0).resume();
+            // Places are free again, so a back-off after failed accepts (out of descriptors) ends
+            // now, as XNIO ends it when a connection closes; a restart's suspension stays.
+            server.getHandle(0).endBackOff();
         }
     }
 }

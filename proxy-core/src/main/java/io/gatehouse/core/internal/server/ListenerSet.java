@@ -188,8 +188,8 @@ public final class ListenerSet implements Closeable {
             throw e;
         }
         ListenerSet set = new ListenerSet(worker, accepting, tasks,
-                new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4), inherited, limits, tls, http2Budget,
-                errorLog);
+                new DefaultByteBufferPool(true, BUFFER_SIZE, MAX_POOLED_BUFFERS, 4), inherited, limits, tls,
+                http2Budget, errorLog);
         try {
             for (ListenerConfig listener : listeners) {
                 InheritedSockets.Socket socket = inherited.claim(listener).orElse(null);
