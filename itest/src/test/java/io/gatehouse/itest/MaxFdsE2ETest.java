@@ -90,8 +90,7 @@ class MaxFdsE2ETest {
                 assertEquals("300", limits.get(1), "root sets the hard limit too, as lighttpd");
             }
         }
-        awaitLog("up to " + BOUND + " client connections at once");
-        awaitNoClientConnection(port);
+        awaitServing(port, BOUND);
 
         holdAnswered(BOUND, i -> port);
         Socket waiting = connectPastTheBound(port);
@@ -111,9 +110,7 @@ class MaxFdsE2ETest {
     @Test
     void connectionsWaitingTogetherAreLetInOnlyUpToTheBound() throws Exception {
         int port = FreePort.get();
-        gatehouse = GatehouseProcess.startWithLauncher(writeConfig(port, "server.max-connections = " + BOUND), port);
-        awaitLog("up to " + BOUND + " client connections at once");
-        awaitNoClientConnection(port);
+        start(port, BOUND, "server.max-connections = " + BOUND);
         int extra = 10;
         ProcessTree.signal(gatehouse.pid(), "STOP");
         try {
@@ -140,6 +137,18 @@ class MaxFdsE2ETest {
         }
         assertEquals(BOUND, answered, "connections answered of " + (BOUND + extra) + " waiting together");
         assertTrue(gatehouse.isAlive(), gatehouse.logTail());
+    }
+
+    /** Starts gatehouse with {@code lines} in its config; returns once it serves {@code bound} connections. */
+    private void start(int port, int bound, String... lines) throws Exception {
+        gatehouse = GatehouseProcess.startWithLauncher(writeConfig(port, lines), port);
+        awaitServing(port, bound);
+    }
+
+    /** Waits for the start's log of {@code bound} and for the start's probe of {@code port} to be gone. */
+    private void awaitServing(int port, int bound) throws Exception {
+        awaitLog("up to " + bound + " client connections at once");
+        awaitNoClientConnection(port);
     }
 
     /** Opens {@code count} connections, the i-th to port {@code portOf(i)}: each is answered. */
@@ -203,11 +212,9 @@ class MaxFdsE2ETest {
         int port = FreePort.get();
         int second = FreePort.get();
         int third = FreePort.get();
-        gatehouse = GatehouseProcess.startWithLauncher(writeConfig(port, "server.max-connections = " + BOUND,
+        start(port, BOUND, "server.max-connections = " + BOUND,
                 "$SERVER[\"socket\"] == \"127.0.0.1:" + second + "\" { }",
-                "$SERVER[\"socket\"] == \"127.0.0.1:" + third + "\" { }"), port);
-        awaitLog("up to " + BOUND + " client connections at once");
-        awaitNoClientConnection(port);
+                "$SERVER[\"socket\"] == \"127.0.0.1:" + third + "\" { }");
         holdAnswered(BOUND, i -> i % 2 == 0 ? port : second);
         Socket waiting = connectPastTheBound(third);
         for (int i = 0; i < BOUND - (int) (BOUND * 0.9); i++) {
@@ -222,10 +229,7 @@ class MaxFdsE2ETest {
     void aRestartThatRaisesTheBoundLetsAWaitingConnectionIn() throws Exception {
         int small = 10;
         int port = FreePort.get();
-        Path conf = writeConfig(port, "server.max-connections = " + small);
-        gatehouse = GatehouseProcess.startWithLauncher(conf, port);
-        awaitLog("up to " + small + " client connections at once");
-        awaitNoClientConnection(port);
+        start(port, small, "server.max-connections = " + small);
         holdAnswered(small, i -> port);
         Socket waiting = connectPastTheBound(port);
         writeConfig(port, "server.max-connections = " + 2 * small);
@@ -244,9 +248,7 @@ class MaxFdsE2ETest {
     @Test
     void aRestartDoesNotResumeAcceptingAboveTheResumeMark() throws Exception {
         int port = FreePort.get();
-        gatehouse = GatehouseProcess.startWithLauncher(writeConfig(port, "server.max-connections = " + BOUND), port);
-        awaitLog("up to " + BOUND + " client connections at once");
-        awaitNoClientConnection(port);
+        start(port, BOUND, "server.max-connections = " + BOUND);
         holdAnswered(BOUND, i -> port);
         int aboveTheMark = BOUND / 20;
         for (int i = 0; i < aboveTheMark; i++) {
@@ -278,13 +280,9 @@ class MaxFdsE2ETest {
     void everyWayAConnectionEndsGivesItsPlaceBack() throws Exception {
         int small = 10;
         int port = FreePort.get();
-        gatehouse = GatehouseProcess.startWithLauncher(
-                // Unfinished heads end by it; longer than a connection past the bound is watched,
-                // as it closes idle kept-alive connections too (at the shorter of the two idle limits).
-                writeConfig(port, "server.max-connections = " + small, "server.max-read-idle = " + READ_IDLE_SECONDS),
-                port);
-        awaitLog("up to " + small + " client connections at once");
-        awaitNoClientConnection(port);
+        // Unfinished heads end by it; longer than a connection past the bound is watched,
+        // as it closes idle kept-alive connections too (at the shorter of the two idle limits).
+        start(port, small, "server.max-connections = " + small, "server.max-read-idle = " + READ_IDLE_SECONDS);
         for (int i = 0; i < 3 * small; i++) {
             connect(port).close();
             endAfterSending(port, "NOT HTTP\r\n\r\n", Ending.READ_TO_THE_END);
