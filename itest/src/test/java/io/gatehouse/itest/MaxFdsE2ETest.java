@@ -94,11 +94,8 @@ class MaxFdsE2ETest {
 
         holdAnswered(BOUND, i -> port);
         Socket waiting = connectPastTheBound(port);
-        for (int i = 0; i < BOUND - (int) (BOUND * 0.9) + 1; i++) {
-            held.get(i).close();
-        }
-        waiting.setSoTimeout((int) ANSWER.toMillis());
-        assertEquals(404, readStatus(waiting.getInputStream()), "accepted once open connections fell to 90 %");
+        closeHeld(0, BOUND - (int) (BOUND * 0.9) + 1);
+        assertAnswered(waiting, "accepted once open connections fell to 90 %");
         assertTrue(gatehouse.isAlive(), gatehouse.logTail());
     }
 
@@ -165,14 +162,32 @@ class MaxFdsE2ETest {
         Socket waiting = connect(port);
         held.add(waiting);
         request(waiting);
+        assertUnanswered(waiting, "a connection to port " + port + " past the bound");
+        return waiting;
+    }
+
+    /** {@code waiting}'s request stays unanswered for a while: it waits in the listen backlog. */
+    private static void assertUnanswered(Socket waiting, String what) throws IOException {
         waiting.setSoTimeout(UNANSWERED_FOR_MILLIS);
         try {
             int status = readStatus(waiting.getInputStream());
-            fail("a connection to port " + port + " was answered (" + status + ") past the bound");
+            fail("answered (" + status + "): " + what);
         } catch (SocketTimeoutException expected) {
-            // waits in the listen backlog
+            // still waiting
         }
-        return waiting;
+    }
+
+    /** {@code waiting}'s request is answered now (404: the config serves nothing). */
+    private static void assertAnswered(Socket waiting, String what) throws IOException {
+        waiting.setSoTimeout((int) ANSWER.toMillis());
+        assertEquals(404, readStatus(waiting.getInputStream()), what);
+    }
+
+    /** Closes the held connections {@code from} (inclusive) to {@code to} (exclusive). */
+    private void closeHeld(int from, int to) throws IOException {
+        for (int i = from; i < to; i++) {
+            held.get(i).close();
+        }
     }
 
     /**
@@ -217,11 +232,8 @@ class MaxFdsE2ETest {
                 "$SERVER[\"socket\"] == \"127.0.0.1:" + third + "\" { }");
         holdAnswered(BOUND, i -> i % 2 == 0 ? port : second);
         Socket waiting = connectPastTheBound(third);
-        for (int i = 0; i < BOUND - (int) (BOUND * 0.9); i++) {
-            held.get(i).close();
-        }
-        waiting.setSoTimeout((int) ANSWER.toMillis());
-        assertEquals(404, readStatus(waiting.getInputStream()), "accepted once open connections fell to 90 %");
+        closeHeld(0, BOUND - (int) (BOUND * 0.9));
+        assertAnswered(waiting, "accepted once open connections fell to 90 %");
     }
 
     /** A restart applies a new bound to the connections open: raised, a waiting connection gets in. */
@@ -234,8 +246,7 @@ class MaxFdsE2ETest {
         Socket waiting = connectPastTheBound(port);
         writeConfig(port, "server.max-connections = " + 2 * small);
         gatehouse.signal("USR1");
-        waiting.setSoTimeout((int) ANSWER.toMillis());
-        assertEquals(404, readStatus(waiting.getInputStream()), "accepted under the raised bound");
+        assertAnswered(waiting, "accepted under the raised bound");
         for (Socket socket : held) {
             assertEquals(404, exchange(socket), "a connection open across the restart");
         }
@@ -251,24 +262,13 @@ class MaxFdsE2ETest {
         start(port, BOUND, "server.max-connections = " + BOUND);
         holdAnswered(BOUND, i -> port);
         int aboveTheMark = BOUND / 20;
-        for (int i = 0; i < aboveTheMark; i++) {
-            held.get(i).close();
-        }
+        closeHeld(0, aboveTheMark);
         Socket waiting = connectPastTheBound(port);
         gatehouse.signal("USR1");
         awaitLog("generation 2 serving");
-        waiting.setSoTimeout(UNANSWERED_FOR_MILLIS);
-        try {
-            int status = readStatus(waiting.getInputStream());
-            fail("answered (" + status + ") after the restart with " + (BOUND - aboveTheMark) + " open");
-        } catch (SocketTimeoutException expected) {
-            // still waits for the resume mark
-        }
-        for (int i = aboveTheMark; i < BOUND - (int) (BOUND * 0.9); i++) {
-            held.get(i).close();
-        }
-        waiting.setSoTimeout((int) ANSWER.toMillis());
-        assertEquals(404, readStatus(waiting.getInputStream()), "accepted once open connections fell to 90 %");
+        assertUnanswered(waiting, "after the restart with " + (BOUND - aboveTheMark) + " open");
+        closeHeld(aboveTheMark, BOUND - (int) (BOUND * 0.9));
+        assertAnswered(waiting, "accepted once open connections fell to 90 %");
     }
 
     /**
