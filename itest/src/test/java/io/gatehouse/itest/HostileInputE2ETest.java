@@ -249,6 +249,21 @@ class HostileInputE2ETest {
         assertAnsweredOnceAndClosed(400, answer);
     }
 
+    /**
+     * A proxy in front that skips the two bytes after a chunk's data would read
+     * {@code 1\r\nA\n45\r\n} as a chunk of 1 byte, then a size line {@code 5\r\n}: another
+     * framing than gatehouse's, and another next request. lighttpd refuses bare LF there too.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"5\nhello\r\n0\r\n\r\n", "5\r\nhello\n0\r\n\r\n", "5;x\nhello\r\n0\r\n\r\n",
+        "1\r\nA\n45\r\nBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\r\n0\r\n\r\n",
+        "5\r\nhello\r\n0\n\r\n", "5\r\nhello\r\n0\r\nX-T: 1\n\r\n", "5\r\nhello\r\n0\r\n\n"})
+    void aBareLfInChunkFramingIsRefusedAndTheNextRequestNeverRuns(String body) throws Exception {
+        RawExchange answer = RawExchange.send(port, "POST /post.php HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"
+                + "\r\n\r\n" + body + get("/env.php/smuggled", ""), QUIET_MILLIS);
+        assertAnsweredOnceAndClosed(400, answer);
+    }
+
     @Test
     void transferEncodingWithContentLengthIsRefused() throws Exception {
         RawExchange answer = RawExchange.send(port, "POST /post.php HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /**
  * Incremental decoder for a body in HTTP/1.1 chunked framing (RFC 9112 §7.1), used when a
- * backend answers with {@code Transfer-Encoding: chunked}:
+ * backend answers with {@code Transfer-Encoding: chunked} and for a client's chunked request body:
  *
  * <pre>
  * 1a;name=value CRLF          chunk size in hex, optional extensions (skipped)
@@ -14,8 +14,10 @@ import java.nio.ByteBuffer;
  * CRLF
  * </pre>
  *
- * <p>Bare LF line ends are accepted as well, as in the response head. Bytes after the final
- * empty line are left in the input buffer.
+ * <p>A backend's bare LF line ends are accepted as well, as in its response head. A client's are
+ * not ({@link #forRequests}): a proxy in front that reads {@code 1\r\nA\n45\r\n} as a chunk of
+ * one byte followed by two it skips would frame the next chunk, and so the next request,
+ * differently from gatehouse. Bytes after the final empty line are left in the input buffer.
  *
  * <p>Not thread-safe: one decoder per response body, used by one thread at a time.
  */
@@ -35,12 +37,30 @@ public final class ChunkedBodyDecoder {
         DONE
     }
 
+    /** Every line must end in CRLF, a CR must be followed by LF. */
+    private final boolean crlfOnly;
     private State state = State.SIZE_START;
     private long chunkSize;
     private int sizeDigits;
     private long dataRemaining;
     private int extensionBytes;
     private int trailerBytes;
+    /** In a trailer line: the byte before was a CR. */
+    private boolean trailerCr;
+
+    /** A decoder for a backend's response body: bare LF line ends accepted. */
+    public ChunkedBodyDecoder() {
+        this(false);
+    }
+
+    private ChunkedBodyDecoder(boolean crlfOnly) {
+        this.crlfOnly = crlfOnly;
+    }
+
+    /** A decoder for a client's request body: every line ends in CRLF, as lighttpd requires. */
+    public static ChunkedBodyDecoder forRequests() {
+        return new ChunkedBodyDecoder(true);
+    }
 
     /**
      * Decodes from {@code in} into {@code out}, advancing both positions.
@@ -105,6 +125,7 @@ public final class ChunkedBodyDecoder {
                 if (c == '\r') {
                     state = State.SIZE_LINE_LF;
                 } else if (c == '\n') {
+                    bareLf("chunk size line");
                     endOfSizeLine();
                 } else if (++extensionBytes > MAX_CHUNK_EXTENSION_BYTES) {
                     throw new BadGatewayException("chunk extension too long: more than " + MAX_CHUNK_EXTENSION_BYTES
@@ -121,6 +142,7 @@ public final class ChunkedBodyDecoder {
                 if (c == '\r') {
                     state = State.DATA_END_LF;
                 } else if (c == '\n') {
+                    bareLf("chunk data");
                     state = State.SIZE_START;
                 } else {
                     throw malformed("chunk data not followed by CRLF", c);
@@ -134,13 +156,15 @@ public final class ChunkedBodyDecoder {
                 break;
             case TRAILER_LINE_START:
                 countTrailerByte();
+                if (c == '\n') {
+                    bareLf("end of trailers");
+                }
+                trailerCr = false;
                 state = c == '\r' ? State.TRAILER_END_LF : c == '\n' ? State.DONE : State.TRAILER_LINE;
                 break;
             case TRAILER_LINE:
                 countTrailerByte();
-                if (c == '\n') {
-                    state = State.TRAILER_LINE_START;
-                }
+                trailerLineByte(c);
                 break;
             case TRAILER_END_LF:
                 countTrailerByte();
@@ -171,6 +195,7 @@ public final class ChunkedBodyDecoder {
         } else if (c == '\r') {
             state = State.SIZE_LINE_LF;
         } else if (c == '\n') {
+            bareLf("chunk size line");
             endOfSizeLine();
         } else {
             throw malformed("chunk size \"" + Long.toHexString(chunkSize) + "\" followed by an invalid byte", c);
@@ -184,6 +209,26 @@ public final class ChunkedBodyDecoder {
         } else {
             dataRemaining = chunkSize;
             state = State.DATA;
+        }
+    }
+
+    /** A byte of a trailer line after its first: only its line end matters, trailers are skipped. */
+    private void trailerLineByte(byte c) throws BadGatewayException {
+        if (c == '\n') {
+            if (!trailerCr) {
+                bareLf("trailer line");
+            }
+            state = State.TRAILER_LINE_START;
+        } else if (crlfOnly && trailerCr) {
+            throw malformed("trailer line: CR not followed by LF", c);
+        }
+        trailerCr = c == '\r';
+    }
+
+    /** A line ended in LF alone: refused where every line must end in CRLF. */
+    private void bareLf(String where) throws BadGatewayException {
+        if (crlfOnly) {
+            throw new BadGatewayException("malformed chunked body: " + where + " ends in LF without CR");
         }
     }
 

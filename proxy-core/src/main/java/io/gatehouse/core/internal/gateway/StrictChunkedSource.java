@@ -21,8 +21,8 @@ import org.xnio.conduits.StreamSourceConduit;
  * stands between a chunk's data and the next line end ({@code 4\r\nDATAjunk\r\n} reads as
  * {@code DATA}) and reads any characters after the size: a proxy in front that frames the same
  * bytes differently would see other requests than gatehouse does. This source reads the bytes
- * under Undertow's reader and decodes them with {@link ChunkedBodyDecoder}, which refuses junk,
- * bounds size lines, extensions and trailers; then it does what Undertow's reader does at the end
+ * under Undertow's reader and decodes them with {@link ChunkedBodyDecoder#forRequests}, which
+ * refuses junk and any line end but CRLF, bounds size lines, extensions and trailers; then it does what Undertow's reader does at the end
  * of a body: hands bytes read past it back to the connection (the next request) and marks the
  * request complete.
  *
@@ -36,7 +36,7 @@ final class StrictChunkedSource {
     private final HttpServerExchange exchange;
     private final HttpServerConnection connection;
     private final StreamSourceConduit raw;
-    private final ChunkedBodyDecoder decoder = new ChunkedBodyDecoder();
+    private final ChunkedBodyDecoder decoder = ChunkedBodyDecoder.forRequests();
     private ByteBuffer pending;
     private boolean done;
 

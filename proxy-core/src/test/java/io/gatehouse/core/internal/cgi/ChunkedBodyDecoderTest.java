@@ -3,6 +3,7 @@ package io.gatehouse.core.internal.cgi;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,12 @@ class ChunkedBodyDecoderTest {
     }
 
     private static Decoded decode(byte[] input, Feeding.Layout layout, int outCapacity) throws BadGatewayException {
-        ChunkedBodyDecoder decoder = new ChunkedBodyDecoder();
+        return decode(ChunkedBodyDecoder::new, input, layout, outCapacity);
+    }
+
+    private static Decoded decode(Supplier<ChunkedBodyDecoder> decoders, byte[] input, Feeding.Layout layout,
+            int outCapacity) throws BadGatewayException {
+        ChunkedBodyDecoder decoder = decoders.get();
         ByteBuffer out = ByteBuffer.allocate(outCapacity);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         ByteArrayOutputStream rest = new ByteArrayOutputStream();
@@ -81,6 +87,55 @@ class ChunkedBodyDecoderTest {
                 assertEquals(rest, decoded.rest(), where);
             }
         }
+    }
+
+    @ParameterizedTest(name = "#{index} decodes to \"{1}\"")
+    @MethodSource("validBodies")
+    void aRequestBodyInCrlfLinesDecodesAsABackendsDoes(String input, String body, String rest) throws Exception {
+        byte[] data = bytes(input);
+        if (input.replace("\r\n", "").contains("\n")) {
+            assertThrows(BadGatewayException.class, () -> decode(ChunkedBodyDecoder::forRequests, data,
+                    Feeding.byteByByte(data.length, false), 64), "bare LF in " + input);
+            return;
+        }
+        for (Feeding.Layout layout : Feeding.allLayouts(data.length)) {
+            Decoded decoded = decode(ChunkedBodyDecoder::forRequests, data, layout, 3);
+            assertTrue(decoded.done(), layout.toString());
+            assertEquals(body, decoded.body(), layout.toString());
+            assertEquals(rest, decoded.rest(), layout.toString());
+        }
+    }
+
+    static Stream<Arguments> bareLfInRequestBodies() {
+        return Stream.of(
+                Arguments.of("5\nhello\r\n0\r\n\r\n", "chunk size line ends in LF without CR"),
+                Arguments.of("5 \nhello\r\n0\r\n\r\n", "chunk size line ends in LF without CR"),
+                Arguments.of("5;x\nhello\r\n0\r\n\r\n", "chunk size line ends in LF without CR"),
+                Arguments.of("5\r\nhello\n0\r\n\r\n", "chunk data ends in LF without CR"),
+                Arguments.of("1\r\nA\n45\r\n" + "B".repeat(0x45) + "\r\n0\r\n\r\n", "chunk data ends in LF without CR"),
+                Arguments.of("0\n\r\n", "chunk size line ends in LF without CR"),
+                Arguments.of("0\r\n\n", "end of trailers ends in LF without CR"),
+                Arguments.of("0\r\nX-T: 1\n\r\n", "trailer line ends in LF without CR"));
+    }
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @MethodSource("bareLfInRequestBodies")
+    void aBareLfInAChunkedRequestBodyIsRefusedAtEveryLayout(String input, String problem) {
+        byte[] data = bytes(input);
+        for (Feeding.Layout layout : Feeding.allLayouts(data.length)) {
+            BadGatewayException e = assertThrows(BadGatewayException.class,
+                    () -> decode(ChunkedBodyDecoder::forRequests, data, layout, 3), layout::toString);
+            assertEquals("malformed chunked body: " + problem, e.getMessage(), layout.toString());
+        }
+        assertDoesNotFail(data); // a backend's bare LF stays accepted
+    }
+
+    @Test
+    void aCrInsideARequestTrailerLineMustEndIt() {
+        byte[] data = bytes("0\r\nX-T: 1\rX\r\n\r\n");
+        BadGatewayException e = assertThrows(BadGatewayException.class,
+                () -> decode(ChunkedBodyDecoder::forRequests, data, Feeding.byteByByte(data.length, false), 3));
+        assertEquals("malformed chunked body: trailer line: CR not followed by LF, got 0x58 ('X')", e.getMessage());
     }
 
     @Test
