@@ -264,6 +264,18 @@ class HostileInputE2ETest {
         assertAnsweredOnceAndClosed(400, answer);
     }
 
+    /** Undertow alone honoured {@code close} only as the header's whole value. */
+    @ParameterizedTest
+    @ValueSource(strings = {"keep-alive, close", "close, keep-alive", "foo, close", "close,foo", "te, close",
+        "Keep-Alive, CLOSE"})
+    void aCloseTokenInAConnectionListClosesAfterTheAnswerAndThePipelinedRequestNeverRuns(String connection)
+            throws Exception {
+        RawExchange answer = RawExchange.send(port, get("/env.php", "Connection: " + connection + "\r\n")
+                + get("/env.php/smuggled", ""), QUIET_MILLIS);
+        assertAnsweredOnceAndClosed(200, answer);
+        assertTrue(answer.text().contains("Connection: close"), answer.toString());
+    }
+
     @Test
     void transferEncodingWithContentLengthIsRefused() throws Exception {
         RawExchange answer = RawExchange.send(port, "POST /post.php HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"

@@ -70,6 +70,7 @@ public final class RequestDispatcher implements HttpHandler {
             return;
         }
         KeepAliveRequests.count(exchange, generation.config().connectionLimits().maxKeepAliveRequests());
+        ConnectionCloseToken.apply(exchange);
         String path = target.path();
         Scope scope = generation.config().resolve(new ExchangeFacts(exchange, path, socketToken));
         useErrorFiles(exchange, generation, scope.staticFiles());

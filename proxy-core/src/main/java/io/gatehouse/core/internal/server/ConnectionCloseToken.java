@@ -1,0 +1,53 @@
+package io.gatehouse.core.internal.server;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+
+/**
+ * A {@code close} token anywhere in a request's {@code Connection} header ends the connection
+ * after the answer (RFC 9112 §9.6), as lighttpd does: Undertow honours {@code Connection: close}
+ * only as the header's whole value, and would keep {@code Connection: keep-alive, close} open and
+ * go on to a pipelined request the client meant to be the last one's successor on another
+ * connection.
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class ConnectionCloseToken {
+
+    private static final String CLOSE = "close";
+
+    private ConnectionCloseToken() {
+    }
+
+    /** Makes {@code exchange}'s connection close after its answer when any token says so. */
+    static void apply(HttpServerExchange exchange) {
+        HeaderValues values = exchange.getRequestHeaders().get(Headers.CONNECTION);
+        if (values == null || !exchange.isPersistent()) {
+            return;
+        }
+        for (String value : values) {
+            if (hasClose(value)) {
+                exchange.setPersistent(false);
+                return;
+            }
+        }
+    }
+
+    /** True when the comma-separated list {@code value} holds the token {@code close}, in any case. */
+    static boolean hasClose(String value) {
+        int start = 0;
+        while (start <= value.length()) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? value.length() : comma;
+            if (value.substring(start, end).trim().equalsIgnoreCase(CLOSE)) {
+                return true;
+            }
+            if (comma < 0) {
+                return false;
+            }
+            start = comma + 1;
+        }
+        return false;
+    }
+}
