@@ -283,6 +283,19 @@ class PhpFpmProxyTest {
     }
 
     @Test
+    void aChunkedUploadReachesTheApplicationWithItsLengthAndWithoutTransferEncoding() {
+        Curl.Response response = Curl.request(HttpClients.uri(port, "/env.php"),
+                "-H", "Transfer-Encoding: chunked", "-H", "Content-Type: application/octet-stream",
+                "--data-binary", "hello, chunked");
+
+        Map<String, String> env = Reply.of(response).variables();
+        assertEquals(200, response.status(), response.text() + logs());
+        assertEquals("14", env.get("CONTENT_LENGTH"), response.text());
+        assertFalse(env.containsKey("HTTP_TRANSFER_ENCODING"),
+                "the body arrives whole, with its length, as lighttpd sends it: " + response.text());
+    }
+
+    @Test
     void expect100ContinueIsAnsweredBeforeTheBodyIsSent() throws IOException {
         byte[] body = "hello".getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = new Socket()) {

@@ -20,7 +20,10 @@ import io.undertow.util.HeaderValues;
  * Builds the CGI/1.1 variables for one request, in the order lighttpd's {@code http_cgi_headers}
  * sends them: CONTENT_LENGTH first (SCGI requires it, php-fpm hangs without it), QUERY_STRING
  * always, then the URI, script and server variables, then the request headers as HTTP_*.
- * Headers with empty values are skipped, {@code Proxy} is never forwarded (httpoxy), and a header
+ * Headers with empty values are skipped, {@code Proxy} is never forwarded (httpoxy), nor is
+ * {@code Transfer-Encoding}: a chunked body reaches the backend whole, with its CONTENT_LENGTH,
+ * and a framework that reads HTTP_TRANSFER_ENCODING {@code chunked} as "no length" (Werkzeug
+ * does) would read it as empty; lighttpd drops it too. A header
  * whose name only differs from another by punctuation other than '-' is refused with 400, since a
  * backend could not tell the two apart. Over TLS, mod_openssl's variables follow the headers
  * ({@link TlsCgiVariables}).
@@ -115,7 +118,8 @@ public final class CgiEnvironment {
         Set<String> punctuatedVariables = null;
         for (HeaderValues values : exchange.getRequestHeaders()) {
             String name = values.getHeaderName().toString();
-            if (name.equalsIgnoreCase("Proxy") || name.equalsIgnoreCase("Content-Length")) {
+            if (name.equalsIgnoreCase("Proxy") || name.equalsIgnoreCase("Content-Length")
+                    || name.equalsIgnoreCase("Transfer-Encoding")) {
                 continue;
             }
             String value = join(name, values);
