@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
  * one byte followed by two it skips would frame the next chunk, and so the next request,
  * differently from gatehouse. Bytes after the final empty line are left in the input buffer.
  *
- * <p>Not thread-safe: one decoder per response body, used by one thread at a time.
+ * <p>Not thread-safe: one decoder per body, used by one thread at a time.
  */
 public final class ChunkedBodyDecoder {
 

@@ -22,9 +22,9 @@ import org.xnio.conduits.StreamSourceConduit;
  * {@code DATA}) and reads any characters after the size: a proxy in front that frames the same
  * bytes differently would see other requests than gatehouse does. This source reads the bytes
  * under Undertow's reader and decodes them with {@link ChunkedBodyDecoder#forRequests}, which
- * refuses junk and any line end but CRLF, bounds size lines, extensions and trailers; then it does what Undertow's reader does at the end
- * of a body: hands bytes read past it back to the connection (the next request) and marks the
- * request complete.
+ * refuses junk and any line end but CRLF, bounds size lines, extensions and trailers; then it
+ * does what Undertow's reader does at the end of a body: hands bytes read past it back to the
+ * connection (the next request) and marks the request complete.
  *
  * <p>Confined to the exchange's I/O thread.
  */

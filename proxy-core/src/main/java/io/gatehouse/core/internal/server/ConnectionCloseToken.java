@@ -6,10 +6,9 @@ import io.undertow.util.Headers;
 
 /**
  * A {@code close} token anywhere in a request's {@code Connection} header ends the connection
- * after the answer (RFC 9112 §9.6), as lighttpd does: Undertow honours {@code Connection: close}
- * only as the header's whole value, and would keep {@code Connection: keep-alive, close} open and
- * go on to a pipelined request the client meant to be the last one's successor on another
- * connection.
+ * after the answer (RFC 9112 §9.6), as lighttpd does. Undertow honours {@code Connection: close}
+ * only as the header's whole value: it kept a connection that said {@code keep-alive, close} open
+ * and served the request pipelined behind, on a connection the client had said would close.
  *
  * <p>Stateless; thread-safe.
  */
