@@ -35,17 +35,10 @@ final class ConnectionCloseToken {
 
     /** True when the comma-separated list {@code value} holds the token {@code close}, in any case. */
     static boolean hasClose(String value) {
-        int start = 0;
-        while (start <= value.length()) {
-            int comma = value.indexOf(',', start);
-            int end = comma < 0 ? value.length() : comma;
-            if (value.substring(start, end).trim().equalsIgnoreCase(CLOSE)) {
+        for (String token : value.split(",")) {
+            if (token.trim().equalsIgnoreCase(CLOSE)) {
                 return true;
             }
-            if (comma < 0) {
-                return false;
-            }
-            start = comma + 1;
         }
         return false;
     }
